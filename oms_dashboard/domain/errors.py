@@ -1,0 +1,24 @@
+"""Errors the rules raise; services and the API turn them into answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused something; the message says which and why."""
+
+    code = "domain-error"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid-transition"
+
+    def __init__(self, from_status: str, to_status: str, reason: str | None = None) -> None:
+        self.from_status = str(from_status)
+        self.to_status = str(to_status)
+        self.reason = reason
+        message = f"an order cannot move from {self.from_status} to {self.to_status}"
+        super().__init__(f"{message}: {reason}" if reason else message)
+
+
+class NotCancellable(InvalidTransition):
+    code = "not-cancellable"

@@ -1,0 +1,29 @@
+"""Every table, imported here so one metadata holds them all."""
+
+from sqlmodel import SQLModel
+
+from oms_dashboard.models.catalog import Inventory, Product
+from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
+from oms_dashboard.models.orders import Checkout, Order, OrderEvent, OrderLine, Shipment
+from oms_dashboard.models.system import AuditEntry, OrderPolicy, OutboxMessage
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Address",
+    "AuditEntry",
+    "Checkout",
+    "Customer",
+    "Inventory",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderPolicy",
+    "OutboxMessage",
+    "Product",
+    "Seller",
+    "Shipment",
+    "User",
+    "UserSession",
+    "metadata",
+]

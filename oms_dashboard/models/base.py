@@ -1,0 +1,67 @@
+"""Column types and field helpers shared by every table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+PII = {"pii": True}
+"""Marks a column holding personal data; a later issue encrypts these at rest."""
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC on every backend (SQLite stores naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def time_field(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
+    kwargs: dict[str, Any] = {
+        "sa_type": UTCDateTime,
+        "nullable": nullable,
+        "index": index,
+    }
+    if default_now:
+        kwargs["default_factory"] = utcnow
+    elif nullable:
+        kwargs["default"] = None
+    return Field(**kwargs)
+
+
+def pii_field(*, max_length: int = 255, nullable: bool = False, default: Any = ...) -> Any:
+    """A text column that holds personal data (name, address, phone, email)."""
+    if nullable and default is ...:
+        default = None
+    return Field(
+        default=default,
+        max_length=max_length,
+        nullable=nullable,
+        sa_column_kwargs={"info": PII},
+    )
+
+
+def json_field(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=sa.JSON, nullable=nullable)

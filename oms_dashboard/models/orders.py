@@ -1,0 +1,138 @@
+"""Checkouts, the per-seller orders they become, lines, timeline, shipments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from oms_dashboard.models.base import json_field, pii_field, time_field
+
+_STATUSES = (
+    "'pending_payment', 'payment_failed', 'processing', 'shipped', 'in_transit', "
+    "'out_for_delivery', 'delivered', 'delivery_exception', 'cancelled'"
+)
+
+
+class ShipToColumns(SQLModel):
+    """The delivery address as it was at checkout (a snapshot, not a reference)."""
+
+    ship_name: str = pii_field(max_length=200)
+    ship_line1: str = pii_field(max_length=200)
+    ship_line2: str | None = pii_field(max_length=200, nullable=True)
+    ship_city: str = pii_field(max_length=100)
+    ship_region: str | None = Field(default=None, max_length=100)
+    ship_postal_code: str = pii_field(max_length=20)
+    ship_country: str = Field(max_length=2)
+
+
+class Checkout(ShipToColumns, table=True):
+    __tablename__ = "checkouts"
+    __table_args__ = (
+        sa.UniqueConstraint("customer_id", "idempotency_key", name="uq_checkouts_idempotency"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    customer_id: str = Field(foreign_key="customers.id", index=True)
+    idempotency_key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status: str = Field(default="pending_payment", max_length=24)
+    currency: str = Field(max_length=3)
+    total_minor: int
+    service_level: str = Field(default="standard", max_length=16)
+    created_at: datetime = time_field(default_now=True)
+    paid_at: datetime | None = time_field(nullable=True)
+
+
+class Order(ShipToColumns, table=True):
+    """The part of a checkout one seller fulfils."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_STATUSES})", name="ck_orders_status"),
+        sa.CheckConstraint("total_minor = subtotal_minor + shipping_minor", name="ck_orders_total"),
+        sa.Index("ix_orders_seller_placed", "seller_id", "placed_at"),
+        sa.Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        sa.Index("ix_orders_status_placed", "status", "placed_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    number: str = Field(max_length=20, unique=True)
+    checkout_id: str = Field(foreign_key="checkouts.id", index=True)
+    seller_id: str = Field(foreign_key="sellers.id")
+    customer_id: str = Field(foreign_key="customers.id")
+    customer_email: str = pii_field(max_length=254)
+    status: str = Field(max_length=24)
+    currency: str = Field(max_length=3)
+    subtotal_minor: int
+    shipping_minor: int
+    total_minor: int
+    service_level: str = Field(default="standard", max_length=16)
+    estimated_delivery: date | None = None
+    review_reason: str | None = Field(default=None, max_length=40)
+    """Why the order waits for an admin (duplicate, payment, stock lost), if it does."""
+    placed_at: datetime = time_field()
+    updated_at: datetime = time_field(default_now=True)
+    paid_at: datetime | None = time_field(nullable=True)
+    shipped_at: datetime | None = time_field(nullable=True)
+    delivered_at: datetime | None = time_field(nullable=True)
+    cancelled_at: datetime | None = time_field(nullable=True)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="ck_order_lines_quantity"),
+        sa.CheckConstraint(
+            "line_total_minor = quantity * unit_price_minor",
+            name="ck_order_lines_total",
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    seller_id: str = Field(foreign_key="sellers.id")
+    sku: str = Field(foreign_key="products.sku", max_length=64, index=True)
+    title: str = Field(max_length=300)
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+
+
+class OrderEvent(SQLModel, table=True):
+    """One entry of an order's timeline: who or what did it, when, and why."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (sa.Index("ix_order_events_order_at", "order_id", "at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    order_id: str = Field(foreign_key="orders.id")
+    seller_id: str = Field(foreign_key="sellers.id", index=True)
+    type: str = Field(max_length=40)
+    at: datetime = time_field(default_now=True)
+    actor_type: str = Field(max_length=16)
+    """user, system, carrier or payment."""
+    actor_id: str | None = Field(default=None, max_length=40)
+    actor_label: str = Field(max_length=200)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    note: str | None = Field(default=None, max_length=1000)
+    data: dict[str, Any] | None = json_field()
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "shipments"
+
+    id: str = Field(primary_key=True, max_length=40)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    seller_id: str = Field(foreign_key="sellers.id", index=True)
+    carrier: str = Field(max_length=16)
+    service: str = Field(max_length=40)
+    tracking_number: str = Field(max_length=40, unique=True)
+    label_url: str | None = Field(default=None, max_length=500)
+    status: str = Field(max_length=24)
+    created_at: datetime = time_field(default_now=True)
+    last_scan_at: datetime | None = time_field(nullable=True)
+    delivered_at: datetime | None = time_field(nullable=True)

@@ -1,0 +1,64 @@
+"""Cross-cutting records: the audit log, the notification outbox, order policies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from oms_dashboard.models.base import json_field, time_field
+
+
+class AuditEntry(SQLModel, table=True):
+    """A privileged action: who did what to which record, before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_entity", "entity_type", "entity_id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    at: datetime = time_field(default_now=True, index=True)
+    actor_id: str | None = Field(default=None, max_length=40, index=True)
+    actor_role: str = Field(max_length=16)
+    action: str = Field(max_length=60)
+    entity_type: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64)
+    before: dict[str, Any] | None = json_field()
+    after: dict[str, Any] | None = json_field()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Work for the background: written with the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_available", "status", "available_at"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(max_length=60)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    payload: dict[str, Any] | None = json_field()
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    created_at: datetime = time_field(default_now=True)
+    available_at: datetime = time_field(default_now=True)
+    sent_at: datetime | None = time_field(nullable=True)
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
+class OrderPolicy(SQLModel, table=True):
+    """System-wide order policies: a single row (id = 1) that admins edit."""
+
+    __tablename__ = "order_policies"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="ck_order_policies_single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    cancellation_window_minutes: int = Field(default=60)
+    ship_by_hours: int = Field(default=24)
+    payment_hold_minutes: int = Field(default=30)
+    stuck_shipment_hours: int = Field(default=48)
+    return_window_days: int = Field(default=30)
+    high_value_refund_minor: int = Field(default=50_000)
+    duplicate_window_minutes: int = Field(default=10)
+    updated_at: datetime = time_field(default_now=True)
+    updated_by: str | None = Field(default=None, max_length=40)

@@ -1,0 +1,172 @@
+"""Sign-in, sessions and accounts.
+
+A session token is random, shown once to its owner and stored only as a
+SHA-256 hash; the web page's session and the API's bearer token are the same
+kind of row, so signing out or expiry ends both the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, delete, select
+
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Customer, Seller, User, UserSession
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.audit import record_audit, snapshot
+from oms_dashboard.services.errors import AuthenticationFailed, Conflict, ValidationFailed
+from oms_dashboard.settings import get_settings
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps timing the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(
+    session: Session, *, email: str, password: str, channel: str = "web"
+) -> tuple[str, User]:
+    """Check the password and open a session; returns (token, user)."""
+    user = session.exec(select(User).where(User.email_lookup == email.strip().lower())).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed("wrong email or password") from None
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("wrong email or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        UserSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=get_settings().session_hours),
+            channel=channel,
+        )
+    )
+    user.last_login_at = now
+    session.add(user)
+    return token, user
+
+
+def actor_for_token(session: Session, token: str | None) -> Actor:
+    """The signed-in actor for a session token; ``AuthenticationFailed`` if none."""
+    if not token:
+        raise AuthenticationFailed("sign in first")
+    row = session.get(UserSession, _token_hash(token))
+    if row is None or row.expires_at <= utcnow():
+        raise AuthenticationFailed("your session has expired; sign in again")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("this account is disabled")
+    return actor_for_user(session, user)
+
+
+def actor_for_user(session: Session, user: User) -> Actor:
+    customer_id = None
+    if user.role == Role.CUSTOMER:
+        customer_id = session.exec(select(Customer.id).where(Customer.user_id == user.id)).first()
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        name=user.name,
+        email=user.email,
+        seller_id=user.seller_id,
+        customer_id=customer_id,
+    )
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    if token:
+        session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+
+
+def purge_expired_sessions(session: Session) -> int:
+    result = session.exec(delete(UserSession).where(UserSession.expires_at <= utcnow()))
+    return result.rowcount or 0
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    email: str,
+    password: str,
+    name: str,
+    role: str,
+    seller_id: str | None = None,
+) -> User:
+    """An admin creates an account; a customer account gets its customer profile."""
+    actor.require(Role.ADMIN)
+    errors = validate_new_user(email=email, password=password, name=name, role=role)
+    if role == Role.SELLER and not seller_id:
+        errors.append({"field": "seller_id", "message": "a seller account needs seller_id"})
+    if role != Role.SELLER and seller_id:
+        errors.append({"field": "seller_id", "message": "only seller accounts belong to a seller"})
+    if seller_id and role == Role.SELLER and session.get(Seller, seller_id) is None:
+        errors.append({"field": "seller_id", "message": f"no seller {seller_id!r}"})
+    if errors:
+        raise ValidationFailed(errors)
+    lookup = email.strip().lower()
+    if session.exec(select(User.id).where(User.email_lookup == lookup)).first():
+        raise Conflict(f"an account for {lookup} already exists", type="email-exists")
+    user = User(
+        id=new_id("usr"),
+        email=email.strip(),
+        email_lookup=lookup,
+        name=name.strip(),
+        role=role,
+        seller_id=seller_id,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    if role == Role.CUSTOMER:
+        session.add(Customer(id=new_id("cus"), user_id=user.id, name=user.name, email=user.email))
+    record_audit(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        after=snapshot(user),
+    )
+    return user
+
+
+def validate_new_user(*, email: str, password: str, name: str, role: str) -> list[dict[str, str]]:
+    errors = []
+    if not EMAIL_RE.match(email.strip()):
+        errors.append(
+            {"field": "email", "message": "must be an email address like name@example.com"}
+        )
+    if len(password) < MIN_PASSWORD:
+        errors.append(
+            {"field": "password", "message": f"must be at least {MIN_PASSWORD} characters"}
+        )
+    if not name.strip():
+        errors.append({"field": "name", "message": "must not be empty"})
+    if role not in {r.value for r in Role}:
+        errors.append(
+            {"field": "role", "message": "must be one of customer, seller, support, admin"}
+        )
+    return errors

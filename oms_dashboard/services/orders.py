@@ -1,0 +1,201 @@
+"""Finding and reading orders, always through the actor's scope."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, or_, select
+
+from oms_dashboard.domain.actions import allowed_actions
+from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.models import (
+    Customer,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Seller,
+    Shipment,
+)
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import NotFound, ValidationFailed
+from oms_dashboard.services.policies import get_policy
+
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    statuses: tuple[str, ...] = ()
+    seller_id: str | None = None
+    q: str | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+
+
+@dataclass
+class OrderPage:
+    items: list[Order]
+    next_cursor: str | None
+    seller_names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class OrderDetail:
+    order: Order
+    lines: list[OrderLine]
+    shipments: list[Shipment]
+    events: list[OrderEvent]
+    allowed_actions: list[str]
+    seller_name: str
+    customer_name: str
+
+
+def scoped_orders(actor: Actor) -> sa.Select:
+    """Every order query starts here: a customer or seller sees only their own."""
+    query = select(Order)
+    if actor.role is Role.CUSTOMER:
+        return query.where(Order.customer_id == (actor.customer_id or "-"))
+    if actor.role is Role.SELLER:
+        return query.where(Order.seller_id == (actor.seller_id or "-"))
+    return query
+
+
+def list_orders(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: OrderFilter = OrderFilter(),
+    limit: int = 50,
+    cursor: str | None = None,
+) -> OrderPage:
+    """Newest first, keyset-paged by (placed_at, id)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
+    query = _apply_filters(scoped_orders(actor), filters)
+    if cursor:
+        placed_at, order_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Order.placed_at < placed_at,
+                sa.and_(Order.placed_at == placed_at, Order.id < order_id),
+            )
+        )
+    query = query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit + 1)
+    rows = list(session.exec(query).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1]) if more else None
+    return OrderPage(items=rows, next_cursor=next_cursor, seller_names=_seller_names(session, rows))
+
+
+def count_orders(session: Session, *, actor: Actor, filters: OrderFilter = OrderFilter()) -> int:
+    query = _apply_filters(scoped_orders(actor), filters)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+
+def count_by_status(session: Session, *, actor: Actor) -> dict[str, int]:
+    """How many orders the actor can see, per status (every status present, zero or not)."""
+    scoped = scoped_orders(actor).subquery()
+    rows = session.exec(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
+    counts = {status.value: 0 for status in OrderStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def get_order(session: Session, *, actor: Actor, order_id: str) -> Order:
+    """The order if the actor may see it; otherwise 404, so existence does not leak."""
+    order = session.exec(scoped_orders(actor).where(Order.id == order_id)).first()
+    if order is None:
+        raise NotFound(f"no order {order_id!r}")
+    return order
+
+
+def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderDetail:
+    order = get_order(session, actor=actor, order_id=order_id)
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+    ).all()
+    shipments = session.exec(
+        select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.created_at)
+    ).all()
+    events = session.exec(
+        select(OrderEvent)
+        .where(OrderEvent.order_id == order.id)
+        .order_by(OrderEvent.at, OrderEvent.id)
+    ).all()
+    policy = get_policy(session)
+    seller = session.get(Seller, order.seller_id)
+    customer = session.get(Customer, order.customer_id)
+    return OrderDetail(
+        order=order,
+        lines=list(lines),
+        shipments=list(shipments),
+        events=list(events),
+        allowed_actions=allowed_actions(
+            role=actor.role.value,
+            status=order.status,
+            placed_at=order.placed_at,
+            now=utcnow(),
+            cancellation_window_minutes=policy.cancellation_window_minutes,
+        ),
+        seller_name=seller.name if seller else order.seller_id,
+        customer_name=customer.name if customer else "",
+    )
+
+
+def _apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
+    if filters.statuses:
+        unknown = [s for s in filters.statuses if s not in OrderStatus.__members__.values()]
+        if unknown:
+            raise ValidationFailed.one(
+                "status", f"unknown status {unknown[0]!r}; use one of {', '.join(OrderStatus)}"
+            )
+        query = query.where(Order.status.in_(filters.statuses))
+    if filters.seller_id:
+        query = query.where(Order.seller_id == filters.seller_id)
+    if filters.placed_from:
+        query = query.where(Order.placed_at >= filters.placed_from)
+    if filters.placed_to:
+        query = query.where(Order.placed_at < filters.placed_to)
+    if filters.q and filters.q.strip():
+        query = query.where(_matches(filters.q.strip()))
+    return query
+
+
+def _matches(q: str) -> sa.ColumnElement[bool]:
+    """Order id or number, a sku on one of its lines, the customer's email, a tracking number."""
+    needle = q.lower()
+    by_sku = select(OrderLine.order_id).where(func.lower(OrderLine.sku) == needle)
+    by_tracking = select(Shipment.order_id).where(func.lower(Shipment.tracking_number) == needle)
+    return or_(
+        Order.id == q,
+        func.lower(Order.number) == needle,
+        func.lower(Order.customer_email) == needle,
+        Order.id.in_(by_sku),
+        Order.id.in_(by_tracking),
+    )
+
+
+def encode_cursor(order: Order) -> str:
+    raw = f"{order.placed_at.isoformat()}|{order.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        placed, order_id = base64.urlsafe_b64decode(padded).decode().split("|", 1)
+        return datetime.fromisoformat(placed), order_id
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.one("cursor", "is not a cursor this API handed out") from None
+
+
+def _seller_names(session: Session, orders: list[Order]) -> dict[str, str]:
+    ids = {o.seller_id for o in orders}
+    if not ids:
+        return {}
+    return dict(session.exec(select(Seller.id, Seller.name).where(Seller.id.in_(ids))).all())

@@ -1,0 +1,73 @@
+"""System-wide order policies: read by staff, changed by admins (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from oms_dashboard.models import OrderPolicy
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services.actor import STAFF, Actor, Role
+from oms_dashboard.services.audit import record_audit, snapshot
+from oms_dashboard.services.errors import Forbidden, ValidationFailed
+
+# field -> (minimum, maximum): bounds a sane mall would never leave.
+POLICY_BOUNDS: dict[str, tuple[int, int]] = {
+    "cancellation_window_minutes": (0, 7 * 24 * 60),
+    "ship_by_hours": (1, 14 * 24),
+    "payment_hold_minutes": (5, 7 * 24 * 60),
+    "stuck_shipment_hours": (12, 30 * 24),
+    "return_window_days": (0, 365),
+    "high_value_refund_minor": (0, 100_000_000),
+    "duplicate_window_minutes": (1, 24 * 60),
+}
+
+
+def get_policy(session: Session) -> OrderPolicy:
+    """The policy row, created with defaults the first time it is read."""
+    policy = session.get(OrderPolicy, 1)
+    if policy is None:
+        policy = OrderPolicy(id=1)
+        session.add(policy)
+        session.flush()
+    return policy
+
+
+def read_policy(session: Session, *, actor: Actor) -> OrderPolicy:
+    if actor.role not in STAFF | {Role.SELLER}:
+        raise Forbidden("only staff and sellers read the order policies")
+    return get_policy(session)
+
+
+def update_policy(session: Session, *, actor: Actor, changes: dict[str, Any]) -> OrderPolicy:
+    actor.require(Role.ADMIN)
+    errors = []
+    for name, value in changes.items():
+        if name not in POLICY_BOUNDS:
+            errors.append({"field": name, "message": "is not an order policy"})
+            continue
+        low, high = POLICY_BOUNDS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.append(
+                {"field": name, "message": f"must be a whole number from {low} to {high}"}
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    policy = get_policy(session)
+    before = snapshot(policy)
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    policy.updated_at = utcnow()
+    policy.updated_by = actor.user_id
+    session.add(policy)
+    record_audit(
+        session,
+        actor=actor,
+        action="policy.update",
+        entity_type="policy",
+        entity_id="order_policies",
+        before=before,
+        after=snapshot(policy),
+    )
+    return policy

@@ -1,0 +1,74 @@
+"""Every setting of the OMS, read from ``OMS_*`` environment variables.
+
+Defaults make a laptop work with nothing else running: a SQLite file and an
+embedded Redis under ``var/``. Production mode refuses to start without a
+real secret key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    payment_webhook_secret: str = ""
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    smtp_url: str = ""
+    port: int = 3000
+    sql_echo: bool = False
+
+    @field_validator("var_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.resolve()
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'oms.db'}"
+        if not self.secret_key:
+            if self.env == "production":
+                raise RuntimeError("OMS_SECRET_KEY must be set when OMS_ENV=production")
+            self.secret_key = _local_secret(self.var_dir / "secret_key")
+        if not self.payment_webhook_secret:
+            if self.env == "production":
+                raise RuntimeError("OMS_PAYMENT_WEBHOOK_SECRET must be set when OMS_ENV=production")
+            self.payment_webhook_secret = f"whsec-{self.secret_key[:24]}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded_redis_socket(self) -> Path:
+        return self.var_dir / "redis" / "redis.sock"
+
+
+def _local_secret(path: Path) -> str:
+    """A secret generated once per checkout of the repo, kept under var/."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
