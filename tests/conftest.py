@@ -45,7 +45,8 @@ def backends() -> list[str]:
 
 
 def worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Unique per test process, so parallel runs never share a database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def fresh_postgres_database(name: str) -> str:
@@ -63,6 +64,14 @@ def fresh_postgres_database(name: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres_database(url: str) -> None:
+    target = sa.make_url(url)
+    admin = sa.create_engine(sa.make_url(normalize_url(PG_URL)), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def fresh_database_url(backend: str, name: str, tmp_dir: Path) -> str:
     if backend == "postgresql":
         return fresh_postgres_database(f"oms_test_{name}_{worker_suffix()}")
@@ -76,6 +85,8 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     models.metadata.create_all(engine)
     yield engine
     engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
 
 
 @pytest.fixture
