@@ -106,3 +106,44 @@ def empty_all_tables(engine) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+def _redis_url_for_this_worker() -> str:
+    """OMS_TEST_REDIS_URL with its own database number per xdist worker (1, 2, ...)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = 1 + (int(worker.removeprefix("gw")) if worker.startswith("gw") else 0)
+    scheme, rest = REDIS_URL.split("://", 1)
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host}/{index}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis: OMS_TEST_REDIS_URL (a database per test worker) or an embedded one."""
+    import redis
+
+    if REDIS_URL:
+        url = _redis_url_for_this_worker()
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.ConnectionError as exc:
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable: {exc}")
+        yield url
+        return
+    from oms_dashboard.jobs.connection import start_embedded_redis
+
+    socket_path = tmp_path_factory.mktemp("redis") / "r.sock"
+    process = start_embedded_redis(socket_path)
+    yield f"unix://{socket_path}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    import redis
+
+    conn = redis.Redis.from_url(redis_url)
+    conn.flushdb()
+    yield conn
+    conn.flushdb()

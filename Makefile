@@ -1,0 +1,50 @@
+# Two commands: `make run` and `make test`. Both set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(CURDIR)/.tools/node_modules/.bin
+export PATH := $(BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup run test test-fast bench lint browser
+
+help:
+	@echo "make run    - set up, migrate, load demo data, serve http://localhost:3000"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make bench  - run the benchmarks under tests/perf"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+# Reflex would download bun from the internet; take it from the npm registry instead.
+$(BIN)/bun:
+	npm install --prefix .tools --save-exact --no-audit --no-fund bun@1.4.4 node@22
+
+setup: $(VENV)/.installed $(BIN)/bun
+
+# Browser tests drive Debian's Chromium; never `playwright install`.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+run: setup
+	$(PY) -m oms_dashboard run
+
+lint: setup
+	$(PY) -m ruff check oms_dashboard tests alembic
+
+test: setup browser lint
+	$(PY) -m pytest -n 2 -m "not e2e and not perf" --ignore=tests/perf
+	$(PY) -m pytest -p no:xdist -m e2e tests/e2e
+
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not e2e and not perf" --ignore=tests/perf
+
+bench: setup
+	$(PY) -m pytest -p no:xdist tests/perf -m perf -s

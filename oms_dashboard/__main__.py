@@ -1,0 +1,113 @@
+"""Command line: ``python -m oms_dashboard <command>``.
+
+migrate · seed-demo · create-user · worker · cron · run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from oms_dashboard.settings import ROOT
+
+
+def migrate(_: argparse.Namespace) -> int:
+    from oms_dashboard.migrations import upgrade_to_head
+
+    upgrade_to_head()
+    print("database is at the latest schema")
+    return 0
+
+
+def seed_demo(args: argparse.Namespace) -> int:
+    from oms_dashboard.db import session_scope
+    from oms_dashboard.demo.seed import database_is_empty, seed_demo
+
+    with session_scope() as session:
+        if args.if_empty and not database_is_empty(session):
+            print("database already has data; demo data not loaded")
+            return 0
+        counts = seed_demo(session)
+    print("demo data loaded: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return 0
+
+
+def create_user(args: argparse.Namespace) -> int:
+    from oms_dashboard.db import session_scope
+    from oms_dashboard.services.actor import SYSTEM
+    from oms_dashboard.services.auth import create_user
+    from oms_dashboard.services.errors import ServiceError
+
+    try:
+        with session_scope() as session:
+            user = create_user(
+                session,
+                actor=SYSTEM,
+                email=args.email,
+                password=args.password,
+                name=args.name or args.email.split("@")[0],
+                role=args.role,
+                seller_id=args.seller_id,
+            )
+    except ServiceError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"created {user.role} {user.email} ({user.id})")
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    from oms_dashboard.jobs.connection import QUEUES, redis_url
+
+    queues = args.queues or list(QUEUES)
+    _exec_rq("worker", "--url", redis_url(), "--with-scheduler", *queues)
+
+
+def cron(_: argparse.Namespace) -> int:
+    from oms_dashboard.jobs.connection import redis_url
+
+    _exec_rq("cron", "--url", redis_url(), "oms_dashboard.jobs.schedule")
+
+
+def _exec_rq(*args: str) -> int:
+    """Become RQ's own command line, run by this interpreter (no PATH needed)."""
+    os.execv(sys.executable, [sys.executable, "-m", "rq.cli", *args])
+
+
+def run(args: argparse.Namespace) -> int:
+    from oms_dashboard.launcher import run_everything
+
+    return run_everything(port=args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m oms_dashboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
+        func=migrate
+    )
+    seed = commands.add_parser("seed-demo", help="load the demo sellers, products and orders")
+    seed.add_argument("--if-empty", action="store_true", help="only when the database is empty")
+    seed.set_defaults(func=seed_demo)
+    user = commands.add_parser("create-user", help="create an account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True, choices=["admin", "support", "seller", "customer"])
+    user.add_argument("--seller-id")
+    user.add_argument("--name")
+    user.set_defaults(func=create_user)
+    work = commands.add_parser("worker", help="run an RQ worker")
+    work.add_argument("queues", nargs="*", help="queues to serve (default: all)")
+    work.set_defaults(func=worker)
+    commands.add_parser("cron", help="run the periodic-job scheduler").set_defaults(func=cron)
+    serve = commands.add_parser("run", help="migrate, seed, start Redis, worker, cron and the app")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("OMS_PORT", 3000)))
+    serve.set_defaults(func=run)
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
