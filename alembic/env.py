@@ -54,9 +54,7 @@ def run_migrations_online() -> None:
 
 
 def _run_with(connection) -> None:
-    _configure(
-        connection=connection, render_as_batch=connection.dialect.name == "sqlite"
-    )
+    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
 

@@ -31,12 +31,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_audit_entity", ["entity_type", "entity_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_actor_id"), ["actor_id"], unique=False
-        )
+        batch_op.create_index("ix_audit_entity", ["entity_type", "entity_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_log_actor_id"), ["actor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
 
     op.create_table(
@@ -123,9 +119,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("sku"),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_products_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
         "users",
@@ -154,9 +148,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_role"), ["role"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_users_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
         "customers",
@@ -181,9 +173,7 @@ def upgrade() -> None:
         sa.Column("reserved", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("on_hand >= 0", name="ck_inventory_on_hand"),
-        sa.CheckConstraint(
-            "reserved <= on_hand", name="ck_inventory_reserved_le_on_hand"
-        ),
+        sa.CheckConstraint("reserved <= on_hand", name="ck_inventory_reserved_le_on_hand"),
         sa.CheckConstraint("reserved >= 0", name="ck_inventory_reserved"),
         sa.ForeignKeyConstraint(
             ["seller_id"],
@@ -196,9 +186,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sku"),
     )
     with op.batch_alter_table("inventory", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_inventory_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_inventory_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
         "user_sessions",
@@ -217,9 +205,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_user_sessions_expires_at"), ["expires_at"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_user_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "addresses",
@@ -243,9 +229,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("addresses", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_addresses_customer_id"), ["customer_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_addresses_customer_id"), ["customer_id"], unique=False)
 
     op.create_table(
         "checkouts",
@@ -271,14 +255,10 @@ def upgrade() -> None:
             ["customers.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "customer_id", "idempotency_key", name="uq_checkouts_idempotency"
-        ),
+        sa.UniqueConstraint("customer_id", "idempotency_key", name="uq_checkouts_idempotency"),
     )
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_checkouts_customer_id"), ["customer_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_checkouts_customer_id"), ["customer_id"], unique=False)
 
     op.create_table(
         "orders",
@@ -313,9 +293,7 @@ def upgrade() -> None:
             "status IN ('pending_payment', 'payment_failed', 'processing', 'shipped', 'in_transit', 'out_for_delivery', 'delivered', 'delivery_exception', 'cancelled')",
             name="ck_orders_status",
         ),
-        sa.CheckConstraint(
-            "total_minor = subtotal_minor + shipping_minor", name="ck_orders_total"
-        ),
+        sa.CheckConstraint("total_minor = subtotal_minor + shipping_minor", name="ck_orders_total"),
         sa.ForeignKeyConstraint(
             ["checkout_id"],
             ["checkouts.id"],
@@ -332,18 +310,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("number"),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_orders_checkout_id"), ["checkout_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_orders_checkout_id"), ["checkout_id"], unique=False)
         batch_op.create_index(
             "ix_orders_customer_placed", ["customer_id", "placed_at"], unique=False
         )
-        batch_op.create_index(
-            "ix_orders_seller_placed", ["seller_id", "placed_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_orders_status_placed", ["status", "placed_at"], unique=False
-        )
+        batch_op.create_index("ix_orders_seller_placed", ["seller_id", "placed_at"], unique=False)
+        batch_op.create_index("ix_orders_status_placed", ["status", "placed_at"], unique=False)
 
     op.create_table(
         "order_events",
@@ -370,12 +342,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("order_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_order_events_order_at", ["order_id", "at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_order_events_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index("ix_order_events_order_at", ["order_id", "at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_events_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
         "order_lines",
@@ -407,9 +375,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_order_lines_order_id"), ["order_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_order_lines_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_order_lines_sku"), ["sku"], unique=False)
 
     op.create_table(
@@ -437,12 +403,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("tracking_number"),
     )
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_shipments_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_shipments_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_shipments_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_shipments_seller_id"), ["seller_id"], unique=False)
 
     # ### end Alembic commands ###
 

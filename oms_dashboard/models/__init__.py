@@ -4,8 +4,21 @@ from sqlmodel import SQLModel
 
 from oms_dashboard.models.catalog import Inventory, Product
 from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
-from oms_dashboard.models.orders import Checkout, Order, OrderEvent, OrderLine, Shipment
-from oms_dashboard.models.system import AuditEntry, OrderPolicy, OutboxMessage
+from oms_dashboard.models.orders import (
+    Checkout,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentEvent,
+    Shipment,
+)
+from oms_dashboard.models.system import (
+    AuditEntry,
+    EmailMessage,
+    Notification,
+    OrderPolicy,
+    OutboxMessage,
+)
 
 metadata = SQLModel.metadata
 
@@ -14,12 +27,15 @@ __all__ = [
     "AuditEntry",
     "Checkout",
     "Customer",
+    "EmailMessage",
     "Inventory",
+    "Notification",
     "Order",
     "OrderEvent",
     "OrderLine",
     "OrderPolicy",
     "OutboxMessage",
+    "PaymentEvent",
     "Product",
     "Seller",
     "Shipment",

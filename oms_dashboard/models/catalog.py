@@ -54,6 +54,9 @@ class Inventory(SQLModel, table=True):
     seller_id: str = Field(foreign_key="sellers.id", index=True)
     on_hand: int = Field(default=0)
     reserved: int = Field(default=0)
+    low_stock_alerted: bool = Field(default=False)
+    """Set when available stock fell under the threshold and the seller was told;
+    cleared when it rises above again, so each crossing alerts once."""
     updated_at: datetime = time_field(default_now=True)
 
     @property

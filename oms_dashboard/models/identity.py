@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from oms_dashboard.models.base import pii_field, time_field
+from oms_dashboard.models.base import json_field, pii_field, time_field
 
 
 class Seller(SQLModel, table=True):
@@ -22,6 +23,11 @@ class Seller(SQLModel, table=True):
     handling_hours: int = Field(default=24)
     low_stock_threshold: int = Field(default=5)
     currency: str = Field(default="USD", max_length=3)
+    timezone: str = Field(default="America/New_York", max_length=64)
+    cutoff_hour: int = Field(default=14)
+    """Orders placed after this local hour start handling the next business day."""
+    shipping_rates: dict[str, Any] | None = json_field()
+    """The seller's own rate table (domain.shipping.RateTable.to_dict); None = defaults."""
     created_at: datetime = time_field(default_now=True)
 
 

@@ -42,7 +42,13 @@ class Checkout(ShipToColumns, table=True):
     currency: str = Field(max_length=3)
     total_minor: int
     service_level: str = Field(default="standard", max_length=16)
+    payment_status: str = Field(default="pending", max_length=24)
+    """pending, authorized, needs_action, failed."""
+    payment_attempts: int = Field(default=0)
+    response: dict[str, Any] | None = json_field()
+    """The first answer given for this idempotency key, replayed verbatim."""
     created_at: datetime = time_field(default_now=True)
+    hold_expires_at: datetime | None = time_field(nullable=True, index=True)
     paid_at: datetime | None = time_field(nullable=True)
 
 
@@ -73,6 +79,8 @@ class Order(ShipToColumns, table=True):
     estimated_delivery: date | None = None
     review_reason: str | None = Field(default=None, max_length=40)
     """Why the order waits for an admin (duplicate, payment, stock lost), if it does."""
+    stock_status: str = Field(default="held", max_length=16)
+    """held (reserved at checkout), confirmed (paid), released, fulfilled (shipped)."""
     placed_at: datetime = time_field()
     updated_at: datetime = time_field(default_now=True)
     paid_at: datetime | None = time_field(nullable=True)
@@ -136,3 +144,20 @@ class Shipment(SQLModel, table=True):
     created_at: datetime = time_field(default_now=True)
     last_scan_at: datetime | None = time_field(nullable=True)
     delivered_at: datetime | None = time_field(nullable=True)
+
+
+class PaymentEvent(SQLModel, table=True):
+    """A payment system's message about a checkout, kept once per event_id."""
+
+    __tablename__ = "payment_events"
+
+    id: str = Field(primary_key=True, max_length=40)
+    event_id: str = Field(max_length=200, unique=True)
+    checkout_id: str = Field(foreign_key="checkouts.id", index=True)
+    type: str = Field(max_length=40)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    received_at: datetime = time_field(default_now=True)
+    outcome: str = Field(default="received", max_length=24)
+    """received, verified, mismatch, failed, needs_action, retrying."""
+    detail: str | None = Field(default=None, max_length=1000)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from oms_dashboard.models.base import json_field, time_field
+from oms_dashboard.models.base import json_field, pii_field, time_field
 
 
 class AuditEntry(SQLModel, table=True):
@@ -62,3 +62,42 @@ class OrderPolicy(SQLModel, table=True):
     duplicate_window_minutes: int = Field(default=10)
     updated_at: datetime = time_field(default_now=True)
     updated_by: str | None = Field(default=None, max_length=40)
+
+
+class EmailMessage(SQLModel, table=True):
+    """An email the OMS sent: over SMTP when configured, else kept in the local mailbox."""
+
+    __tablename__ = "emails"
+
+    id: str = Field(primary_key=True, max_length=40)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=60)
+    to_address: str = pii_field(max_length=254)
+    subject: str = Field(max_length=300)
+    text_body: str = Field(sa_type=sa.Text)
+    html_body: str = Field(sa_type=sa.Text)
+    order_id: str | None = Field(default=None, max_length=40, index=True)
+    transport: str = Field(max_length=16)
+    """smtp or mailbox."""
+    created_at: datetime = time_field(default_now=True, index=True)
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification for a user, or for every staff member of a seller."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index("ix_notifications_seller_created", "seller_id", "created_at"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    user_id: str | None = Field(default=None, foreign_key="users.id")
+    seller_id: str | None = Field(default=None, foreign_key="sellers.id")
+    kind: str = Field(max_length=60)
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=2000)
+    order_id: str | None = Field(default=None, max_length=40)
+    created_at: datetime = time_field(default_now=True)
+    read_at: datetime | None = time_field(nullable=True)

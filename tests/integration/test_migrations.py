@@ -38,3 +38,16 @@ def test_migrated_schema_matches_the_models(migrated_url):
 
 def test_upgrade_twice_is_a_no_op(migrated_url):
     upgrade_to_head(migrated_url)
+
+
+def test_downgrade_to_empty_and_back(migrated_url):
+    from alembic import command
+
+    from oms_dashboard.migrations import alembic_config
+
+    command.downgrade(alembic_config(migrated_url), "base")
+    assert set(sa.inspect(get_engine(migrated_url)).get_table_names()) <= {"alembic_version"}
+    upgrade_to_head(migrated_url)
+    assert set(models.metadata.tables) <= set(
+        sa.inspect(get_engine(migrated_url)).get_table_names()
+    )
