@@ -36,6 +36,7 @@ def get_engine(url: str | None = None) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True
@@ -43,11 +44,19 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
+    # otherwise a SAVEPOINT outside BEGIN commits on release and a rollback of
+    # the outer transaction would not undo it.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

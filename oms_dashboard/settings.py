@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     payment_webhook_secret: str = ""
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     smtp_url: str = ""
+    payment_provider_url: str = ""
+    payment_retry_seconds: list[int] = [10, 30, 90]
+    """Pause before each re-verification of a payment (three retries)."""
+    """Base URL of the payment provider; default: the sandbox inside this app."""
     port: int = 3000
     sql_echo: bool = False
 
@@ -40,6 +44,8 @@ class Settings(BaseSettings):
     def model_post_init(self, __context: object) -> None:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'oms.db'}"
+        if not self.payment_provider_url:
+            self.payment_provider_url = f"http://127.0.0.1:{self.port}/sandbox/payments"
         if not self.secret_key:
             if self.env == "production":
                 raise RuntimeError("OMS_SECRET_KEY must be set when OMS_ENV=production")

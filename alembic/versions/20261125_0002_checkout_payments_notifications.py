@@ -89,6 +89,16 @@ def upgrade() -> None:
             batch_op.f("ix_payment_events_checkout_id"), ["checkout_id"], unique=False
         )
 
+    op.create_table(
+        "sandbox_payments",
+        sa.Column("checkout_id", sa.String(length=40), nullable=False),
+        sa.Column("amount_minor", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("checkout_id"),
+    )
+
     with op.batch_alter_table("checkouts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -158,6 +168,7 @@ def downgrade() -> None:
     with op.batch_alter_table("payment_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_events_checkout_id"))
 
+    op.drop_table("sandbox_payments")
     op.drop_table("payment_events")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_user_created")

@@ -9,6 +9,7 @@ from oms_dashboard.jobs import tasks
 PERIODIC = (
     # (function, queue, seconds between runs)
     (tasks.sweep_outbox, "notifications", 15),
+    (tasks.expire_payment_holds, "default", 60),
     (tasks.purge_sessions, "default", 3600),
 )
 

@@ -12,6 +12,7 @@ from oms_dashboard.models.orders import (
     PaymentEvent,
     Shipment,
 )
+from oms_dashboard.models.sandbox import SandboxPayment
 from oms_dashboard.models.system import (
     AuditEntry,
     EmailMessage,
@@ -37,6 +38,7 @@ __all__ = [
     "OutboxMessage",
     "PaymentEvent",
     "Product",
+    "SandboxPayment",
     "Seller",
     "Shipment",
     "User",

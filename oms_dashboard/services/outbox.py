@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from oms_dashboard.db import get_engine, session_scope
@@ -23,10 +24,37 @@ from oms_dashboard.models.base import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+LEASE_SECONDS = 300
 BACKOFF_SECONDS = (5, 30, 120, 600)
 
 Handler = Callable[[dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
+
+_after_commit: list[Callable[[list[tuple[str, str]]], None]] = []
+"""Called with (message id, kind) of the messages a commit made durable: the job
+layer registers a function that enqueues their delivery at once, so nothing
+waits for the next sweep. Without one, the periodic sweep delivers them."""
+
+
+def on_commit_deliver(func: Callable[[list[tuple[str, str]]], None]) -> None:
+    if func not in _after_commit:
+        _after_commit.append(func)
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_committed(session: Session) -> None:
+    fresh = session.info.pop("outbox_new", None)
+    if fresh:
+        for func in _after_commit:
+            try:
+                func(fresh)
+            except Exception:  # noqa: BLE001 - the sweep delivers what this misses
+                log.exception("could not enqueue outbox delivery; the sweep will")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("outbox_new", None)
 
 
 def handles(kind: str) -> Callable[[Handler], Handler]:
@@ -47,51 +75,82 @@ def add_message(
         return None
     message = OutboxMessage(id=new_id("obx"), kind=kind, dedupe_key=dedupe_key, payload=payload)
     session.add(message)
+    session.info.setdefault("outbox_new", []).append((message.id, kind))
     return message
 
 
 def dispatch_pending(*, limit: int = 100, engine: sa.Engine | None = None) -> dict[str, int]:
-    """Deliver due messages, each in its own transaction; returns counts by outcome."""
+    """Deliver due messages (and ones whose worker died mid-delivery); counts by outcome."""
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     with session_scope(engine) as session:
         due = session.exec(
             select(OutboxMessage.id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= utcnow())
+            .where(
+                OutboxMessage.status.in_(("pending", "sending")),
+                OutboxMessage.available_at <= utcnow(),
+            )
             .order_by(OutboxMessage.available_at)
             .limit(limit)
         ).all()
     for message_id in due:
-        result = deliver(message_id, engine=engine)
+        result = deliver(message_id, engine=engine, due_only=True)
         if result:
             outcome[result] += 1
     return outcome
 
 
-def deliver(message_id: str, *, engine: sa.Engine | None = None) -> str | None:
-    """Deliver one message; safe when two workers race for it (the row is locked)."""
-    with session_scope(engine or get_engine()) as session:
-        query = select(OutboxMessage).where(
-            OutboxMessage.id == message_id, OutboxMessage.status == "pending"
-        )
+def deliver(
+    message_id: str, *, engine: sa.Engine | None = None, due_only: bool = False
+) -> str | None:
+    """Deliver one message: claim it, run its handler, record the outcome.
+
+    The handler runs outside any transaction (it may talk to an SMTP server
+    for seconds). The claim is a lease: if this worker dies mid-delivery the
+    sweep takes the message again once the lease ends. Returns None when there
+    is nothing to do (already delivered, or another worker holds it).
+    """
+    engine = engine or get_engine()
+    claimed = _claim(engine, message_id, due_only=due_only)
+    if claimed is None:
+        return None
+    kind, payload, attempts = claimed
+    handler = HANDLERS.get(kind)
+    error = None
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for outbox messages of kind {kind!r}")
+        handler(payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        log.warning("outbox %s (%s) failed: %s", message_id, kind, exc)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    with session_scope(engine) as session:
+        message = session.get(OutboxMessage, message_id)
+        message.last_error = error
+        if error is None:
+            message.status, message.sent_at = "sent", utcnow()
+            return "sent"
+        if handler is None or attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            return "failed"
+        delay = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        message.status, message.available_at = "pending", utcnow() + timedelta(seconds=delay)
+        return "retry"
+
+
+def _claim(engine: sa.Engine, message_id: str, *, due_only: bool) -> tuple[str, dict, int] | None:
+    now = utcnow()
+    claimable = sa.or_(
+        OutboxMessage.status == "pending",
+        sa.and_(OutboxMessage.status == "sending", OutboxMessage.available_at <= now),
+    )
+    with session_scope(engine) as session:
+        query = select(OutboxMessage).where(OutboxMessage.id == message_id, claimable)
+        if due_only:
+            query = query.where(OutboxMessage.available_at <= now)
         message = session.exec(query.with_for_update(skip_locked=True)).first()
         if message is None:
             return None
-        handler = HANDLERS.get(message.kind)
+        message.status = "sending"
         message.attempts += 1
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for outbox messages of kind {message.kind!r}")
-            handler(message.payload or {})
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
-            log.warning("outbox %s (%s) failed: %s", message.id, message.kind, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if handler is None or message.attempts >= MAX_ATTEMPTS:
-                message.status = "failed"
-                return "failed"
-            delay = BACKOFF_SECONDS[min(message.attempts - 1, len(BACKOFF_SECONDS) - 1)]
-            message.available_at = utcnow() + timedelta(seconds=delay)
-            return "retry"
-        message.status = "sent"
-        message.sent_at = utcnow()
-        message.last_error = None
-        return "sent"
+        message.available_at = now + timedelta(seconds=LEASE_SECONDS)
+        return message.kind, dict(message.payload or {}), message.attempts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from oms_dashboard.models import OrderPolicy
@@ -27,10 +28,14 @@ POLICY_BOUNDS: dict[str, tuple[int, int]] = {
 def get_policy(session: Session) -> OrderPolicy:
     """The policy row, created with defaults the first time it is read."""
     policy = session.get(OrderPolicy, 1)
-    if policy is None:
-        policy = OrderPolicy(id=1)
-        session.add(policy)
-        session.flush()
+    if policy is not None:
+        return policy
+    try:
+        with session.begin_nested():
+            policy = OrderPolicy(id=1)
+            session.add(policy)
+    except sa.exc.IntegrityError:  # another transaction created it first
+        policy = session.get(OrderPolicy, 1, populate_existing=True)
     return policy
 
 

@@ -45,6 +45,7 @@ def test_failures_are_retried_later_then_marked_failed(session, engine, delivere
     assert outbox.dispatch_pending(engine=engine)["retry"] == 0
     for _ in range(outbox.MAX_ATTEMPTS - 1):
         outbox.deliver(message.id, engine=engine)
+    session.rollback()  # a fresh transaction sees what other sessions committed
     session.expire_all()
     row = session.get(OutboxMessage, message.id)
     assert row.status == "failed"
@@ -56,5 +57,6 @@ def test_a_kind_without_handler_fails_at_once_with_the_reason(session, engine):
     message = outbox.add_message(session, kind="nobody.handles", dedupe_key="x", payload={})
     session.commit()
     assert outbox.dispatch_pending(engine=engine)["failed"] == 1
+    session.rollback()  # a fresh transaction sees what other sessions committed
     session.expire_all()
     assert "no handler" in session.get(OutboxMessage, message.id).last_error

@@ -1,0 +1,187 @@
+"""What a message says: fresh state loaded by id, shaped into template contexts.
+
+Money, dates and addresses are formatted here, so templates only lay out
+strings and the plain-text and HTML versions can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from oms_dashboard.models import Checkout, Customer, Order, OrderLine, Seller, Shipment, User
+from oms_dashboard.notifications.format import day, money
+from oms_dashboard.settings import get_settings
+
+
+def link(path: str) -> str:
+    """An absolute link into the app for a message read outside it."""
+    return f"http://localhost:{get_settings().port}{path}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class CheckoutView:
+    """A checkout and its orders (one per seller), oldest order first."""
+
+    checkout: Checkout
+    orders: list[Order]
+    lines: dict[str, list[OrderLine]]
+    sellers: dict[str, Seller]
+
+    @property
+    def first_order(self) -> Order:
+        return self.orders[0]
+
+    @property
+    def customer_email(self) -> str:
+        return self.first_order.customer_email
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for lines in self.lines.values() for line in lines)
+
+    @property
+    def label(self) -> str:
+        """``OMS-7K3F-9QX2`` for one order; ``of 3 items from 2 sellers`` for several."""
+        if len(self.orders) == 1:
+            return self.first_order.number
+        return f"of {plural(self.item_count, 'item')} from {len(self.orders)} sellers"
+
+
+def load_checkout(session: Session, checkout_id: str) -> CheckoutView:
+    checkout = session.get(Checkout, checkout_id)
+    if checkout is None:
+        raise LookupError(f"checkout {checkout_id} does not exist")
+    orders = list(
+        session.exec(select(Order).where(Order.checkout_id == checkout_id).order_by(Order.id))
+    )
+    if not orders:
+        raise LookupError(f"checkout {checkout_id} has no orders")
+    lines, sellers = load_lines(session, orders), load_sellers(session, orders)
+    return CheckoutView(checkout, orders, lines, sellers)
+
+
+def load_order(session: Session, order_id: str) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise LookupError(f"order {order_id} does not exist")
+    return order
+
+
+def load_lines(session: Session, orders: list[Order]) -> dict[str, list[OrderLine]]:
+    lines: dict[str, list[OrderLine]] = defaultdict(list)
+    query = select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]))
+    for line in session.exec(query.order_by(OrderLine.id)):
+        lines[line.order_id].append(line)
+    return lines
+
+
+def load_sellers(session: Session, orders: list[Order]) -> dict[str, Seller]:
+    ids = {o.seller_id for o in orders}
+    return {s.id: s for s in session.exec(select(Seller).where(Seller.id.in_(ids)))}
+
+
+def seller_staff(session: Session, seller_id: str) -> list[User]:
+    """Active users who work for the seller, in a stable order."""
+    query = select(User).where(
+        User.role == "seller", User.seller_id == seller_id, User.is_active.is_(True)
+    )
+    return list(session.exec(query.order_by(User.id)))
+
+
+def customer_user_id(session: Session, customer_id: str) -> str | None:
+    """The customer's account, if they have one (guests do not)."""
+    customer = session.get(Customer, customer_id)
+    return customer.user_id if customer else None
+
+
+def ship_by(order: Order, seller: Seller) -> datetime:
+    """When the seller must ship: paid (or placed) time plus its handling time."""
+    return (order.paid_at or order.placed_at) + timedelta(hours=seller.handling_hours)
+
+
+def address_lines(place: Checkout | Order) -> list[str]:
+    locality = " ".join(p for p in (place.ship_region, place.ship_postal_code) if p)
+    return [
+        line
+        for line in (
+            place.ship_name,
+            place.ship_line1,
+            place.ship_line2,
+            f"{place.ship_city}, {locality}" if locality else place.ship_city,
+            place.ship_country,
+        )
+        if line
+    ]
+
+
+def line_rows(lines: list[OrderLine], currency: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": line.title,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "unit_price": money(line.unit_price_minor, currency),
+            "line_total": money(line.line_total_minor, currency),
+        }
+        for line in lines
+    ]
+
+
+def order_summary(order: Order, seller: Seller, lines: list[OrderLine]) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "seller_name": seller.name,
+        "lines": line_rows(lines, order.currency),
+        "item_count": sum(line.quantity for line in lines),
+        "subtotal": money(order.subtotal_minor, order.currency),
+        "shipping": money(order.shipping_minor, order.currency),
+        "total": money(order.total_minor, order.currency),
+        "estimated_delivery": day(order.estimated_delivery),
+        "url": link(f"/orders/{order.id}"),
+    }
+
+
+def confirmation_context(session: Session, view: CheckoutView) -> dict[str, Any]:
+    shipments: dict[str, list[Shipment]] = defaultdict(list)
+    query = select(Shipment).where(Shipment.order_id.in_([o.id for o in view.orders]))
+    for shipment in session.exec(query.order_by(Shipment.created_at)):
+        shipments[shipment.order_id].append(shipment)
+    orders = []
+    for order in view.orders:
+        summary = order_summary(order, view.sellers[order.seller_id], view.lines[order.id])
+        summary["tracking"] = [
+            {"carrier": s.carrier.upper(), "number": s.tracking_number} for s in shipments[order.id]
+        ]
+        orders.append(summary)
+    checkout = view.checkout
+    return {
+        "customer_name": checkout.ship_name,
+        "label": view.label,
+        "orders": orders,
+        "order_count": len(orders),
+        "item_count": view.item_count,
+        "checkout_total": money(checkout.total_minor, checkout.currency),
+        "address": address_lines(checkout),
+        "orders_url": link("/orders"),
+    }
+
+
+def payment_context(view: CheckoutView) -> dict[str, Any]:
+    """What the payment-failed and action-required emails share."""
+    checkout = view.checkout
+    return {
+        "customer_name": checkout.ship_name,
+        "label": view.label,
+        "numbers": [o.number for o in view.orders],
+        "total": money(checkout.total_minor, checkout.currency),
+        "order_url": link(f"/orders/{view.first_order.id}"),
+    }

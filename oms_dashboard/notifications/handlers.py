@@ -1,0 +1,216 @@
+"""Outbox handlers: each loads fresh state by id, renders and sends, safe to run twice.
+
+Every handler opens its own transaction on the default engine; tests pass
+``engine``. A message to several people commits after each one, so a failure
+on the third recipient does not resend to the first two when the outbox retries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from oms_dashboard.db import session_scope
+from oms_dashboard.models import OrderLine, Seller
+from oms_dashboard.notifications import content
+from oms_dashboard.notifications.content import plural
+from oms_dashboard.notifications.email import send_email
+from oms_dashboard.notifications.format import money_text, when
+from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.services.outbox import handles
+
+Payload = dict[str, Any]
+
+
+@handles("customer.order_confirmation")
+def order_confirmation(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """One email for the whole checkout, every seller's order summarised in it."""
+    checkout_id = payload["checkout_id"]
+    with session_scope(engine) as session:
+        view = content.load_checkout(session, checkout_id)
+        send_email(
+            session,
+            dedupe_key=f"email:order-confirmation:{checkout_id}",
+            template="order_confirmation",
+            to=view.customer_email,
+            subject=f"Your order {view.label} is confirmed",
+            context=content.confirmation_context(session, view),
+            order_id=view.first_order.id,
+        )
+
+
+@handles("seller.new_order")
+def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """The seller's bell, and an email to each of its active staff."""
+    order_id = payload["order_id"]
+    with session_scope(engine) as session:
+        order = content.load_order(session, order_id)
+        seller = session.get(Seller, order.seller_id)
+        lines = list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id)))
+        summary = content.order_summary(order, seller, lines)
+        deadline = when(content.ship_by(order, seller))
+        items = plural(summary["item_count"], "item")
+        notify(
+            session,
+            dedupe_key=f"inapp:new-order:{order_id}",
+            kind="new_order",
+            title=f"New order {order.number}",
+            body=f"{items}, {summary['total']} total. Ship by {deadline}.",
+            seller_id=seller.id,
+            order_id=order_id,
+        )
+        session.commit()
+        context = {
+            **summary,
+            "ship_by": deadline,
+            "handling_hours": seller.handling_hours,
+            "placed_at": when(order.placed_at),
+            "address": content.address_lines(order),
+        }
+        for user in content.seller_staff(session, seller.id):
+            send_email(
+                session,
+                dedupe_key=f"email:new-order:{order_id}:{user.id}",
+                template="new_order",
+                to=user.email,
+                subject=f"New order {order.number}: {items}, {summary['total']}",
+                context={**context, "recipient_name": user.name},
+                order_id=order_id,
+            )
+            session.commit()
+
+
+@handles("seller.low_stock")
+def low_stock(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """Tell the seller a sku fell under its threshold: the bell and each staff member."""
+    seller_id, sku = payload["seller_id"], payload["sku"]
+    title, available = payload.get("title") or sku, int(payload["available"])
+    alert = payload.get("alert_id") or f"{sku}:{available}"
+    subject = f"Low stock: {title} ({sku}) — {available} left"
+    with session_scope(engine) as session:
+        notify(
+            session,
+            dedupe_key=f"inapp:low-stock:{alert}",
+            kind="low_stock",
+            title=subject,
+            body=f"{available} left, under your threshold of {payload['threshold']}.",
+            seller_id=seller_id,
+        )
+        session.commit()
+        context = {
+            "title": title,
+            "sku": sku,
+            "available": available,
+            "threshold": payload["threshold"],
+            "dashboard_url": content.link("/"),
+        }
+        for user in content.seller_staff(session, seller_id):
+            send_email(
+                session,
+                dedupe_key=f"email:low-stock:{alert}:{user.id}",
+                template="low_stock",
+                to=user.email,
+                subject=subject,
+                context={**context, "recipient_name": user.name},
+            )
+            session.commit()
+
+
+@handles("customer.payment_failed")
+def payment_failed(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """Payment could not be verified: the stock is released, the cart is kept."""
+    checkout_id = payload["checkout_id"]
+    with session_scope(engine) as session:
+        view = content.load_checkout(session, checkout_id)
+        send_email(
+            session,
+            dedupe_key=f"email:payment-failed:{checkout_id}",
+            template="payment_failed",
+            to=view.customer_email,
+            subject=f"We could not verify the payment for your order {view.label}",
+            context=content.payment_context(view),
+            order_id=view.first_order.id,
+        )
+
+
+@handles("customer.payment_action_required")
+def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """The bank wants extra verification (3-D Secure and the like)."""
+    checkout_id = payload["checkout_id"]
+    with session_scope(engine) as session:
+        view = content.load_checkout(session, checkout_id)
+        first = view.first_order
+        user_id = content.customer_user_id(session, first.customer_id)
+        if user_id:
+            notify(
+                session,
+                dedupe_key=f"inapp:payment-action:{checkout_id}",
+                kind="payment_action_required",
+                title="Your bank needs to verify your payment",
+                body=f"Open order {first.number} to finish paying; we hold your items meanwhile.",
+                user_id=user_id,
+                order_id=first.id,
+            )
+            session.commit()
+        send_email(
+            session,
+            dedupe_key=f"email:payment-action:{checkout_id}",
+            template="payment_action_required",
+            to=view.customer_email,
+            subject=f"Action needed: verify the payment for your order {view.label}",
+            context=content.payment_context(view),
+            order_id=first.id,
+        )
+
+
+@handles("customer.stock_lost")
+def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """An item of a paid order is gone: say so and offer alternatives."""
+    order_id, sku = payload["order_id"], payload["sku"]
+    with session_scope(engine) as session:
+        order = content.load_order(session, order_id)
+        line = session.exec(
+            select(OrderLine).where(OrderLine.order_id == order_id, OrderLine.sku == sku)
+        ).first()
+        title = line.title if line else sku
+        alternatives = [
+            {
+                "title": alt.get("title") or alt.get("sku", ""),
+                "sku": alt.get("sku", ""),
+                "price": money_text(str(alt.get("price", "")), order.currency),
+            }
+            for alt in payload.get("alternatives") or []
+        ]
+        found = plural(len(alternatives), "alternative")
+        suggestion = f" We found {found} for you." if alternatives else ""
+        user_id = content.customer_user_id(session, order.customer_id)
+        if user_id:
+            notify(
+                session,
+                dedupe_key=f"inapp:stock-lost:{order_id}:{sku}",
+                kind="stock_lost",
+                title=f"An item of order {order.number} is no longer available",
+                body=f"{title} ({sku}) is no longer available.{suggestion}",
+                user_id=user_id,
+                order_id=order_id,
+            )
+            session.commit()
+        send_email(
+            session,
+            dedupe_key=f"email:stock-lost:{order_id}:{sku}",
+            template="stock_lost",
+            to=order.customer_email,
+            subject=f"An item of your order {order.number} is no longer available",
+            context={
+                "customer_name": order.ship_name,
+                "number": order.number,
+                "title": title,
+                "sku": sku,
+                "quantity": line.quantity if line else None,
+                "alternatives": alternatives,
+                "order_url": content.link(f"/orders/{order_id}"),
+            },
+            order_id=order_id,
+        )

@@ -1,0 +1,1 @@
+"""Payment providers behind one small protocol; a sandbox one is built in."""

@@ -1,0 +1,56 @@
+"""Other products to offer when the one asked for is out of stock."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from oms_dashboard.domain.money import format_minor
+from oms_dashboard.models import Inventory, Product
+
+_WORD = re.compile(r"[a-z0-9]{4,}")
+_STOP = {"with", "from", "pack", "for", "and", "the", "inch", "set", "size"}
+LIMIT = 5
+
+
+def title_words(title: str) -> set[str]:
+    return {w for w in _WORD.findall(title.lower()) if w not in _STOP}
+
+
+def suggest_alternatives(session: Session, product: Product, quantity: int) -> list[dict]:
+    """In-stock products sharing title words, or else from the same seller, best first.
+
+    Only products in the same currency, with at least ``quantity`` available.
+    """
+    words = title_words(product.title)
+    word_match = sa.or_(*(Product.title.ilike(f"%{w}%") for w in words)) if words else sa.false()
+    candidates = session.exec(
+        select(Product, Inventory.on_hand - Inventory.reserved)
+        .join(Inventory, Inventory.sku == Product.sku)
+        .where(
+            Product.sku != product.sku,
+            Product.active.is_(True),
+            Product.currency == product.currency,
+            Inventory.on_hand - Inventory.reserved >= quantity,
+            sa.or_(word_match, Product.seller_id == product.seller_id),
+        )
+        .limit(200)
+    ).all()
+
+    def rank(row: tuple[Product, int]) -> tuple[int, int, str]:
+        other, _ = row
+        shared = len(words & title_words(other.title))
+        return (-shared, other.seller_id != product.seller_id, other.sku)
+
+    return [
+        {
+            "sku": other.sku,
+            "title": other.title,
+            "seller_id": other.seller_id,
+            "price": format_minor(other.price_minor, other.currency),
+            "available": available,
+        }
+        for other, available in sorted(candidates, key=rank)[:LIMIT]
+    ]

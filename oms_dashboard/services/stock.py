@@ -1,0 +1,85 @@
+"""Stock holds: reserve at checkout, confirm on payment, release on failure.
+
+Every change is one conditional UPDATE, never read-then-write, and rows are
+touched in sku order so two checkouts never deadlock on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Inventory, Product, Seller
+from oms_dashboard.services.outbox import add_message
+
+
+def reserve(session: Session, sku: str, quantity: int) -> bool:
+    """Hold ``quantity`` units if that many are available; False if not."""
+    result = session.execute(
+        sa.update(Inventory)
+        .where(Inventory.sku == sku, Inventory.on_hand - Inventory.reserved >= quantity)
+        .values(reserved=Inventory.reserved + quantity)
+    )
+    return result.rowcount == 1
+
+
+def release(session: Session, quantities: Mapping[str, int]) -> None:
+    """Give held units back (payment failed, cancelled, hold expired)."""
+    for sku in sorted(quantities):
+        session.execute(
+            sa.update(Inventory)
+            .where(Inventory.sku == sku)
+            .values(reserved=Inventory.reserved - quantities[sku])
+        )
+    note_stock_levels(session, quantities)
+
+
+def note_stock_levels(session: Session, skus: Iterable[str]) -> None:
+    """Alert a seller once when a sku's available stock falls under their threshold.
+
+    The flag on the inventory row makes it once per crossing: it is set with
+    the alert and cleared when stock rises to the threshold again.
+    """
+    rows = session.exec(
+        select(Inventory, Seller.low_stock_threshold, Product.title)
+        .join(Seller, Seller.id == Inventory.seller_id)
+        .join(Product, Product.sku == Inventory.sku)
+        .where(Inventory.sku.in_(sorted(set(skus))))
+        .execution_options(populate_existing=True)
+    ).all()
+    for stock, threshold, title in rows:
+        low = stock.available < threshold
+        if low and not stock.low_stock_alerted:
+            flipped = session.execute(
+                sa.update(Inventory)
+                .where(Inventory.sku == stock.sku, Inventory.low_stock_alerted.is_(False))
+                .values(low_stock_alerted=True)
+            ).rowcount
+            if flipped:
+                alert_low_stock(session, stock, threshold, title)
+        elif not low and stock.low_stock_alerted:
+            session.execute(
+                sa.update(Inventory)
+                .where(Inventory.sku == stock.sku)
+                .values(low_stock_alerted=False)
+            )
+
+
+def alert_low_stock(session: Session, stock: Inventory, threshold: int, title: str) -> None:
+    alert_id = new_id("lsa")
+    add_message(
+        session,
+        kind="seller.low_stock",
+        dedupe_key=f"low-stock:{alert_id}",
+        payload={
+            "alert_id": alert_id,
+            "seller_id": stock.seller_id,
+            "sku": stock.sku,
+            "title": title,
+            "available": stock.available,
+            "threshold": threshold,
+        },
+    )
