@@ -1,5 +1,8 @@
-"""The HTTP API (placeholder until the API module lands)."""
+"""The HTTP API: ``uvicorn oms_dashboard.api:app`` serves it alone, and
+``rx.App(api_transformer=app)`` serves it inside the Reflex app."""
 
-from fastapi import FastAPI
+from oms_dashboard.api.app import create_app
 
-app = FastAPI(openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs")
+app = create_app()
+
+__all__ = ["app", "create_app"]

@@ -1,0 +1,109 @@
+"""The FastAPI app: routers, problem handlers, request ids, the OpenAPI document.
+
+Every route carries its full ``/api/v1/...`` path: Reflex mounts its own server
+inside this app (``rx.App(api_transformer=app)``), so there is no prefix to
+lean on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Receive, Scope, Send
+
+from oms_dashboard.api import auth, inventory, orders, policies, products, sellers, users
+from oms_dashboard.api.middleware import RequestContextMiddleware
+from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
+
+API_PREFIX = "/api/v1"
+ROUTERS = (auth, users, sellers, products, inventory, orders, policies)
+_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """The app with every resource's router, plus ``routers`` if given."""
+    app = FastAPI(
+        title="OMS Dashboard API",
+        version="1",
+        description=(
+            "Orders, catalog and stock of the OMS. Authenticate with "
+            "`Authorization: Bearer <token>` from `POST /api/v1/auth/token`. Money is a "
+            'decimal string ("12.50"); times are ISO 8601 UTC; errors are RFC 9457 '
+            "problem documents."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    for router in [module.router for module in ROUTERS] + list(routers):
+        app.include_router(router)
+    app.router.routes.append(ApiFallback())
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
+    app.add_middleware(RequestContextMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+class ApiFallback(BaseRoute):
+    """Answers /api paths no route serves with a 404 or 405 problem.
+
+    Inside Reflex this app's last route is Reflex's own server mounted at "",
+    which would answer them with a page; this route sits before it. It steps
+    aside whenever another route serves the request, so routes added later
+    (another router, a test's) are not shadowed.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            return Match.NONE, {}
+        if any(route.matches(scope)[0] is Match.FULL for route in self._others(scope)):
+            return Match.NONE, {}
+        return Match.FULL, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        allowed = [
+            method
+            for method in _ALL_METHODS
+            if any(
+                route.matches({**scope, "method": method})[0] is Match.FULL
+                for route in self._others(scope)
+            )
+        ]
+        if allowed:
+            use = ", ".join(allowed)
+            detail = f"{scope['method']} is not allowed here; use {use}"
+            raise HTTPException(405, detail, headers={"Allow": use})
+        raise HTTPException(404, f"no endpoint {scope['path']}")
+
+    def _others(self, scope: Scope) -> list[BaseRoute]:
+        return [
+            route
+            for route in scope["app"].router.routes
+            if route is not self and not (isinstance(route, Mount) and route.path == "")
+        ]
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document, plus the problem schemas the error answers refer to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+    )
+    _, defs = models_json_schema(
+        [(Problem, "serialization"), (ValidationProblem, "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
+    app.openapi_schema = schema
+    return schema

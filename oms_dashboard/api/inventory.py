@@ -1,0 +1,40 @@
+"""Stock levels of one sku: read by staff and its seller, counted by its seller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from oms_dashboard.api.deps import ActorDep, SessionDep
+from oms_dashboard.api.problems import responses
+from oms_dashboard.api.schemas import InventoryOut, InventoryUpdate, Text
+from oms_dashboard.services.catalog import get_inventory, set_on_hand
+
+router = APIRouter(tags=["catalog"])
+SkuPath = Annotated[Text, Path(max_length=64)]
+
+
+@router.get(
+    "/api/v1/inventory/{sku}",
+    response_model=InventoryOut,
+    responses=responses(401, 403, 404, 422),
+)
+def read_inventory(sku: SkuPath, session: SessionDep, actor: ActorDep) -> InventoryOut:
+    """Admins, support and the owning seller."""
+    stock = get_inventory(session, actor=actor, sku=sku)
+    return InventoryOut.model_validate(stock, from_attributes=True)
+
+
+@router.put(
+    "/api/v1/inventory/{sku}",
+    response_model=InventoryOut,
+    responses=responses(401, 403, 404, 422),
+)
+def put_inventory(
+    sku: SkuPath, body: InventoryUpdate, session: SessionDep, actor: ActorDep
+) -> InventoryOut:
+    """Set the units on the shelf (admins and the owning seller); 422 when fewer
+    than are reserved for open orders."""
+    stock = set_on_hand(session, actor=actor, sku=sku, on_hand=body.on_hand)
+    return InventoryOut.model_validate(stock, from_attributes=True)

@@ -1,0 +1,180 @@
+"""Reading orders: lists and details, always within the caller's scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from oms_dashboard.api.deps import ActorDep, SessionDep
+from oms_dashboard.api.problems import responses
+from oms_dashboard.api.schemas import (
+    AddressOut,
+    EventOut,
+    LineOut,
+    OrderDetailOut,
+    OrderOut,
+    OrderPageOut,
+    ShipmentOut,
+    Text,
+)
+from oms_dashboard.domain.money import format_minor
+from oms_dashboard.models import Order
+from oms_dashboard.services.errors import ValidationFailed
+from oms_dashboard.services.orders import (
+    MAX_PAGE,
+    OrderDetail,
+    OrderFilter,
+    decode_cursor,
+    get_order_detail,
+    list_orders,
+)
+
+router = APIRouter(tags=["orders"])
+
+
+@router.get("/api/v1/orders", response_model=OrderPageOut, responses=responses(401, 422))
+def get_orders(
+    session: SessionDep,
+    actor: ActorDep,
+    status: Annotated[
+        list[Text] | None,
+        Query(description="One or more statuses, comma-separated or repeated"),
+    ] = None,
+    seller_id: Annotated[Text | None, Query(max_length=40)] = None,
+    q: Annotated[
+        Text | None,
+        Query(max_length=200, description="Order id or number, sku, customer email, tracking"),
+    ] = None,
+    placed_from: Annotated[
+        datetime | None, Query(description="Inclusive; ISO 8601, UTC if no offset")
+    ] = None,
+    placed_to: Annotated[
+        datetime | None, Query(description="Exclusive; ISO 8601, UTC if no offset")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=200)] = None,
+) -> OrderPageOut:
+    """Newest first. Customers see their own orders, sellers their seller's,
+    support and admins all."""
+    filters = OrderFilter(
+        statuses=tuple(s.strip() for value in status or () for s in value.split(",") if s.strip()),
+        seller_id=seller_id,
+        q=q,
+        placed_from=_utc(placed_from, "placed_from"),
+        placed_to=_utc(placed_to, "placed_to"),
+    )
+    if filters.placed_from and filters.placed_to and filters.placed_from > filters.placed_to:
+        raise ValidationFailed.one("placed_to", "must not be before placed_from")
+    if cursor:
+        _check_cursor(cursor)
+    page = list_orders(session, actor=actor, filters=filters, limit=limit, cursor=cursor or None)
+    items = [order_out(o, page.seller_names.get(o.seller_id, o.seller_id)) for o in page.items]
+    return OrderPageOut(items=items, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/api/v1/orders/{order_id}",
+    response_model=OrderDetailOut,
+    responses=responses(401, 404, 422),
+)
+def get_order(
+    order_id: Annotated[Text, Path(max_length=64)], session: SessionDep, actor: ActorDep
+) -> OrderDetailOut:
+    """The order with its lines, shipments, timeline and the actions open to the
+    caller; 404 when the caller may not see it."""
+    return order_detail_out(get_order_detail(session, actor=actor, order_id=order_id))
+
+
+def order_out(order: Order, seller_name: str) -> OrderOut:
+    return OrderOut(**_order_fields(order, seller_name))
+
+
+def _order_fields(order: Order, seller_name: str) -> dict:
+    money = order.currency
+    return dict(
+        **order.model_dump(
+            include={
+                "id",
+                "number",
+                "checkout_id",
+                "seller_id",
+                "customer_id",
+                "status",
+                "currency",
+                "service_level",
+                "estimated_delivery",
+                "placed_at",
+                "updated_at",
+            }
+        ),
+        seller_name=seller_name,
+        subtotal=format_minor(order.subtotal_minor, money),
+        shipping_cost=format_minor(order.shipping_minor, money),
+        total=format_minor(order.total_minor, money),
+        shipping_address=AddressOut(
+            name=order.ship_name,
+            line1=order.ship_line1,
+            line2=order.ship_line2,
+            city=order.ship_city,
+            region=order.ship_region,
+            postal_code=order.ship_postal_code,
+            country=order.ship_country,
+        ),
+    )
+
+
+def order_detail_out(detail: OrderDetail) -> OrderDetailOut:
+    money = detail.order.currency
+    return OrderDetailOut(
+        **_order_fields(detail.order, detail.seller_name),
+        lines=[
+            LineOut(
+                sku=line.sku,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=format_minor(line.unit_price_minor, money),
+                line_total=format_minor(line.line_total_minor, money),
+            )
+            for line in detail.lines
+        ],
+        shipments=[
+            ShipmentOut.model_validate(shipment, from_attributes=True)
+            for shipment in detail.shipments
+        ],
+        events=[
+            EventOut(
+                type=event.type,
+                at=event.at,
+                actor=event.actor_label,
+                actor_type=event.actor_type,
+                from_status=event.from_status,
+                to_status=event.to_status,
+                note=event.note,
+            )
+            for event in detail.events
+        ],
+        allowed_actions=detail.allowed_actions,
+    )
+
+
+def _utc(value: datetime | None, field: str) -> datetime | None:
+    """A bound as aware UTC; a time without offset is taken to be UTC already."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationFailed.one(field, "is out of range") from None
+
+
+def _check_cursor(cursor: str) -> None:
+    """A cursor edited by hand must be refused here, not fail in the database."""
+    placed_at, _ = decode_cursor(cursor)
+    try:
+        if placed_at.tzinfo is None:
+            raise ValueError
+        placed_at.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationFailed.one("cursor", "is not a cursor this API handed out") from None

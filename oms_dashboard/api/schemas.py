@@ -1,0 +1,299 @@
+"""Request and response bodies: separate classes from the tables, so a column
+never leaks into an answer by accident.
+
+Requests refuse unknown fields and wrong JSON types (no silent ``"5"`` -> 5),
+and bound every text to its column, so bad input becomes a 422 naming the
+field instead of a database error. Business rules (email shape, country
+codes, price places, stock bounds) stay in the services.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+)
+
+from oms_dashboard.services.actor import Role
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it up front on every backend.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+MAX_PRICE = Decimal(10_000_000)
+"""Keeps a price's minor units inside a 32-bit integer column, in every currency."""
+
+
+def _money_input(value: Any) -> Any:
+    if isinstance(value, (bool, float)):
+        raise ValueError('must be a decimal string such as "12.50", not a JSON number')
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str):
+        if len(value) > 40:
+            raise ValueError("is too long to be an amount")
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            return value  # the service names what is wrong with it
+        # copy_abs, not abs(): no context, so "1e999999999" cannot raise Overflow.
+        if amount.is_finite() and amount.copy_abs() >= MAX_PRICE:
+            raise ValueError(f"must be less than {MAX_PRICE}")
+    return value
+
+
+def _currency(value: str) -> str:
+    if len(value) != 3 or not value.isascii() or not value.isupper():
+        raise ValueError("must be an ISO 4217 code in capitals, such as USD")
+    return value
+
+
+def _as_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+Money = Annotated[
+    str,
+    BeforeValidator(_money_input),
+    AfterValidator(no_nul),
+    Field(description='A decimal string with the currency\'s places, e.g. "12.50".'),
+]
+MoneyOut = Annotated[str, Field(description='Decimal string, e.g. "12.50".', examples=["12.50"])]
+Currency = Annotated[str, AfterValidator(_currency), Field(examples=["USD"])]
+Time = Annotated[datetime, PlainSerializer(_as_utc, return_type=str)]
+Measure = Annotated[StrictInt, Field(description="0 to 1000000")]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- identity -------------------------------------------------------------------------
+
+
+class TokenRequest(RequestBody):
+    email: Annotated[Text, Field(max_length=254)]
+    password: Annotated[Text, Field(max_length=1024)]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    user_id: str
+    role: Role
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class UserCreate(RequestBody):
+    email: Annotated[Text, Field(max_length=254, examples=["ana@example.com"])]
+    password: Annotated[Text, Field(max_length=1024, description="At least 8 characters.")]
+    name: Annotated[Text, Field(max_length=200)]
+    role: Role
+    seller_id: Annotated[Text, Field(max_length=40)] | None = Field(
+        default=None, description="Required for (and only for) seller accounts."
+    )
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: Role
+    seller_id: str | None
+    created_at: Time
+
+
+class SellerCreate(RequestBody):
+    name: Annotated[Text, Field(max_length=200)]
+    country: Annotated[Text, Field(description="ISO 3166-1 alpha-2, e.g. US")]
+    postal_code: Annotated[Text, Field(max_length=20)]
+    city: Annotated[Text, Field(max_length=100)] | None = None
+    region: Annotated[Text, Field(max_length=100)] | None = None
+    handling_hours: StrictInt = Field(default=24, description="1 to 336")
+    currency: Currency = "USD"
+
+
+class SellerOut(BaseModel):
+    id: str
+    name: str
+    country: str
+    region: str | None
+    city: str | None
+    postal_code: str
+    handling_hours: int
+    currency: str
+    created_at: Time
+
+
+# -- catalog --------------------------------------------------------------------------
+
+
+class ProductCreate(RequestBody):
+    sku: Annotated[Text, Field(max_length=64, examples=["MUG-RED-01"])]
+    seller_id: Annotated[Text, Field(max_length=40)]
+    title: Annotated[Text, Field(max_length=300)]
+    price: Money
+    currency: Currency
+    weight_grams: Measure
+    length_mm: Measure
+    width_mm: Measure
+    height_mm: Measure
+    digital: StrictBool = False
+    hs_code: Annotated[Text, Field(description="Customs tariff code, 6-10 digits")] | None = None
+    origin_country: (
+        Annotated[Text, Field(description="Defaults to the seller's country")] | None
+    ) = None
+    category: Annotated[Text, Field(max_length=60)] | None = None
+    restricted: StrictBool = False
+
+
+class ProductOut(BaseModel):
+    id: str
+    sku: str
+    seller_id: str
+    title: str
+    category: str | None
+    price: MoneyOut
+    currency: str
+    weight_grams: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    digital: bool
+    hs_code: str | None
+    origin_country: str
+    restricted: bool
+    active: bool
+    created_at: Time
+
+
+class InventoryUpdate(RequestBody):
+    on_hand: StrictInt = Field(le=1_000_000_000, description="Units on the shelf, >= reserved")
+
+
+class InventoryOut(BaseModel):
+    sku: str
+    seller_id: str
+    on_hand: int
+    reserved: int
+    available: int
+    updated_at: Time
+
+
+# -- policies -------------------------------------------------------------------------
+
+
+class PolicyUpdate(RequestBody):
+    """Only the fields sent are changed."""
+
+    cancellation_window_minutes: StrictInt | None = None
+    ship_by_hours: StrictInt | None = None
+    payment_hold_minutes: StrictInt | None = None
+    stuck_shipment_hours: StrictInt | None = None
+    return_window_days: StrictInt | None = None
+    high_value_refund_minor: StrictInt | None = None
+    duplicate_window_minutes: StrictInt | None = None
+
+
+class PolicyOut(BaseModel):
+    cancellation_window_minutes: int
+    ship_by_hours: int
+    payment_hold_minutes: int
+    stuck_shipment_hours: int
+    return_window_days: int
+    high_value_refund_minor: int
+    duplicate_window_minutes: int
+    updated_at: Time
+    updated_by: str | None
+
+
+# -- orders ---------------------------------------------------------------------------
+
+
+class AddressOut(BaseModel):
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str
+    country: str
+
+
+class OrderOut(BaseModel):
+    id: str
+    number: str
+    checkout_id: str
+    seller_id: str
+    seller_name: str
+    customer_id: str
+    status: str
+    currency: str
+    subtotal: MoneyOut
+    shipping_cost: MoneyOut
+    total: MoneyOut
+    service_level: str
+    estimated_delivery: date | None
+    placed_at: Time
+    updated_at: Time
+    shipping_address: AddressOut
+
+
+class OrderPageOut(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
+
+
+class LineOut(BaseModel):
+    sku: str
+    title: str
+    quantity: int
+    unit_price: MoneyOut
+    line_total: MoneyOut
+
+
+class ShipmentOut(BaseModel):
+    carrier: str
+    service: str
+    tracking_number: str
+    label_url: str | None
+    status: str
+    created_at: Time
+
+
+class EventOut(BaseModel):
+    type: str
+    at: Time
+    actor: str = Field(description="Who or what did it, e.g. 'Ana (customer)' or 'OMS (admin)'")
+    actor_type: str = Field(description="user, system, carrier or payment")
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+class OrderDetailOut(OrderOut):
+    lines: list[LineOut]
+    shipments: list[ShipmentOut]
+    events: list[EventOut]
+    allowed_actions: list[str] = Field(description="What the caller may do to it right now")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
