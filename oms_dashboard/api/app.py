@@ -17,12 +17,22 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
-from oms_dashboard.api import auth, inventory, orders, policies, products, sellers, users
+from oms_dashboard.api import (
+    auth,
+    checkouts,
+    inventory,
+    orders,
+    policies,
+    products,
+    sandbox,
+    sellers,
+    users,
+)
 from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
 
 API_PREFIX = "/api/v1"
-ROUTERS = (auth, users, sellers, products, inventory, orders, policies)
+ROUTERS = (auth, users, sellers, products, inventory, orders, policies, checkouts, sandbox)
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 

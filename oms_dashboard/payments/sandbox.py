@@ -1,8 +1,9 @@
-"""The sandbox payment provider: a client over HTTP, and the endpoints it talks to.
+"""The sandbox payment provider's client, and the signing both sides use.
 
-The endpoints are mounted in the app under /sandbox/payments, so a laptop can
-take payments with nothing else running; the client reaches them over real
-HTTP exactly as it would reach a real provider.
+The provider's endpoints live in ``oms_dashboard.api.sandbox`` (mounted in the
+app under /sandbox/payments), so a laptop can take payments with nothing
+else running; this client reaches them over real HTTP exactly as it would
+reach a real provider.
 """
 
 from __future__ import annotations
@@ -13,13 +14,7 @@ import json
 import uuid
 
 import httpx
-from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
-from sqlmodel import Session
 
-from oms_dashboard.domain.money import MoneyError, format_minor, parse_amount, to_minor
-from oms_dashboard.models import SandboxPayment
-from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, ProviderUnavailable
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
@@ -73,55 +68,3 @@ def signed_event(
         }
     ).encode()
     return body, {"Content-Type": "application/json", "X-OMS-Signature": sign(body, secret)}
-
-
-# --- the provider's side -------------------------------------------------------
-
-router = APIRouter(prefix="/sandbox/payments", tags=["sandbox"], include_in_schema=False)
-
-
-class AuthorizeRequest(BaseModel):
-    checkout_id: str = Field(min_length=1, max_length=40)
-    amount: str
-    currency: str = Field(min_length=3, max_length=3)
-    outcome: str = Field(default="authorized", pattern="^(authorized|declined|requires_action)$")
-
-
-def _session():
-    from oms_dashboard.db import session_scope
-
-    with session_scope() as session:
-        yield session
-
-
-@router.post("/authorizations")
-def authorize(request: AuthorizeRequest, session: Session = Depends(_session)) -> dict:
-    """The customer paid (or not) at the provider: remember the outcome."""
-    try:
-        amount_minor = to_minor(parse_amount(request.amount, request.currency), request.currency)
-    except MoneyError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    row = session.get(SandboxPayment, request.checkout_id) or SandboxPayment(
-        checkout_id=request.checkout_id, amount_minor=0, currency=request.currency, status=""
-    )
-    row.amount_minor, row.currency, row.status = amount_minor, request.currency, request.outcome
-    row.updated_at = utcnow()
-    session.add(row)
-    return _as_json(row)
-
-
-@router.get("/authorizations/{checkout_id}")
-def get_authorization(checkout_id: str, session: Session = Depends(_session)) -> dict:
-    row = session.get(SandboxPayment, checkout_id)
-    if row is None:
-        raise HTTPException(404, "no authorization for this checkout")
-    return _as_json(row)
-
-
-def _as_json(row: SandboxPayment) -> dict:
-    return {
-        "checkout_id": row.checkout_id,
-        "status": row.status,
-        "amount": format_minor(row.amount_minor, row.currency),
-        "currency": row.currency,
-    }

@@ -1,0 +1,127 @@
+"""POST /checkouts over HTTP: the contract of API.md, on every backend."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from oms_dashboard.models import Checkout, Order, OrderLine
+from tests.factories import make_product, make_seller, make_user
+from tests.integration.api_helpers import (  # noqa: F401
+    api_fixture,
+    assert_problem,
+    count,
+    error_fields,
+    login,
+)
+
+ADDRESS = {
+    "name": "Grace Hopper",
+    "line1": "350 5th Ave",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10118",
+    "country": "US",
+}
+
+
+@pytest.fixture
+def shop(api, session):
+    a = make_seller(session, name="Austin Outfitters")
+    b = make_seller(
+        session, name="Brooklyn Books", city="Brooklyn", region="NY", postal_code="11201"
+    )
+    customer = make_user(session, "customer")
+    return {
+        "tent": make_product(session, a, title="Two-person tent", price_minor=18900, on_hand=4),
+        "stove": make_product(session, a, title="Camp stove", price_minor=5450, on_hand=10),
+        "atlas": make_product(session, b, title="Road atlas", price_minor=1999, on_hand=2),
+        "headers": login(api, customer),
+    }
+
+
+def post(api, headers, body, key="k-1"):
+    return api.post("/api/v1/checkouts", json=body, headers={**headers, "Idempotency-Key": key})
+
+
+def body_for(*lines, **extra):
+    return {
+        "lines": [{"sku": s, "quantity": q} for s, q in lines],
+        "shipping_address": ADDRESS,
+        **extra,
+    }
+
+
+def test_checkout_splits_per_seller_and_adds_up(api, shop, engine):
+    response = post(api, shop["headers"], body_for((shop["tent"].sku, 1), (shop["atlas"].sku, 2)))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "pending_payment" and body["currency"] == "USD"
+    assert len(body["orders"]) == 2
+    assert Decimal(body["total"]) == sum(Decimal(o["total"]) for o in body["orders"])
+    assert all(o["estimated_delivery"] for o in body["orders"])
+    assert count(engine, Order) == 2 and count(engine, OrderLine) == 2
+
+
+def test_replay_answers_the_same_and_creates_nothing(api, shop, engine):
+    body = body_for((shop["stove"].sku, 2))
+    first = post(api, shop["headers"], body)
+    again = post(api, shop["headers"], body)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert count(engine, Checkout) == 1
+
+
+def test_key_reused_for_another_body(api, shop):
+    post(api, shop["headers"], body_for((shop["stove"].sku, 2)))
+    other = post(api, shop["headers"], body_for((shop["stove"].sku, 3)))
+    assert_problem(other, 409, "idempotency-key-reused")
+
+
+def test_missing_key_is_400(api, shop):
+    response = api.post(
+        "/api/v1/checkouts", json=body_for((shop["stove"].sku, 1)), headers=shop["headers"]
+    )
+    assert_problem(response, 400, "idempotency-key-required")
+
+
+def test_insufficient_inventory_problem(api, shop, engine):
+    response = post(api, shop["headers"], body_for((shop["atlas"].sku, 3)))
+    problem = assert_problem(response, 409, "insufficient-inventory")
+    assert (problem["sku"], problem["requested"], problem["available"]) == (shop["atlas"].sku, 3, 2)
+    assert isinstance(problem["alternatives"], list)
+    assert count(engine, Checkout) == 0
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        (lambda b: b["lines"][0].update(quantity=0), "lines[0].quantity"),
+        (lambda b: b["lines"][0].update(quantity="2"), "lines.0.quantity"),
+        (lambda b: b["lines"][0].update(sku="NO-SUCH"), "lines[0].sku"),
+        (
+            lambda b: b["shipping_address"].update(postal_code="ABCDE"),
+            "shipping_address.postal_code",
+        ),
+        (lambda b: b["shipping_address"].pop("city"), "shipping_address.city"),
+        (lambda b: b["shipping_address"].update(country="XX"), "shipping_address.country"),
+        (lambda b: b.update(service_level="overnight"), "service_level"),
+        (lambda b: b.update(lines=[]), "lines"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(api, shop, engine, change, field):
+    body = body_for((shop["stove"].sku, 1))
+    body["shipping_address"] = dict(ADDRESS)
+    change(body)
+    response = post(api, shop["headers"], body)
+    assert_problem(response, 422, "validation-error")
+    assert field in error_fields(response)
+    assert count(engine, Checkout) == 0
+
+
+def test_only_customers_check_out(api, session, shop):
+    admin = login(api, make_user(session, "admin"))
+    response = post(api, admin, body_for((shop["stove"].sku, 1)))
+    assert response.status_code == 403
+    assert api.post("/api/v1/checkouts", json={}).status_code == 401
