@@ -1,25 +1,12 @@
+"""The Reflex app: the pages of every role, and the HTTP API mounted beside them."""
+
 import reflex as rx
-from fastapi import FastAPI
 
-api = FastAPI()
+from oms_dashboard.api import app as api_app
+from oms_dashboard.ui.routes import register_pages
 
-
-@api.get("/api/v1/health")
-def health():
-    return {"ok": True}
-
-
-class S(rx.State):
-    n: int = 0
-
-    @rx.event
-    def inc(self):
-        self.n += 1
-
-
-def index():
-    return rx.vstack(rx.heading("hi"), rx.button("inc", on_click=S.inc), rx.text(S.n))
-
-
-app = rx.App(api_transformer=api)
-app.add_page(index)
+app = rx.App(
+    api_transformer=api_app,
+    head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
+)
+register_pages(app)

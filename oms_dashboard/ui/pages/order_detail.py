@@ -1,0 +1,270 @@
+"""/orders/[order_id]: one order for every role, as far as the role may see it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.empty_state import empty_state
+from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.status_badge import status_badge
+from oms_dashboard.ui.components.table import Column, table
+from oms_dashboard.ui.components.time import when
+from oms_dashboard.ui.layout import shell
+from oms_dashboard.ui.states.order_detail import EventRow, LineRow, OrderDetailState, ShipmentRow
+
+ROUTE = "/orders/[order_id]"
+TITLE = "Order · OMS Dashboard"
+ON_LOAD = OrderDetailState.load
+
+ORDER = OrderDetailState.order
+
+
+def _fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(label, min_width="120px"),
+        rx.data_list.value(*value),
+        align="start",
+    )
+
+
+def _summary() -> rx.Component:
+    return card(
+        rx.data_list.root(
+            _fact("Placed", when(ORDER.placed_relative, ORDER.placed_exact)),
+            _fact("Seller", ORDER.seller),
+            rx.cond(
+                ORDER.show_customer,
+                _fact(
+                    "Customer",
+                    rx.vstack(
+                        rx.text(ORDER.customer),
+                        rx.text(ORDER.customer_email, size="1", color_scheme="gray"),
+                        spacing="0",
+                    ),
+                ),
+            ),
+            _fact("Delivery", ORDER.service_level),
+            _fact(
+                "Estimated delivery",
+                rx.cond(ORDER.estimated_delivery, ORDER.estimated_delivery, "Not estimated yet"),
+            ),
+            rx.cond(ORDER.review_reason, _fact("Under review", ORDER.review_reason)),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+            size="2",
+        ),
+        title="Summary",
+        icon="info",
+        data_testid="order-summary",
+    )
+
+
+def _address() -> rx.Component:
+    return card(
+        rx.text(ORDER.ship_to, white_space="pre-line", size="2", data_testid="ship-to"),
+        title="Delivery address",
+        icon="map-pin",
+    )
+
+
+def _line(line: rx.Var[LineRow]) -> list[rx.Component]:
+    return [
+        rx.vstack(
+            rx.text(line.title, size="2", weight="medium"),
+            rx.code(line.sku, size="1", variant="ghost", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.text(line.quantity, size="2"),
+        rx.text(line.unit_price, size="2", white_space="nowrap"),
+        rx.text(line.line_total, size="2", weight="medium", white_space="nowrap"),
+    ]
+
+
+def _total_row(label: str, value: rx.Var[str], strong: bool = False) -> rx.Component:
+    weight = "bold" if strong else "regular"
+    return rx.hstack(
+        rx.text(label, size="2" if not strong else "3", weight=weight, color_scheme="gray"),
+        rx.spacer(),
+        rx.text(value, size="2" if not strong else "3", weight=weight, white_space="nowrap"),
+        width="100%",
+    )
+
+
+def _lines() -> rx.Component:
+    return card(
+        table(
+            [
+                Column("Item"),
+                Column("Qty", align="right", width="60px"),
+                Column("Unit price", align="right"),
+                Column("Line total", align="right"),
+            ],
+            OrderDetailState.lines,
+            _line,
+            label="Order lines",
+        ),
+        rx.vstack(
+            _total_row("Subtotal", ORDER.subtotal),
+            _total_row("Shipping", ORDER.shipping),
+            rx.separator(size="4"),
+            _total_row("Total", ORDER.total, strong=True),
+            spacing="2",
+            width="100%",
+            max_width="340px",
+            margin_left="auto",
+            data_testid="order-totals",
+        ),
+        title="Items",
+        icon="shopping-cart",
+    )
+
+
+def _shipment(s: rx.Var[ShipmentRow]) -> list[rx.Component]:
+    return [
+        rx.vstack(
+            rx.text(s.carrier, size="2", weight="medium"),
+            rx.text(s.service, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.code(s.tracking_number, size="2", data_testid="tracking-number"),
+        status_badge(s.status, size="1"),
+        rx.text(s.last_scan, size="2", color_scheme="gray", white_space="nowrap"),
+    ]
+
+
+def _shipments() -> rx.Component:
+    return card(
+        rx.cond(
+            OrderDetailState.shipments.length() > 0,
+            table(
+                [
+                    Column("Carrier"),
+                    Column("Tracking number"),
+                    Column("Status"),
+                    Column("Last scan"),
+                ],
+                OrderDetailState.shipments,
+                _shipment,
+                label="Shipments",
+            ),
+            rx.text(
+                "Not shipped yet. The tracking number appears here once the seller buys a label.",
+                size="2",
+                color_scheme="gray",
+            ),
+        ),
+        title="Shipments",
+        icon="truck",
+    )
+
+
+def _event(e: rx.Var[EventRow]) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            width="10px",
+            height="10px",
+            border_radius="50%",
+            background=rx.color("accent", 9),
+            margin_top="6px",
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(e.title, size="2", weight="medium"),
+                rx.cond(
+                    e.to_status,
+                    rx.hstack(
+                        rx.cond(e.from_status, status_badge(e.from_status, size="1")),
+                        rx.cond(e.from_status, rx.icon("arrow-right", size=14, aria_label="to")),
+                        status_badge(e.to_status, size="1"),
+                        spacing="1",
+                        align="center",
+                    ),
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.hstack(
+                when(e.relative, e.exact, size="1", color_scheme="gray"),
+                rx.text("·", size="1", color_scheme="gray"),
+                rx.text(e.actor, size="1", color_scheme="gray"),
+                spacing="1",
+                wrap="wrap",
+            ),
+            rx.cond(e.note, rx.text(e.note, size="2")),
+            spacing="1",
+            align="start",
+        ),
+        spacing="3",
+        align="start",
+        width="100%",
+        padding_bottom="14px",
+        border_bottom=f"1px solid {rx.color('gray', 3)}",
+        data_testid="timeline-event",
+    )
+
+
+def _timeline() -> rx.Component:
+    return card(
+        rx.cond(
+            OrderDetailState.events.length() > 0,
+            rx.vstack(rx.foreach(OrderDetailState.events, _event), spacing="3", width="100%"),
+            rx.text("Nothing has happened to this order yet.", size="2", color_scheme="gray"),
+        ),
+        title="Timeline",
+        icon="history",
+        data_testid="timeline",
+    )
+
+
+def _back() -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.icon("arrow-left", size=16),
+            rx.text("Back to orders", size="2"),
+            align="center",
+            spacing="1",
+        ),
+        href=OrderDetailState.back_href,
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        _back(),
+        page_header(
+            rx.text.span("Order ", ORDER.number),
+            badge=status_badge(ORDER.status),
+        ),
+        rx.grid(
+            rx.vstack(_lines(), _shipments(), _timeline(), spacing="5", width="100%"),
+            rx.vstack(_summary(), _address(), spacing="5", width="100%"),
+            columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
+            spacing="5",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.vstack(
+        _back(),
+        card(
+            empty_state(
+                "Order not found",
+                "There is no order at this address that you can see. Check the link, or go "
+                "back to your orders and open it from the list.",
+                icon="file-question",
+            ),
+            data_testid="not-found",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return shell(_content, OrderDetailState.access, not_found=_not_found)

@@ -1,0 +1,28 @@
+"""Every page of the app, in one list: the module knows its route, title and on_load."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from oms_dashboard.ui.pages import index, login, order_detail
+from oms_dashboard.ui.pages.admin import orders as admin_orders
+from oms_dashboard.ui.pages.admin import overview as admin_overview
+from oms_dashboard.ui.pages.customer import orders as customer_orders
+from oms_dashboard.ui.pages.seller import orders as seller_orders
+from oms_dashboard.ui.pages.support import orders as support_orders
+
+PAGES = [
+    index,
+    login,
+    customer_orders,
+    seller_orders,
+    support_orders,
+    admin_overview,
+    admin_orders,
+    order_detail,
+]
+
+
+def register_pages(app: rx.App) -> None:
+    for module in PAGES:
+        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)

@@ -1,0 +1,72 @@
+"""One order page for every role: lines, totals, shipments and the timeline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from oms_dashboard.models import Order, OrderLine, Shipment
+from oms_dashboard.ui.format import money
+from tests.e2e.helpers import db, rows, sign_in_and_land
+
+pytestmark = pytest.mark.e2e
+
+
+def _open_first_order(page: Page, status: str | None = None) -> str:
+    if status:
+        page.get_by_role("combobox", name="Filter by status").click()
+        page.get_by_role("option", name=status, exact=True).click()
+        expect(rows(page).first.locator("[data-status]")).to_have_text(status)
+    link = rows(page).first.get_by_test_id("order-link")
+    number = link.inner_text()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/orders/ord_"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(number)
+    return number
+
+
+def test_customer_opens_an_order_and_sees_lines_totals_and_timeline(
+    page: Page, database_url: str, screenshots: Path
+) -> None:
+    sign_in_and_land(page, "customer")
+    number = _open_first_order(page, status="Delivered")
+
+    with db(database_url) as session:
+        order = session.exec(select(Order).where(Order.number == number)).one()
+        lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    items = page.get_by_role("table", name="Order lines")
+    expect(items.get_by_test_id("table-row")).to_have_count(len(lines))
+    expect(items).to_contain_text(lines[0].title)
+    expect(items).to_contain_text(money(lines[0].line_total_minor, order.currency))
+    expect(page.get_by_test_id("order-totals")).to_contain_text(
+        money(order.total_minor, order.currency)
+    )
+    expect(page.get_by_test_id("timeline-event").first).to_be_visible()
+    expect(page.get_by_test_id("timeline")).to_contain_text("Delivered")
+    expect(page.get_by_test_id("ship-to")).to_contain_text(order.ship_city)
+    # A customer is not shown "Customer: <themselves>"; staff and sellers are.
+    summary = page.get_by_test_id("order-summary")
+    expect(summary).to_contain_text("Seller")
+    expect(summary.get_by_text("Customer", exact=True)).to_have_count(0)
+    page.screenshot(path=screenshots / "order-detail-customer.png", full_page=True)
+
+
+def test_seller_sees_who_ordered(page: Page, screenshots: Path) -> None:
+    sign_in_and_land(page, "seller")
+    _open_first_order(page)
+    expect(page.get_by_test_id("order-summary").get_by_text("Customer", exact=True)).to_be_visible()
+    page.screenshot(path=screenshots / "order-detail-seller.png", full_page=True)
+
+
+def test_shipped_order_shows_its_tracking_number(page: Page, database_url: str) -> None:
+    with db(database_url) as session:
+        shipment = session.exec(select(Shipment).limit(1)).first()
+    assert shipment is not None, "the demo data should have shipments"
+    sign_in_and_land(page, "admin")
+    page.goto(f"/orders/{shipment.order_id}")
+    expect(page.get_by_test_id("tracking-number").first).to_be_visible()
+    expect(page.get_by_role("table", name="Shipments")).to_contain_text(shipment.tracking_number)
