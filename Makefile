@@ -46,5 +46,9 @@ test: setup browser lint
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not e2e and not perf" --ignore=tests/perf
 
+# Benchmarks need PostgreSQL and Redis (the local ones unless told otherwise).
 bench: setup
+	createdb -h 127.0.0.1 -U postgres oms_test 2>/dev/null || true
+	OMS_TEST_DATABASE_URL=$${OMS_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/oms_test} \
+	OMS_TEST_REDIS_URL=$${OMS_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(PY) -m pytest -p no:xdist tests/perf -m perf -s

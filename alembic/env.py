@@ -5,11 +5,11 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlmodel.sql.sqltypes import AutoString
 
 from oms_dashboard import models
 from oms_dashboard.db import get_engine, normalize_url
 from oms_dashboard.models.base import UTCDateTime
-from sqlmodel.sql.sqltypes import AutoString
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):

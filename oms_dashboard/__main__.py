@@ -61,7 +61,19 @@ def worker(args: argparse.Namespace) -> int:
     from oms_dashboard.jobs.connection import QUEUES, redis_url
 
     queues = args.queues or list(QUEUES)
-    _exec_rq("worker", "--url", redis_url(), "--with-scheduler", *queues)
+    # SimpleWorker runs jobs in its own process instead of forking one per job, so
+    # database connections and compiled templates are reused (a fork per job cost
+    # ~0.7 s of start-up per email). A crash mid-job loses nothing: the outbox
+    # lease hands the message to the next sweep.
+    _exec_rq(
+        "worker",
+        "--url",
+        redis_url(),
+        "--with-scheduler",
+        "--worker-class",
+        "rq.worker.SimpleWorker",
+        *queues,
+    )
 
 
 def cron(_: argparse.Namespace) -> int:

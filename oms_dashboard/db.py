@@ -39,7 +39,12 @@ def get_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
-        url, echo=settings.sql_echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+        url,
+        echo=settings.sql_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_timeout=60,
+        pool_pre_ping=True,
     )
 
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     """Base URL of the payment provider; default: the sandbox inside this app."""
     port: int = 3000
     sql_echo: bool = False
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    """Connections each process keeps (and as many again at peaks)."""
 
     @field_validator("var_dir")
     @classmethod

@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-25 04:11:53.991534
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -144,9 +143,18 @@ def upgrade() -> None:
         "ELSE 'fulfilled' END"
     )
     op.execute("UPDATE checkouts SET payment_status = 'authorized' WHERE paid_at IS NOT NULL")
+    # The policy row exists from the start, so no two requests race to create it.
+    op.execute(
+        "INSERT INTO order_policies (id, cancellation_window_minutes, ship_by_hours,"
+        " payment_hold_minutes, stuck_shipment_hours, return_window_days,"
+        " high_value_refund_minor, duplicate_window_minutes, updated_at)"
+        " SELECT 1, 60, 24, 30, 48, 30, 50000, 10, CURRENT_TIMESTAMP"
+        " WHERE NOT EXISTS (SELECT 1 FROM order_policies WHERE id = 1)"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM order_policies")
     with op.batch_alter_table("sellers", schema=None) as batch_op:
         batch_op.drop_column("shipping_rates")
         batch_op.drop_column("cutoff_hour")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends
@@ -21,9 +21,16 @@ def get_db_engine() -> Engine:
     return get_engine()
 
 
-def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[Session]:
+async def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> AsyncIterator[Session]:
     """One session per request: committed if the route succeeds, else rolled back,
-    so a failing request writes nothing."""
+    so a failing request writes nothing.
+
+    Async on purpose: the route's queries run in a worker thread, but the commit
+    runs here, on the event loop, without waiting for a free thread. Under a
+    burst every thread can be busy waiting for a row lock held by a transaction
+    that only needs to commit; committing on the loop lets it, instead of the
+    burst deadlocking until timeouts.
+    """
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

@@ -7,12 +7,14 @@ import logging
 import re
 import uuid
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms_dashboard.api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("oms_dashboard.api")
 REQUEST_ID_HEADER = "x-request-id"
+API_THREADS = 1000
 # A caller's own request id is kept only if it is short and harmless in a log line.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -25,6 +27,7 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _widen_thread_pool()
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -53,6 +56,16 @@ class RequestContextMiddleware:
             if started:
                 raise
             await _send_internal_error(send_with_id, request_id)
+
+
+def _widen_thread_pool() -> None:
+    """Sync routes run in anyio's worker threads (40 by default). A request waiting
+    for a database connection holds a thread; with more waiters than threads, the
+    requests that hold connections could not get a thread to finish. Many more
+    threads than connections keeps a burst queueing instead of stalling."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    if limiter.total_tokens < API_THREADS:
+        limiter.total_tokens = API_THREADS
 
 
 def _request_id(scope: Scope) -> str:

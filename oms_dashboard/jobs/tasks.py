@@ -72,4 +72,12 @@ def enqueue_deliveries(messages: list[tuple[str, str]]) -> None:
 
 
 def install_commit_hook() -> None:
-    outbox.on_commit_deliver(enqueue_deliveries)
+    """Deliver outbox messages right after the commit that wrote them.
+
+    Not in tests (OMS_ENV=test): they deliver explicitly, with no Redis implied.
+    """
+    if get_settings().env != "test":
+        outbox.on_commit_deliver(enqueue_deliveries)
+
+
+install_commit_hook()  # the worker commits too (payments verified by a retry job)

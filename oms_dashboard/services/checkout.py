@@ -110,7 +110,9 @@ def place_checkout(
         return _replay(claimed, fingerprint)
 
     _reserve_all(session, quantities, products)
-    duplicate_of = _find_duplicate(session, actor, checkout, quantities, policy.duplicate_window_minutes)
+    duplicate_of = _find_duplicate(
+        session, actor, checkout, quantities, policy.duplicate_window_minutes
+    )
     orders = []
     for seller_id in sorted(by_seller):
         orders.append(
@@ -136,7 +138,9 @@ def place_checkout(
 def checkout_body(checkout: Checkout, orders: list[Order], session: Session) -> dict[str, Any]:
     """The API's answer for a checkout, stored so a replay returns it verbatim."""
     lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders])).order_by(OrderLine.sku)
+        select(OrderLine)
+        .where(OrderLine.order_id.in_([o.id for o in orders]))
+        .order_by(OrderLine.sku)
     ).all()
     cur = checkout.currency
     return {
@@ -219,13 +223,13 @@ def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Pro
                 {"field": f"lines[{i}].quantity", "message": f"must be from 1 to {MAX_QUANTITY}"}
             )
     skus = sorted({line.sku for line in request.lines})
-    products = {
-        p.sku: p for p in session.exec(select(Product).where(Product.sku.in_(skus))).all()
-    }
+    products = {p.sku: p for p in session.exec(select(Product).where(Product.sku.in_(skus))).all()}
     for i, line in enumerate(request.lines):
         product = products.get(line.sku)
         if product is None or not product.active:
-            errors.append({"field": f"lines[{i}].sku", "message": f"no product {line.sku!r} for sale"})
+            errors.append(
+                {"field": f"lines[{i}].sku", "message": f"no product {line.sku!r} for sale"}
+            )
     currencies = sorted({p.currency for p in products.values()})
     if len(currencies) > 1:
         errors.append(
@@ -248,7 +252,9 @@ def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Pro
     return products, address
 
 
-def _price_all(request, products, quantities, by_seller, sellers, address) -> dict[str, ShipmentPrice]:
+def _price_all(
+    request, products, quantities, by_seller, sellers, address
+) -> dict[str, ShipmentPrice]:
     """Price every seller's shipment; collect every refusal before answering."""
     line_index = {line.sku: i for i, line in reversed(list(enumerate(request.lines)))}
     prices: dict[str, ShipmentPrice] = {}
@@ -269,7 +275,9 @@ def _price_all(request, products, quantities, by_seller, sellers, address) -> di
     return prices
 
 
-def _reserve_all(session: Session, quantities: dict[str, int], products: dict[str, Product]) -> None:
+def _reserve_all(
+    session: Session, quantities: dict[str, int], products: dict[str, Product]
+) -> None:
     for sku in sorted(quantities):
         if not stock.reserve(session, sku, quantities[sku]):
             _refuse_for_stock(session, sku, quantities[sku], products[sku])
@@ -400,7 +408,12 @@ def _create_order(
 
 
 _SHIP_TO_FIELDS = (
-    "ship_name", "ship_line1", "ship_line2", "ship_city", "ship_region", "ship_postal_code",
+    "ship_name",
+    "ship_line1",
+    "ship_line2",
+    "ship_city",
+    "ship_region",
+    "ship_postal_code",
     "ship_country",
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,8 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, PaymentProvider, ProviderUnavailable
 from oms_dashboard.payments.sandbox import sign
 from oms_dashboard.services import stock
-from oms_dashboard.services.errors import AuthenticationFailed, ValidationFailed
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import add_message
 from oms_dashboard.services.policies import get_policy
 
@@ -113,6 +115,7 @@ def receive_payment_event(
         return PaymentOutcome(200, _event_body(event))
     event_ok = event.type == "payment.authorized" and _event_matches(checkout, event)
     if not _event_matches(checkout, event):
+        _flag_for_review(session, checkout, "payment")
         event.detail = (
             f"amount {format_minor(event.amount_minor, event.currency)} {event.currency} "
             f"does not match the checkout total "
@@ -264,6 +267,14 @@ def expire_unpaid_holds(session: Session) -> int:
     return len(expired)
 
 
+def _flag_for_review(session: Session, checkout: Checkout, reason: str) -> None:
+    for order in _orders(session, checkout):
+        if order.review_reason is None:
+            order.review_reason = reason
+            session.add(order)
+            _event(session, order, "order.flagged", None, f"held for review: {reason}")
+
+
 def _needs_action(session: Session, checkout: Checkout) -> None:
     if checkout.payment_status == "needs_action":
         return
@@ -360,3 +371,54 @@ def _event_body(event: PaymentEvent, *, replayed: bool = False) -> dict[str, Any
         "detail": event.detail,
         "replayed": replayed,
     }
+
+
+def retry_payment(session: Session, *, actor: Actor, order_id: str) -> Checkout:
+    """The customer tries again after payment_failed: the cart was kept, so hold its
+    stock again and wait for a new payment. Refused if the stock is gone meanwhile."""
+    actor.require(Role.CUSTOMER)
+    order = session.exec(
+        select(Order).where(Order.id == order_id, Order.customer_id == (actor.customer_id or "-"))
+    ).first()
+    if order is None:
+        raise NotFound(f"no order {order_id!r}")
+    checkout = _lock_checkout(session, order.checkout_id)
+    if checkout.payment_status != "failed":
+        raise Conflict(
+            "this order's payment has not failed",
+            type="invalid-transition",
+            from_status=order.status,
+            to_status=OrderStatus.PENDING_PAYMENT,
+        )
+    orders = [o for o in _orders(session, checkout) if o.status == OrderStatus.PAYMENT_FAILED]
+    wanted: dict[str, int] = {}
+    for failed in orders:
+        for sku, quantity in _line_quantities(session, failed):
+            wanted[sku] = wanted.get(sku, 0) + quantity
+    for sku in sorted(wanted):
+        if not stock.reserve(session, sku, wanted[sku]):
+            raise Conflict(
+                f"{sku} is no longer available in the quantity ordered",
+                type="insufficient-inventory",
+                sku=sku,
+                requested=wanted[sku],
+            )
+    now = utcnow()
+    checkout.status, checkout.payment_status, checkout.payment_attempts = (
+        "pending_payment",
+        "pending",
+        0,
+    )
+    checkout.hold_expires_at = now + timedelta(minutes=get_policy(session).payment_hold_minutes)
+    session.add(checkout)
+    for failed in orders:
+        failed.stock_status = "held"
+        _move(
+            session,
+            failed,
+            OrderStatus.PENDING_PAYMENT,
+            "payment.retry",
+            "the customer retries payment; stock held again",
+        )
+    stock.note_stock_levels(session, wanted)
+    return checkout

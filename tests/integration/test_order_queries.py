@@ -44,7 +44,15 @@ def world(session):
             status="shipped",
         ),
     }
-    return {"a": shop_a, "b": shop_b, "alice": alice, "bob": bob, "orders": orders, "pa": pa, "pb": pb}
+    return {
+        "a": shop_a,
+        "b": shop_b,
+        "alice": alice,
+        "bob": bob,
+        "orders": orders,
+        "pa": pa,
+        "pb": pb,
+    }
 
 
 def ids(page):

@@ -1,0 +1,153 @@
+"""The admin's review queue: orders held for a person to decide.
+
+An order is held when it looks like a duplicate of a checkout minutes
+earlier, when its stock was lost after it was reserved, or when its payment
+could not be verified. An admin releases it (it proceeds as if never held)
+or cancels it (stock released, refund due if it was paid).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Order, OrderEvent, OrderLine
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import stock
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.audit import record_audit, snapshot
+from oms_dashboard.services.errors import Conflict, NotFound, ValidationFailed
+from oms_dashboard.services.outbox import add_message
+
+REASONS = {
+    "duplicate": "Same lines as another checkout minutes earlier",
+    "stock_lost": "Stock lost after it was reserved",
+    "payment": "Payment could not be verified",
+}
+
+
+@dataclass
+class ReviewItem:
+    order: Order
+    reason: str
+    explanation: str
+
+
+def list_held(session: Session, *, actor: Actor, limit: int = 50) -> list[ReviewItem]:
+    """Held orders, oldest first (the longest wait at the top)."""
+    actor.require(Role.ADMIN, Role.SUPPORT)
+    orders = session.exec(
+        select(Order)
+        .where(Order.review_reason.is_not(None))
+        .order_by(Order.placed_at, Order.id)
+        .limit(limit)
+    ).all()
+    return [
+        ReviewItem(o, o.review_reason, REASONS.get(o.review_reason, o.review_reason))
+        for o in orders
+    ]
+
+
+def count_held(session: Session) -> int:
+    return session.exec(select(func.count()).where(Order.review_reason.is_not(None))).one()
+
+
+def release_order(session: Session, *, actor: Actor, order_id: str, note: str = "") -> Order:
+    """Let a held order go on: a paid one moves to processing and its seller is told."""
+    actor.require(Role.ADMIN)
+    order = _held(session, order_id)
+    before = snapshot(order)
+    reason, order.review_reason = order.review_reason, None
+    move = None
+    if order.status == OrderStatus.PENDING_PAYMENT and order.paid_at is not None:
+        check_transition(order.status, OrderStatus.PROCESSING)
+        move = (order.status, OrderStatus.PROCESSING)
+        order.status = OrderStatus.PROCESSING
+        add_message(
+            session,
+            kind="seller.new_order",
+            dedupe_key=f"new-order:{order.id}",
+            payload={"order_id": order.id},
+        )
+    order.updated_at = utcnow()
+    session.add(order)
+    _event(
+        session, order, actor, "order.released", move, note or f"released from review ({reason})"
+    )
+    record_audit(
+        session,
+        actor=actor,
+        action="order.release",
+        entity_type="order",
+        entity_id=order.id,
+        before=before,
+        after=snapshot(order),
+    )
+    return order
+
+
+def cancel_held_order(session: Session, *, actor: Actor, order_id: str, reason: str) -> Order:
+    """Cancel a held order: its stock goes back; a paid order is owed a refund."""
+    actor.require(Role.ADMIN)
+    if not reason.strip():
+        raise ValidationFailed.one("reason", "say why the order is cancelled")
+    order = _held(session, order_id)
+    before = snapshot(order)
+    check_transition(order.status, OrderStatus.CANCELLED, admin_override=True)
+    if order.stock_status in ("held", "confirmed"):
+        lines = session.exec(
+            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
+        ).all()
+        stock.release(session, dict(lines))
+        order.stock_status = "released"
+    move = (order.status, OrderStatus.CANCELLED)
+    order.status, order.review_reason = OrderStatus.CANCELLED, None
+    order.cancelled_at = order.updated_at = utcnow()
+    session.add(order)
+    refund = " ; refund due" if order.paid_at else ""
+    _event(session, order, actor, "order.cancelled", move, f"cancelled in review: {reason}{refund}")
+    record_audit(
+        session,
+        actor=actor,
+        action="order.cancel",
+        entity_type="order",
+        entity_id=order.id,
+        before=before,
+        after=snapshot(order),
+    )
+    return order
+
+
+def _held(session: Session, order_id: str) -> Order:
+    order = session.exec(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if order is None:
+        raise NotFound(f"no order {order_id!r}")
+    if order.review_reason is None:
+        raise Conflict("this order is not held for review", type="not-held")
+    return order
+
+
+def _event(session: Session, order: Order, actor: Actor, kind: str, move, note: str) -> None:
+    session.add(
+        OrderEvent(
+            id=new_id("evt"),
+            order_id=order.id,
+            seller_id=order.seller_id,
+            type=kind,
+            at=utcnow(),
+            actor_type="user",
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            from_status=move[0] if move else None,
+            to_status=move[1] if move else None,
+            note=note,
+        )
+    )

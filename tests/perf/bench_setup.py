@@ -1,0 +1,180 @@
+"""Builds the benchmark's world fast: bulk rows, tokens minted without the login route."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from oms_dashboard.db import get_engine
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Customer, Inventory, Product, Seller, User, UserSession
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services.auth import hash_password
+from oms_dashboard.settings import ROOT
+from tests.integration.live_server import free_port
+
+ADDRESS = {
+    "name": "Bench Customer",
+    "line1": "350 5th Ave",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10118",
+    "country": "US",
+}
+
+
+def build_world(url: str, *, customers: int, hot_stock: int, cold_products: int) -> dict:
+    """One seller, a hot product with little stock, plenty of others, many customers."""
+    engine = get_engine(url)
+    now = utcnow()
+    with Session(engine) as session:
+        seller = Seller(
+            id=new_id("sel"),
+            name="Bench Outfitters",
+            country="US",
+            region="TX",
+            city="Austin",
+            postal_code="78701",
+        )
+        session.add(seller)
+        session.flush()
+        skus = ["HOT-1"] + [f"COLD-{i}" for i in range(cold_products)]
+        for sku in skus:
+            session.add(
+                Product(
+                    id=new_id("prd"),
+                    sku=sku,
+                    seller_id=seller.id,
+                    title=f"Item {sku}",
+                    price_minor=2599,
+                    currency="USD",
+                    weight_grams=400,
+                    length_mm=200,
+                    width_mm=150,
+                    height_mm=80,
+                    origin_country="US",
+                    hs_code="630790",
+                )
+            )
+        session.flush()
+        for sku in skus:
+            stock = hot_stock if sku == "HOT-1" else 1_000_000
+            session.add(Inventory(sku=sku, seller_id=seller.id, on_hand=stock, reserved=0))
+        password_hash = hash_password("bench-password")
+        users, profiles, logins, tokens = [], [], [], []
+        for i in range(customers):
+            user_id, email = new_id("usr"), f"bench{i}@example.com"
+            users.append(
+                dict(
+                    id=user_id,
+                    email=email,
+                    email_lookup=email,
+                    name=f"Bench {i}",
+                    role="customer",
+                    password_hash=password_hash,
+                    is_active=True,
+                    created_at=now,
+                )
+            )
+            profiles.append(
+                dict(
+                    id=new_id("cus"),
+                    user_id=user_id,
+                    name=f"Bench {i}",
+                    email=email,
+                    created_at=now,
+                )
+            )
+            token = secrets.token_urlsafe(32)
+            tokens.append((token, email))
+            logins.append(
+                dict(
+                    token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=2),
+                    channel="api",
+                )
+            )
+        session.execute(sa.insert(User), users)
+        session.execute(sa.insert(Customer), profiles)
+        session.execute(sa.insert(UserSession), logins)
+        session.commit()
+    return {"skus": skus, "tokens": tokens}
+
+
+class ServerProcess:
+    """``uvicorn oms_dashboard.api:app`` as a separate process, like production."""
+
+    def __init__(self, env: dict[str, str], *, workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **env, "OMS_PAYMENT_PROVIDER_URL": f"{self.url}/sandbox/payments"}
+        self.argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "oms_dashboard.api:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "4096",
+        ]
+
+    def __enter__(self) -> ServerProcess:
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, start_new_session=True)
+        wait_for(f"{self.url}/api/v1/health")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def write_result(name: str, data: dict) -> Path:
+    import json
+
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
