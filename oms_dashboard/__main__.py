@@ -1,6 +1,6 @@
 """Command line: ``python -m oms_dashboard <command>``.
 
-migrate · seed-demo · create-user · worker · cron · run
+migrate · seed-demo · create-user · worker · cron · simulate · run
 """
 
 from __future__ import annotations
@@ -87,6 +87,17 @@ def _exec_rq(*args: str) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "rq.cli", *args])
 
 
+def simulate(args: argparse.Namespace) -> int:
+    import logging
+
+    from oms_dashboard.demo.simulate import Simulator, wait_for_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    wait_for_app(args.url)
+    Simulator(args.url, seed=args.seed).run(interval=args.interval, count=args.count)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from oms_dashboard.launcher import run_everything
 
@@ -113,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     work.add_argument("queues", nargs="*", help="queues to serve (default: all)")
     work.set_defaults(func=worker)
     commands.add_parser("cron", help="run the periodic-job scheduler").set_defaults(func=cron)
+    sim = commands.add_parser("simulate", help="keep placing and paying demo checkouts")
+    sim.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('OMS_PORT', 3000)}")
+    sim.add_argument("--interval", type=float, default=6.0, help="seconds between checkouts")
+    sim.add_argument("--count", type=int, help="stop after this many (default: never)")
+    sim.add_argument("--seed", type=int)
+    sim.set_defaults(func=simulate)
     serve = commands.add_parser("run", help="migrate, seed, start Redis, worker, cron and the app")
     serve.add_argument("--port", type=int, default=int(os.environ.get("OMS_PORT", 3000)))
     serve.set_defaults(func=run)

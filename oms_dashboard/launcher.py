@@ -62,6 +62,9 @@ def run_everything(*, port: int) -> int:
         ("cron", [python, "-m", "oms_dashboard", "cron"]),
     ):
         children.append((name, _start(argv, env, logs / f"{name}.log")))
+    if os.environ.get("OMS_SIMULATE", "1") != "0":
+        simulate = [python, "-m", "oms_dashboard", "simulate", "--url", f"http://127.0.0.1:{port}"]
+        children.append(("simulate", _start(simulate, env, logs / "simulate.log")))
     reflex = [python, "-m", "reflex", "run", "--env", "prod"]
     reflex += ["--frontend-port", str(port), "--backend-port", str(port)]
     children.append(("app", _start(reflex, env, None)))
@@ -80,7 +83,7 @@ def run_everything(*, port: int) -> int:
             print(f"Demo logins (password {DEMO_PASSWORD}):")
             for role, email in DEMO_LOGINS.items():
                 print(f"  {role:<9} {email}")
-            print(f"Worker and cron logs: {logs}. Press Ctrl-C to stop.\n")
+            print(f"Worker, cron and simulator logs: {logs}. Press Ctrl-C to stop.\n")
         while not stopping:
             for name, process in children:
                 if process.poll() is not None:

@@ -61,6 +61,8 @@ def release_order(session: Session, *, actor: Actor, order_id: str, note: str = 
     order = _held(session, order_id)
     before = snapshot(order)
     reason, order.review_reason = order.review_reason, None
+    if order.stock_status == "released" and order.status in _OPEN:
+        _hold_again(session, order)
     move = None
     if order.status == OrderStatus.PENDING_PAYMENT and order.paid_at is not None:
         check_transition(order.status, OrderStatus.PROCESSING)
@@ -119,6 +121,28 @@ def cancel_held_order(session: Session, *, actor: Actor, order_id: str, reason: 
         after=snapshot(order),
     )
     return order
+
+
+_OPEN = (OrderStatus.PENDING_PAYMENT, OrderStatus.PROCESSING)
+
+
+def _hold_again(session: Session, order: Order) -> None:
+    """An order whose hold was given up (stock lost) needs its stock back to go on."""
+    lines = dict(
+        session.exec(
+            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
+        ).all()
+    )
+    for sku in sorted(lines):
+        if not stock.reserve(session, sku, lines[sku]):
+            raise Conflict(
+                f"not enough {sku} in stock to release this order; restock or cancel it",
+                type="insufficient-inventory",
+                sku=sku,
+                requested=lines[sku],
+            )
+    order.stock_status = "confirmed" if order.paid_at else "held"
+    stock.note_stock_levels(session, lines)
 
 
 def _held(session: Session, order_id: str) -> Order:

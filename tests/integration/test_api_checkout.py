@@ -125,3 +125,30 @@ def test_only_customers_check_out(api, session, shop):
     response = post(api, admin, body_for((shop["stove"].sku, 1)))
     assert response.status_code == 403
     assert api.post("/api/v1/checkouts", json={}).status_code == 401
+
+
+def test_stock_loss_endpoint_flags_orders_that_lost_their_stock(api, session, shop, engine):
+    placed = post(api, shop["headers"], body_for((shop["atlas"].sku, 2)))
+    assert placed.status_code == 201
+    seller = make_user(session, "seller", seller=_seller_of(session, shop["atlas"]))
+    response = api.post(
+        f"/api/v1/inventory/{shop['atlas'].sku}/losses",
+        json={"quantity": 1, "reason": "cover torn"},
+        headers=login(api, seller),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["on_hand"], body["reserved"]) == (1, 0)
+    assert body["affected_orders"] == [placed.json()["orders"][0]["id"]]
+    bad = api.post(
+        f"/api/v1/inventory/{shop['atlas'].sku}/losses",
+        json={"quantity": 0, "reason": ""},
+        headers=login(api, seller),
+    )
+    assert set(error_fields(bad)) == {"quantity", "reason"}
+
+
+def _seller_of(session, product):
+    from oms_dashboard.models import Seller
+
+    return session.get(Seller, product.seller_id)
