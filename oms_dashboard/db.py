@@ -36,7 +36,8 @@ def get_engine(url: str | None = None) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        begin = "BEGIN IMMEDIATE" if settings.sqlite_immediate else "BEGIN"
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
     return create_engine(
         url,
@@ -58,10 +59,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

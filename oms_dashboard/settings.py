@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     """Base URL of the payment provider; default: the sandbox inside this app."""
     port: int = 3000
     sql_echo: bool = False
+    sqlite_immediate: bool = True
+    """SQLite only: take the write lock when a transaction begins. Several processes
+    (app, worker) read then write; a deferred transaction that finds another
+    writer committed since its read fails at once with "database is locked",
+    where an immediate one waits its turn (busy_timeout)."""
     db_pool_size: int = Field(default=10, ge=1, le=500)
     """Connections each process keeps (and as many again at peaks)."""
 

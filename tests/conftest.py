@@ -15,6 +15,9 @@ _VAR = Path(tempfile.mkdtemp(prefix="oms-test-var-"))
 os.environ.setdefault("OMS_ENV", "test")
 os.environ.setdefault("OMS_VAR_DIR", str(_VAR))
 os.environ.setdefault("OMS_DATABASE_URL", f"sqlite:///{_VAR / 'default.db'}")
+# Tests keep a read transaction open in their own session while the code under
+# test writes through another: SQLite must not take the write lock at BEGIN here.
+os.environ.setdefault("OMS_SQLITE_IMMEDIATE", "0")
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

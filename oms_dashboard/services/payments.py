@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,8 @@ from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import add_message
 from oms_dashboard.services.policies import get_policy
+
+log = logging.getLogger(__name__)
 
 RETRIES = 3
 EVENT_TYPES = ("payment.authorized", "payment.failed", "payment.requires_action")
@@ -84,6 +87,7 @@ def receive_payment_event(
     """Handle one signed event; a replayed ``event_id`` changes nothing."""
     check_signature(raw_body, signature, secret)
     data = parse_event(raw_body)
+    authorization = ask_provider(provider, data["checkout_id"])
     earlier = session.exec(
         select(PaymentEvent).where(PaymentEvent.event_id == data["event_id"])
     ).first()
@@ -121,32 +125,43 @@ def receive_payment_event(
             f"does not match the checkout total "
             f"{format_minor(checkout.total_minor, checkout.currency)} {checkout.currency}"
         )
-    try:
-        result = verify(session, checkout=checkout, provider=provider, event_ok=event_ok)
-    except ProviderUnavailable as exc:
-        event.outcome, event.detail = "retrying", str(exc)
+    if authorization is None:
+        event.outcome, event.detail = "retrying", "the payment provider did not answer"
         schedule_verification(session, checkout)
         return PaymentOutcome(202, _event_body(event))
+    result = verify(session, checkout=checkout, authorization=authorization, event_ok=event_ok)
     event.outcome = result
     if result == "retrying":
         schedule_verification(session, checkout)
     return PaymentOutcome(200, _event_body(event))
 
 
+def ask_provider(provider: PaymentProvider, checkout_id: str) -> Authorization | None:
+    """The provider's view of a checkout's payment; None if it does not answer.
+
+    Asked before the caller's transaction touches the database, so no lock is
+    held while waiting on the network (the sandbox provider may be served by
+    this very app, reading the same database).
+    """
+    try:
+        return provider.fetch_authorization(checkout_id)
+    except ProviderUnavailable as exc:
+        log.warning("payment provider unavailable for %s: %s", checkout_id, exc)
+        return None
+
+
 def verify(
     session: Session,
     *,
     checkout: Checkout,
-    provider: PaymentProvider,
+    authorization: Authorization,
     event_ok: bool = True,
 ) -> str:
-    """Ask the provider and act on the answer: verified, needs_action or retrying.
+    """Act on the provider's answer: verified, needs_action or retrying.
 
     The provider's authorization must match the checkout total, and so must
-    the event being handled (``event_ok``). Raises ProviderUnavailable when
-    the provider does not answer.
+    the event being handled (``event_ok``).
     """
-    authorization = provider.fetch_authorization(checkout.id)
     if authorization.status == "requires_action":
         _needs_action(session, checkout)
         return "needs_action"
@@ -162,14 +177,14 @@ def verify(
 
 def retry_verification(session: Session, *, checkout_id: str, provider: PaymentProvider) -> str:
     """One retry by the worker: verified, needs_action, retrying (try again) or failed."""
+    authorization = ask_provider(provider, checkout_id)
     checkout = _lock_checkout(session, checkout_id)
     if checkout is None or checkout.payment_status in ("authorized", "failed"):
         return "done"
     checkout.payment_attempts += 1
-    try:
-        result = verify(session, checkout=checkout, provider=provider)
-    except ProviderUnavailable:
-        result = "retrying"
+    result = "retrying"
+    if authorization is not None:
+        result = verify(session, checkout=checkout, authorization=authorization)
     if result == "retrying" and checkout.payment_attempts >= RETRIES:
         mark_payment_failed(
             session, checkout, reason=f"payment not verified after {RETRIES} retries"
