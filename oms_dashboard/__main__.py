@@ -93,6 +93,7 @@ def simulate(args: argparse.Namespace) -> int:
     from oms_dashboard.demo.simulate import Simulator, wait_for_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     wait_for_app(args.url)
     Simulator(args.url, seed=args.seed).run(interval=args.interval, count=args.count)
     return 0
