@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.ids import new_id, new_order_number
-from oms_dashboard.models import Checkout, Order, OrderEvent, OrderLine, Product, Seller
+from oms_dashboard.models import Checkout, Order, OrderLine, Product, Seller
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import stock
 from oms_dashboard.services.actor import Actor, Role
@@ -29,6 +29,7 @@ from oms_dashboard.services.alternatives import suggest_alternatives
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.pricing import ShipmentPrice, price_shipment
+from oms_dashboard.services.timeline import OMS, By, record_event
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
@@ -375,34 +376,25 @@ def _create_order(
                 line_total_minor=product.price_minor * quantities[sku],
             )
         )
-    session.add(
-        OrderEvent(
-            id=new_id("evt"),
-            order_id=order.id,
-            seller_id=seller.id,
-            type="order.placed",
-            at=checkout.created_at,
-            actor_type="user",
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            to_status=OrderStatus.PENDING_PAYMENT,
-            note=f"checkout {checkout.id}; stock held until payment",
-            data={"checkout_id": checkout.id, "service_level": checkout.service_level},
-        )
+    record_event(
+        session,
+        order,
+        "order.placed",
+        by=By.person(actor),
+        at=checkout.created_at,
+        move=(None, OrderStatus.PENDING_PAYMENT),
+        note=f"checkout {checkout.id}; stock held until payment",
+        data={"checkout_id": checkout.id, "service_level": checkout.service_level},
     )
     if duplicate_of:
-        session.add(
-            OrderEvent(
-                id=new_id("evt"),
-                order_id=order.id,
-                seller_id=seller.id,
-                type="order.flagged",
-                at=checkout.created_at,
-                actor_type="system",
-                actor_label="OMS",
-                note=f"same lines as checkout {duplicate_of} minutes ago: held for review",
-                data={"reason": "duplicate", "duplicate_of": duplicate_of},
-            )
+        record_event(
+            session,
+            order,
+            "order.flagged",
+            by=OMS,
+            at=checkout.created_at,
+            note=f"same lines as checkout {duplicate_of} minutes ago: held for review",
+            data={"reason": "duplicate", "duplicate_of": duplicate_of},
         )
     return order
 

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import MoneyError, format_minor, parse_amount, to_minor
-from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Checkout, Order, OrderEvent, OrderLine, PaymentEvent
+from oms_dashboard.models import Checkout, Order, OrderLine, PaymentEvent
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, PaymentProvider, ProviderUnavailable
 from oms_dashboard.payments.sandbox import sign
@@ -31,12 +31,12 @@ from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import add_message
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.timeline import OMS, PAYMENT_PROVIDER, By, move_order, record_event
 
 log = logging.getLogger(__name__)
 
 RETRIES = 3
 EVENT_TYPES = ("payment.authorized", "payment.failed", "payment.requires_action")
-PAYMENT_PROVIDER = "Payment provider"
 
 
 @dataclass
@@ -210,20 +210,21 @@ def mark_paid(session: Session, checkout: Checkout) -> None:
         order.paid_at = now
         order.stock_status = "confirmed"
         if order.review_reason:
-            _event(
+            record_event(
                 session,
                 order,
                 "payment.authorized",
-                None,
-                f"paid; held for review ({order.review_reason})",
+                by=PAYMENT_PROVIDER,
+                note=f"paid; held for review ({order.review_reason})",
             )
             continue
-        _move(
+        move_order(
             session,
             order,
             OrderStatus.PROCESSING,
             "payment.authorized",
-            "payment verified with the provider",
+            by=PAYMENT_PROVIDER,
+            note="payment verified with the provider",
         )
         add_message(
             session,
@@ -250,12 +251,13 @@ def mark_payment_failed(session: Session, checkout: Checkout, *, reason: str) ->
             for sku, quantity in _line_quantities(session, order):
                 held[sku] = held.get(sku, 0) + quantity
             order.stock_status = "released"
-        _move(
+        move_order(
             session,
             order,
             OrderStatus.PAYMENT_FAILED,
             "payment.failed",
-            f"{reason}; stock released",
+            by=PAYMENT_PROVIDER,
+            note=f"{reason}; stock released",
         )
     stock.release(session, held)
     add_message(
@@ -287,7 +289,7 @@ def _flag_for_review(session: Session, checkout: Checkout, reason: str) -> None:
         if order.review_reason is None:
             order.review_reason = reason
             session.add(order)
-            _event(session, order, "order.flagged", None, f"held for review: {reason}")
+            record_event(session, order, "order.flagged", by=OMS, note=f"held for review: {reason}")
 
 
 def _needs_action(session: Session, checkout: Checkout) -> None:
@@ -296,12 +298,12 @@ def _needs_action(session: Session, checkout: Checkout) -> None:
     checkout.payment_status = "needs_action"
     session.add(checkout)
     for order in _orders(session, checkout):
-        _event(
+        record_event(
             session,
             order,
             "payment.action_required",
-            None,
-            "the bank asks the customer for extra verification",
+            by=PAYMENT_PROVIDER,
+            note="the bank asks the customer for extra verification",
         )
     add_message(
         session,
@@ -349,32 +351,6 @@ def _line_quantities(session: Session, order: Order) -> list[tuple[str, int]]:
         session.exec(
             select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
         ).all()
-    )
-
-
-def _move(session: Session, order: Order, target: OrderStatus, event_type: str, note: str) -> None:
-    check_transition(order.status, target)
-    previous = order.status
-    order.status = target
-    order.updated_at = utcnow()
-    session.add(order)
-    _event(session, order, event_type, (previous, target), note)
-
-
-def _event(session: Session, order: Order, event_type: str, move, note: str) -> None:
-    session.add(
-        OrderEvent(
-            id=new_id("evt"),
-            order_id=order.id,
-            seller_id=order.seller_id,
-            type=event_type,
-            at=utcnow(),
-            actor_type="payment",
-            actor_label=PAYMENT_PROVIDER,
-            from_status=move[0] if move else None,
-            to_status=move[1] if move else None,
-            note=note,
-        )
     )
 
 
@@ -428,12 +404,13 @@ def retry_payment(session: Session, *, actor: Actor, order_id: str) -> Checkout:
     session.add(checkout)
     for failed in orders:
         failed.stock_status = "held"
-        _move(
+        move_order(
             session,
             failed,
             OrderStatus.PENDING_PAYMENT,
             "payment.retry",
-            "the customer retries payment; stock held again",
+            by=By.person(actor),
+            note="the customer retries payment; stock held again",
         )
     stock.note_stock_levels(session, wanted)
     return checkout

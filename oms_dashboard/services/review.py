@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
-from oms_dashboard.ids import new_id
-from oms_dashboard.models import Order, OrderEvent, OrderLine
+from oms_dashboard.models import Order, OrderLine
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import add_message
+from oms_dashboard.services.timeline import By, record_event
 
 REASONS = {
     "duplicate": "Same lines as another checkout minutes earlier",
@@ -76,8 +76,13 @@ def release_order(session: Session, *, actor: Actor, order_id: str, note: str = 
         )
     order.updated_at = utcnow()
     session.add(order)
-    _event(
-        session, order, actor, "order.released", move, note or f"released from review ({reason})"
+    record_event(
+        session,
+        order,
+        "order.released",
+        by=By.person(actor),
+        move=move,
+        note=note or f"released from review ({reason})",
     )
     record_audit(
         session,
@@ -110,7 +115,14 @@ def cancel_held_order(session: Session, *, actor: Actor, order_id: str, reason: 
     order.cancelled_at = order.updated_at = utcnow()
     session.add(order)
     refund = " ; refund due" if order.paid_at else ""
-    _event(session, order, actor, "order.cancelled", move, f"cancelled in review: {reason}{refund}")
+    record_event(
+        session,
+        order,
+        "order.cancelled",
+        by=By.person(actor),
+        move=move,
+        note=f"cancelled in review: {reason}{refund}",
+    )
     record_audit(
         session,
         actor=actor,
@@ -157,21 +169,3 @@ def _held(session: Session, order_id: str) -> Order:
     if order.review_reason is None:
         raise Conflict("this order is not held for review", type="not-held")
     return order
-
-
-def _event(session: Session, order: Order, actor: Actor, kind: str, move, note: str) -> None:
-    session.add(
-        OrderEvent(
-            id=new_id("evt"),
-            order_id=order.id,
-            seller_id=order.seller_id,
-            type=kind,
-            at=utcnow(),
-            actor_type="user",
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            from_status=move[0] if move else None,
-            to_status=move[1] if move else None,
-            note=note,
-        )
-    )

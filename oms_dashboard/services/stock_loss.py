@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.statuses import OrderStatus
-from oms_dashboard.ids import new_id
-from oms_dashboard.models import Inventory, Order, OrderEvent, OrderLine, Product
+from oms_dashboard.models import Inventory, Order, OrderLine, Product
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import stock
 from oms_dashboard.services.actor import Actor
@@ -22,6 +21,7 @@ from oms_dashboard.services.alternatives import suggest_alternatives
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import NotFound, ValidationFailed
 from oms_dashboard.services.outbox import add_message
+from oms_dashboard.services.timeline import OMS, record_event
 
 
 @dataclass
@@ -111,17 +111,12 @@ def _give_up_holds(session: Session, row: Inventory, shortfall: int, reason: str
             utcnow(),
         )
         session.add(order)
-        session.add(
-            OrderEvent(
-                id=new_id("evt"),
-                order_id=order.id,
-                seller_id=order.seller_id,
-                type="stock.lost",
-                at=utcnow(),
-                actor_type="system",
-                actor_label="OMS",
-                note=f"{row.sku} is no longer available ({reason}); held for review",
-            )
+        record_event(
+            session,
+            order,
+            "stock.lost",
+            by=OMS,
+            note=f"{row.sku} is no longer available ({reason}); held for review",
         )
         add_message(
             session,
