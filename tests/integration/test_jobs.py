@@ -9,6 +9,7 @@ import time
 
 import pytest
 from rq import Queue, SimpleWorker
+from sqlmodel import select
 
 from oms_dashboard import models
 from oms_dashboard.db import get_engine, session_scope
@@ -88,3 +89,38 @@ def _only_id(session):
     from sqlmodel import select
 
     return session.exec(select(OutboxMessage.id)).one()
+
+
+def test_payment_verification_is_retried_by_the_worker_then_fails(app_db, redis_conn, monkeypatch):
+    """RQ's Retry runs the verification again; the third failed retry ends in payment_failed."""
+    from oms_dashboard.models import Checkout, Order
+    from oms_dashboard.payments.sandbox import SandboxProvider
+    from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
+    from oms_dashboard.settings import get_settings
+    from tests.factories import make_actor, make_product, make_seller
+    from tests.integration.live_server import LiveServer
+    from tests.integration.test_checkout import ADDRESS
+
+    with session_scope(app_db) as session:
+        product = make_product(session, make_seller(session), on_hand=10)
+        customer = make_actor(session, "customer")
+    with session_scope(app_db) as session:
+        checkout_id = place_checkout(
+            session,
+            actor=customer,
+            idempotency_key="retry-me",
+            request=CheckoutRequest([CheckoutLine(product.sku, 2)], dict(ADDRESS)),
+        ).body["checkout_id"]
+    monkeypatch.setattr(get_settings(), "payment_retry_seconds", [0, 0, 0])
+    monkeypatch.setattr("oms_dashboard.jobs.connection.get_redis", lambda url=None: redis_conn)
+    with LiveServer(app_db) as server:
+        provider = SandboxProvider(f"{server.url}/sandbox/payments")  # knows no payment: unknown
+        monkeypatch.setattr(tasks, "get_provider", lambda: provider)
+        tasks._schedule_payment_verification({"checkout_id": checkout_id})
+        queue = Queue("default", connection=redis_conn)
+        SimpleWorker([queue], connection=redis_conn).work(burst=True)
+    with session_scope(app_db) as session:
+        checkout = session.get(Checkout, checkout_id)
+        assert (checkout.payment_status, checkout.payment_attempts) == ("failed", 3)
+        orders = session.exec(select(Order).where(Order.checkout_id == checkout_id)).all()
+        assert {o.status for o in orders} == {"payment_failed"}
