@@ -198,3 +198,48 @@ def _check_price(price: str, currency: str, errors: list[dict[str, str]]) -> int
     if amount < 0:
         errors.append({"field": "price", "message": "must not be negative"})
     return to_minor(amount, currency)
+
+
+def get_shipping_rates(session: Session, *, actor: Actor, seller_id: str) -> dict:
+    """The seller's rate table (its own, or the defaults for its currency)."""
+    from oms_dashboard.services.pricing import rate_table_of
+
+    seller = _seller_for(session, actor, seller_id, staff_may_read=True)
+    return rate_table_of(seller).to_dict()
+
+
+def set_shipping_rates(session: Session, *, actor: Actor, seller_id: str, rates: dict) -> dict:
+    """Replace the seller's own rate table; it must price every zone and service."""
+    from oms_dashboard.domain.shipping import InvalidRateTable, RateTable
+
+    seller = _seller_for(session, actor, seller_id, staff_may_read=False)
+    try:
+        table = RateTable.from_dict(rates)
+    except InvalidRateTable as exc:
+        raise ValidationFailed.one("shipping_rates", str(exc)) from None
+    if table.currency != seller.currency:
+        raise ValidationFailed.one(
+            "shipping_rates.currency", f"must be the seller's currency, {seller.currency}"
+        )
+    before = {"shipping_rates": seller.shipping_rates}
+    seller.shipping_rates = table.to_dict()
+    session.add(seller)
+    record_audit(
+        session,
+        actor=actor,
+        action="seller.shipping_rates",
+        entity_type="seller",
+        entity_id=seller.id,
+        before=before,
+        after={"shipping_rates": seller.shipping_rates},
+    )
+    return seller.shipping_rates
+
+
+def _seller_for(session: Session, actor: Actor, seller_id: str, *, staff_may_read: bool) -> Seller:
+    if not (staff_may_read and actor.role in STAFF):
+        actor.require_seller_access(seller_id)
+    seller = session.get(Seller, seller_id)
+    if seller is None:
+        raise NotFound(f"no seller {seller_id!r}")
+    return seller

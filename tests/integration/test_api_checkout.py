@@ -152,3 +152,26 @@ def _seller_of(session, product):
     from oms_dashboard.models import Seller
 
     return session.get(Seller, product.seller_id)
+
+
+def test_a_sellers_own_rate_table_prices_its_shipments(api, session, shop, engine):
+    seller_user = make_user(session, "seller", seller=_seller_of(session, shop["stove"]))
+    headers = login(api, seller_user)
+    url = f"/api/v1/sellers/{shop['stove'].seller_id}/shipping-rates"
+    rates = api.get(url, headers=headers).json()
+    for level in ("standard", "express"):
+        rates["services"][level]["base_minor"] = dict.fromkeys(
+            rates["services"][level]["base_minor"], 1000
+        )
+        rates["services"][level]["per_kg_minor"] = dict.fromkeys(
+            rates["services"][level]["per_kg_minor"], 0
+        )
+    rates["free_shipping_threshold_minor"] = None
+    assert api.put(url, json=rates, headers=headers).status_code == 200
+    placed = post(api, shop["headers"], body_for((shop["stove"].sku, 1)))
+    assert placed.json()["orders"][0]["shipping_cost"] == "10.00"
+    broken = dict(rates, services={"standard": rates["services"]["standard"]})
+    response = api.put(url, json=broken, headers=headers)
+    assert response.status_code == 422 and error_fields(response) == ["shipping_rates"]
+    other_seller = login(api, make_user(session, "seller", seller=make_seller(session)))
+    assert api.put(url, json=rates, headers=other_seller).status_code == 403
