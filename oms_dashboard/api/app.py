@@ -24,6 +24,7 @@ from oms_dashboard.api import (
     orders,
     policies,
     products,
+    review,
     sandbox,
     sellers,
     users,
@@ -32,7 +33,18 @@ from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
 
 API_PREFIX = "/api/v1"
-ROUTERS = (auth, users, sellers, products, inventory, orders, policies, checkouts, sandbox)
+ROUTERS = (
+    auth,
+    users,
+    sellers,
+    products,
+    inventory,
+    orders,
+    policies,
+    checkouts,
+    review,
+    sandbox,
+)
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 

@@ -175,3 +175,49 @@ def test_a_sellers_own_rate_table_prices_its_shipments(api, session, shop, engin
     assert response.status_code == 422 and error_fields(response) == ["shipping_rates"]
     other_seller = login(api, make_user(session, "seller", seller=make_seller(session)))
     assert api.put(url, json=rates, headers=other_seller).status_code == 403
+
+
+def test_review_queue_over_http(api, session, shop):
+    first = post(api, shop["headers"], body_for((shop["stove"].sku, 1)), key="one")
+    second = post(api, shop["headers"], body_for((shop["stove"].sku, 1)), key="two")
+    assert first.status_code == second.status_code == 201
+    admin = login(api, make_user(session, "admin"))
+    held = api.get("/api/v1/review", headers=admin).json()
+    assert [h["id"] for h in held] == [second.json()["orders"][0]["id"]]
+    assert held[0]["reason"] == "duplicate"
+    order_id = held[0]["id"]
+    empty = api.post(
+        f"/api/v1/orders/{order_id}/review/cancel", json={"reason": " "}, headers=admin
+    )
+    assert error_fields(empty) == ["reason"]
+    assert (
+        api.post(
+            f"/api/v1/orders/{order_id}/review/release", json={}, headers=shop["headers"]
+        ).status_code
+        == 403
+    )
+    released = api.post(f"/api/v1/orders/{order_id}/review/release", json={}, headers=admin)
+    assert released.status_code == 200 and released.json()["review_reason"] is None
+    again = api.post(f"/api/v1/orders/{order_id}/review/release", json={}, headers=admin)
+    assert_problem(again, 409, "not-held")
+
+
+def test_retry_payment_over_http(api, session, shop, engine):
+    from oms_dashboard.db import session_scope
+    from oms_dashboard.models import Checkout
+    from oms_dashboard.services.payments import mark_payment_failed
+
+    placed = post(api, shop["headers"], body_for((shop["stove"].sku, 2))).json()
+    order_id = placed["orders"][0]["id"]
+    too_early = api.post(f"/api/v1/orders/{order_id}/payment/retry", headers=shop["headers"])
+    assert too_early.status_code == 409
+    with session_scope(engine) as s:
+        mark_payment_failed(s, s.get(Checkout, placed["checkout_id"]), reason="declined")
+    detail = api.get(f"/api/v1/orders/{order_id}", headers=shop["headers"]).json()
+    assert "retry_payment" in detail["allowed_actions"]
+    retried = api.post(f"/api/v1/orders/{order_id}/payment/retry", headers=shop["headers"])
+    assert retried.status_code == 200 and retried.json()["total"] == placed["total"]
+    assert (
+        api.get(f"/api/v1/orders/{order_id}", headers=shop["headers"]).json()["status"]
+        == "pending_payment"
+    )
