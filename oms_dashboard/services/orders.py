@@ -195,7 +195,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 def _seller_names(session: Session, orders: list[Order]) -> dict[str, str]:
-    ids = {o.seller_id for o in orders}
+    return seller_names(session, [o.seller_id for o in orders])
+
+
+def seller_names(session: Session, seller_ids: list[str]) -> dict[str, str]:
+    ids = set(seller_ids)
     if not ids:
         return {}
     return dict(session.exec(select(Seller.id, Seller.name).where(Seller.id.in_(ids))).all())

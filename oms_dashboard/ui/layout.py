@@ -19,6 +19,8 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     "admin": [
         ("Overview", "/admin", "layout-dashboard"),
         ("All orders", "/admin/orders", "list"),
+        ("Review queue", "/admin/review", "shield-alert"),
+        ("Outbox", "/admin/outbox", "mail"),
     ],
 }
 

@@ -6,7 +6,9 @@ import reflex as rx
 
 from oms_dashboard.ui.pages import index, login, order_detail
 from oms_dashboard.ui.pages.admin import orders as admin_orders
+from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
+from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.support import orders as support_orders
@@ -19,6 +21,8 @@ PAGES = [
     support_orders,
     admin_overview,
     admin_orders,
+    admin_review,
+    admin_outbox,
     order_detail,
 ]
 

@@ -11,7 +11,13 @@ from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.states.order_detail import EventRow, LineRow, OrderDetailState, ShipmentRow
+from oms_dashboard.ui.states.order_detail import (
+    EventRow,
+    LineRow,
+    OrderDetailState,
+    ShipmentRow,
+    SiblingRow,
+)
 
 ROUTE = "/orders/[order_id]"
 TITLE = "Order · OMS Dashboard"
@@ -44,12 +50,19 @@ def _summary() -> rx.Component:
                     ),
                 ),
             ),
+            _fact(
+                "Payment",
+                rx.text(
+                    ORDER.payment,
+                    color=rx.cond(ORDER.payment_failed, rx.color("red", 11), rx.color("gray", 12)),
+                    data_testid="payment-status",
+                ),
+            ),
             _fact("Delivery", ORDER.service_level),
             _fact(
                 "Estimated delivery",
                 rx.cond(ORDER.estimated_delivery, ORDER.estimated_delivery, "Not estimated yet"),
             ),
-            rx.cond(ORDER.review_reason, _fact("Under review", ORDER.review_reason)),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             size="2",
         ),
@@ -230,16 +243,88 @@ def _back() -> rx.Component:
     )
 
 
+def _retry_button() -> rx.Component:
+    return rx.cond(
+        ORDER.can_retry_payment,
+        rx.button(
+            rx.icon("refresh-cw", size=16, aria_hidden="true"),
+            "Retry payment",
+            on_click=OrderDetailState.retry_payment,
+            loading=OrderDetailState.busy,
+            size="2",
+        ),
+    )
+
+
+def _notices() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            ORDER.payment_failed,
+            rx.callout(
+                "We could not verify your payment, so the items were released. Your basket "
+                "is kept: retry the payment to hold them again.",
+                icon="circle-alert",
+                color_scheme="red",
+                width="100%",
+                data_testid="payment-failed-notice",
+            ),
+        ),
+        rx.cond(
+            ORDER.review_text,
+            rx.callout(
+                ORDER.review_text,
+                icon="shield-alert",
+                color_scheme="amber",
+                width="100%",
+                data_testid="review-notice",
+            ),
+        ),
+    )
+
+
+def _sibling(row: rx.Var[SiblingRow]) -> rx.Component:
+    return rx.hstack(
+        rx.link(row.number, href=row.href, font_family="monospace", size="2"),
+        rx.text(row.seller, size="2", color_scheme="gray"),
+        rx.spacer(),
+        status_badge(row.status, size="1"),
+        rx.text(row.total, size="2", weight="medium"),
+        align="center",
+        width="100%",
+        spacing="3",
+    )
+
+
+def _siblings() -> rx.Component:
+    return rx.cond(
+        OrderDetailState.siblings.length() > 0,
+        card(
+            rx.text(
+                "The same checkout was split into one order per seller; each ships on its own.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.vstack(rx.foreach(OrderDetailState.siblings, _sibling), spacing="2", width="100%"),
+            title="Also in this checkout",
+            icon="split",
+            data_testid="checkout-siblings",
+        ),
+    )
+
+
 def _content() -> rx.Component:
     return rx.vstack(
         _back(),
         page_header(
             rx.text.span("Order ", ORDER.number),
+            "",
+            _retry_button(),
             badge=status_badge(ORDER.status),
         ),
+        _notices(),
         rx.grid(
             rx.vstack(_lines(), _shipments(), _timeline(), spacing="5", width="100%"),
-            rx.vstack(_summary(), _address(), spacing="5", width="100%"),
+            rx.vstack(_summary(), _siblings(), _address(), spacing="5", width="100%"),
             columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",
             width="100%",

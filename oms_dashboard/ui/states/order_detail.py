@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import reflex as rx
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
+from oms_dashboard.services import payments
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.errors import NotFound
+from oms_dashboard.services.errors import NotFound, ServiceError
+from oms_dashboard.services.order_views import PAYMENT_LABELS
 from oms_dashboard.services.orders import OrderDetail
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import HOME, AuthState
@@ -63,7 +66,22 @@ class OrderView:
     service_level: str = ""
     estimated_delivery: str = ""
     review_reason: str = ""
+    review_text: str = ""
+    payment: str = ""
+    payment_failed: bool = False
+    can_retry_payment: bool = False
     ship_to: str = ""
+
+
+@dataclass
+class SiblingRow:
+    """Another order of the same checkout: the same basket, another seller."""
+
+    href: str
+    number: str
+    seller: str
+    status: str
+    total: str
 
 
 def _event_title(event_type: str) -> str:
@@ -72,7 +90,16 @@ def _event_title(event_type: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def build_view(detail: OrderDetail, actor: Actor) -> OrderView:
+REVIEW_TEXT = {
+    "duplicate": "Held for review: it repeats an order placed minutes earlier. "
+    "Nothing ships until an admin releases or cancels it.",
+    "stock_lost": "Held for review: an item is no longer in stock. The customer was "
+    "offered alternatives; an admin releases the order once stock is back, or cancels it.",
+    "payment": "Held for review: the payment does not match the order total.",
+}
+
+
+def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderView:
     o = detail.order
     address = [
         o.ship_name,
@@ -98,6 +125,10 @@ def build_view(detail: OrderDetail, actor: Actor) -> OrderView:
         service_level=o.service_level.capitalize(),
         estimated_delivery=fmt.day(o.estimated_delivery),
         review_reason=(o.review_reason or "").replace("_", " "),
+        review_text=REVIEW_TEXT.get(o.review_reason or "", ""),
+        payment=PAYMENT_LABELS.get(payment_status, payment_status),
+        payment_failed=payment_status == "failed",
+        can_retry_payment="retry_payment" in detail.allowed_actions,
         ship_to="\n".join(line for line in address if line),
     )
 
@@ -107,10 +138,13 @@ class OrderDetailState(GuardedState, AuthState):
     lines: list[LineRow] = []
     shipments: list[ShipmentRow] = []
     events: list[EventRow] = []
+    siblings: list[SiblingRow] = []
     back_href: str = "/"
+    busy: bool = False
 
     def _clear_view(self) -> None:
         self.order, self.lines, self.shipments, self.events = OrderView(), [], [], []
+        self.siblings = []
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -134,7 +168,20 @@ class OrderDetailState(GuardedState, AuthState):
             except NotFound:
                 self.access = NOT_FOUND
                 return
-            self.order = build_view(detail, gate)
+            self.order = build_view(detail, gate, views.payment_status(session, detail.order))
+            self.siblings = [
+                SiblingRow(
+                    href=f"/orders/{o.id}",
+                    number=o.number,
+                    seller=o.seller_id,
+                    status=o.status,
+                    total=fmt.money(o.total_minor, o.currency),
+                )
+                for o in views.checkout_siblings(session, actor=gate, order=detail.order)
+            ]
+            names = order_service.seller_names(session, [o.seller for o in self.siblings])
+            for row in self.siblings:
+                row.seller = names.get(row.seller, row.seller)
             self.lines = [
                 LineRow(
                     sku=line.sku,
@@ -170,3 +217,24 @@ class OrderDetailState(GuardedState, AuthState):
                 for e in reversed(detail.events)
             ]
             self.access = OK
+
+    @rx.event
+    def retry_payment(self):
+        """The customer's second try: hold the stock again, then pay at the provider."""
+        self.busy = True
+        yield
+        try:
+            with session_scope() as session:
+                gate = self._guard(session)
+                if not isinstance(gate, Actor):
+                    self.busy = False
+                    yield gate
+                    return
+                payments.retry_payment(session, actor=gate, order_id=self.order.id)
+        except ServiceError as exc:
+            self.busy = False
+            yield rx.toast.error(f"Could not retry: {exc.detail}")
+            return
+        self.busy = False
+        yield rx.toast.success("Your items are held again. Complete the payment to confirm.")
+        yield OrderDetailState.load

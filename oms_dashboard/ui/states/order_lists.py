@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ClassVar
 
+import reflex as rx
 from sqlmodel import Session
 
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.ui.states.auth import AuthState
+from oms_dashboard.ui.states.guard import OK
 from oms_dashboard.ui.states.order_list import ON_THE_WAY, STATUS_GROUPS, OrderListState
 
 S = OrderStatus
+ROUTE = "/seller/orders"
+REFRESH_SECONDS = 8
 
 
 @dataclass
@@ -33,15 +40,60 @@ class CustomerOrdersState(OrderListState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.CUSTOMER})
 
 
+@dataclass
+class LowStockRow:
+    sku: str
+    title: str
+    available: int
+    threshold: int
+
+
 class SellerOrdersState(OrderListState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.SELLER})
     tallies: list[Tally] = []
+    low_stock: list[LowStockRow] = []
+    refreshed_at: str = ""
+    _polling: bool = False
 
     def _clear_view(self) -> None:
         super()._clear_view()
-        self.tallies = []
+        self.tallies, self.low_stock = [], []
+
+    @rx.var
+    def subtitle(self) -> str:
+        updated = (
+            f" Updates itself every few seconds (last {self.refreshed_at})."
+            if self.refreshed_at
+            else ""
+        )
+        return f"Orders placed with your shop. Ship the ones waiting for a label first.{updated}"
+
+    @rx.event(background=True)
+    async def keep_fresh(self):
+        """While the page is open, reload what it shows so new orders appear by themselves."""
+        async with self:
+            if self._polling:
+                return
+            self._polling = True
+        try:
+            while True:
+                await asyncio.sleep(REFRESH_SECONDS)
+                async with self:
+                    on_page = str(self.router.url.path).rstrip("/") == ROUTE
+                    if not on_page or self.access != OK:
+                        return
+                    # The same guarded load as a click: the actor is resolved afresh.
+                    self._load(self._cursors[-1] if self._cursors else None)
+        finally:
+            async with self:
+                self._polling = False
 
     def _after_load(self, session: Session, actor: Actor) -> None:
+        self.refreshed_at = datetime.now(UTC).strftime("%H:%M:%S UTC")
+        self.low_stock = [
+            LowStockRow(row.sku, row.title, row.available, row.threshold)
+            for row in views.low_stock(session, actor=actor)
+        ]
         counts = order_service.count_by_status(session, actor=actor)
         self.tallies = [
             Tally(

@@ -4,15 +4,53 @@ from __future__ import annotations
 
 import reflex as rx
 
+from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.order_list import order_list_card
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.stat_card import stat_card
+from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.states.order_lists import SellerOrdersState, Tally
+from oms_dashboard.ui.states.order_lists import LowStockRow, SellerOrdersState, Tally
 
 ROUTE = "/seller/orders"
 TITLE = "Incoming orders · OMS Dashboard"
-ON_LOAD = SellerOrdersState.load
+ON_LOAD = [SellerOrdersState.load, SellerOrdersState.keep_fresh]
+
+LOW_STOCK_COLUMNS = [
+    Column("SKU"),
+    Column("Product"),
+    Column("Available", "right"),
+    Column("Alert under", "right"),
+]
+
+
+def _low_stock_row(row: rx.Var[LowStockRow]) -> list[rx.Component]:
+    return [
+        rx.code(row.sku, size="1"),
+        rx.text(row.title, size="2"),
+        rx.text(row.available, size="2", weight="bold", color=rx.color("red", 11)),
+        rx.text(row.threshold, size="2", color_scheme="gray"),
+    ]
+
+
+def _low_stock() -> rx.Component:
+    return rx.cond(
+        SellerOrdersState.low_stock.length() > 0,
+        card(
+            rx.text(
+                "These products are about to sell out: restock them (PUT /api/v1/inventory/{sku}) "
+                "before new orders are refused.",
+                size="2",
+                color_scheme="gray",
+            ),
+            table(
+                LOW_STOCK_COLUMNS, SellerOrdersState.low_stock, _low_stock_row, label="Low stock"
+            ),
+            title="Low stock",
+            icon="triangle-alert",
+            data_testid="low-stock",
+        ),
+    )
 
 
 def _tally(tally: rx.Var[Tally]) -> rx.Component:
@@ -31,7 +69,7 @@ def _content() -> rx.Component:
     return rx.vstack(
         page_header(
             "Incoming orders",
-            "Orders placed with your shop. Ship the ones waiting for a label first.",
+            SellerOrdersState.subtitle,
         ),
         rx.grid(
             rx.foreach(SellerOrdersState.tallies, _tally),
@@ -39,6 +77,7 @@ def _content() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        _low_stock(),
         order_list_card(
             SellerOrdersState,
             title="Orders",

@@ -1,0 +1,183 @@
+"""The pages around checkout and payment: retry, the seller's live queue, review, outbox."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from oms_dashboard.db import get_engine, session_scope
+from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
+from oms_dashboard.models import Checkout, EmailMessage, Inventory, Product
+from oms_dashboard.services import payments
+from tests.e2e.helpers import at, db, rows, sign_in_and_land, user
+
+pytestmark = pytest.mark.e2e
+
+ADDRESS = {
+    "name": "Demo Customer",
+    "line1": "350 5th Ave",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10118",
+    "country": "US",
+}
+
+
+def _token(base_url: str) -> str:
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        json={"email": DEMO_LOGINS["customer"], "password": DEMO_PASSWORD},
+    )
+    return response.json()["access_token"]
+
+
+def _demo_sellers_product(database_url: str, *, skip: int = 0) -> str:
+    """A USD product of the demo seller with plenty of stock."""
+    with db(database_url) as session:
+        seller_id = user(session, "seller").seller_id
+        return session.exec(
+            select(Product.sku)
+            .join(Inventory, Inventory.sku == Product.sku)
+            .where(
+                Product.seller_id == seller_id,
+                Product.digital.is_(False),
+                Product.restricted.is_(False),
+                Inventory.on_hand - Inventory.reserved > 20,
+            )
+            .order_by(Product.sku)
+            .offset(skip)
+        ).first()
+
+
+def _checkout(base_url: str, sku: str, quantity: int = 1, key: str | None = None) -> dict:
+    response = httpx.post(
+        f"{base_url}/api/v1/checkouts",
+        json={"lines": [{"sku": sku, "quantity": quantity}], "shipping_address": ADDRESS},
+        headers={
+            "Authorization": f"Bearer {_token(base_url)}",
+            "Idempotency-Key": key or uuid.uuid4().hex,
+        },
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _with_checkout(database_url: str, checkout_id: str, act) -> None:
+    with session_scope(get_engine(database_url)) as session:
+        act(session, session.get(Checkout, checkout_id))
+
+
+def test_customer_retries_a_failed_payment(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    placed = _checkout(base_url, _demo_sellers_product(database_url), quantity=2)
+    _with_checkout(
+        database_url,
+        placed["checkout_id"],
+        lambda s, c: payments.mark_payment_failed(s, c, reason="card declined"),
+    )
+    sign_in_and_land(page, "customer")
+    page.goto(f"/orders/{placed['orders'][0]['id']}")
+    expect(page.get_by_test_id("payment-status")).to_have_text("Payment failed")
+    expect(page.get_by_test_id("payment-failed-notice")).to_be_visible()
+    page.screenshot(path=str(screenshots / "order-payment-failed.png"), full_page=True)
+    page.get_by_role("button", name="Retry payment").click()
+    expect(page.get_by_text("Your items are held again")).to_be_visible()
+    expect(page.get_by_test_id("payment-status")).to_have_text("Awaiting payment")
+    expect(page.get_by_role("button", name="Retry payment")).to_have_count(0)
+
+
+def test_sellers_queue_shows_a_new_paid_order_without_reload(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    low_sku = _demo_sellers_product(database_url, skip=1)
+    with session_scope(get_engine(database_url)) as session:
+        session.execute(
+            sa.update(Inventory)
+            .where(Inventory.sku == low_sku)
+            .values(on_hand=Inventory.reserved + 1)
+        )
+    sign_in_and_land(page, "seller")
+    expect(page.get_by_test_id("low-stock")).to_contain_text(low_sku)
+    placed = _checkout(base_url, _demo_sellers_product(database_url))
+    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
+    number = placed["orders"][0]["number"]
+    # No reload: the page refreshes itself every few seconds.
+    expect(rows(page).filter(has_text=number)).to_have_count(1, timeout=20_000)
+    expect(rows(page).filter(has_text=number)).to_contain_text("Processing")
+    page.screenshot(path=str(screenshots / "seller-queue-live.png"), full_page=True)
+
+
+def test_admin_reviews_duplicates_release_and_cancel(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    sku = _demo_sellers_product(database_url, skip=2)
+    _checkout(base_url, sku, quantity=3)
+    first_dup = _checkout(base_url, sku, quantity=3)["orders"][0]
+    second_dup = _checkout(base_url, sku, quantity=3)["orders"][0]
+    assert first_dup["review_reason"] == second_dup["review_reason"] == "duplicate"
+
+    sign_in_and_land(page, "admin")
+    page.goto("/admin/review")
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    first = rows(page).filter(has_text=first_dup["number"])
+    second = rows(page).filter(has_text=second_dup["number"])
+    expect(first).to_contain_text("Same lines as another checkout")
+    page.screenshot(path=str(screenshots / "admin-review.png"), full_page=True)
+
+    first.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel order").click()
+    expect(page.get_by_test_id("cancel-error")).to_be_visible()
+    page.get_by_label("Reason").fill("placed twice by mistake")
+    page.get_by_role("button", name="Cancel order").click()
+    expect(page.get_by_text(f"Order {first_dup['number']} cancelled.")).to_be_visible()
+    expect(first).to_have_count(0)
+
+    second.get_by_role("button", name="Release").click()
+    expect(page.get_by_text(f"Order {second_dup['number']} released.")).to_be_visible()
+    expect(second).to_have_count(0)
+
+
+def test_admin_reads_the_emails_in_the_outbox(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    from oms_dashboard.notifications import handlers
+
+    placed = _checkout(base_url, _demo_sellers_product(database_url, skip=3))
+    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
+    # What the worker does with the outbox message mark_paid wrote, on the app's database.
+    handlers.order_confirmation(
+        {"checkout_id": placed["checkout_id"]}, engine=get_engine(database_url)
+    )
+    with db(database_url) as session:
+        email = session.exec(
+            select(EmailMessage)
+            .where(EmailMessage.kind == "order_confirmation")
+            .order_by(EmailMessage.id.desc())
+        ).first()
+        assert email is not None
+    sign_in_and_land(page, "admin")
+    page.goto("/admin/outbox")
+    row = rows(page).filter(has_text=email.subject).first
+    expect(row).to_contain_text("Local mailbox")
+    page.screenshot(path=str(screenshots / "admin-outbox.png"), full_page=True)
+    row.get_by_text(email.subject).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(email.to_address)
+    expect(dialog.locator("iframe")).to_be_visible()
+    page.screenshot(path=str(screenshots / "admin-outbox-email.png"))
+
+
+@pytest.mark.parametrize("path", ["/admin/review", "/admin/outbox"])
+def test_a_seller_is_refused_the_admin_pages(page: Page, path: str) -> None:
+    sign_in_and_land(page, "seller")
+    page.goto(path)
+    expect(page).to_have_url(at(path))
+    expect(page.get_by_test_id("forbidden")).to_contain_text("You don't have access to this page")
