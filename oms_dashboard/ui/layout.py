@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from oms_dashboard.ui.components.forbidden import forbidden_view
+from oms_dashboard.ui.components.notifications import notification_bell
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import FORBIDDEN, NOT_FOUND, OK
 
@@ -164,6 +165,7 @@ def header() -> rx.Component:
             ),
             rx.spacer(),
             rx.hstack(
+                notification_bell(),
                 rx.avatar(
                     fallback=AuthState.user_name.to(str)[:1],
                     size="2",

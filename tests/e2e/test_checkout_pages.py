@@ -181,3 +181,21 @@ def test_a_seller_is_refused_the_admin_pages(page: Page, path: str) -> None:
     page.goto(path)
     expect(page).to_have_url(at(path))
     expect(page.get_by_test_id("forbidden")).to_contain_text("You don't have access to this page")
+
+
+def test_seller_sees_a_new_order_notification_in_the_bell(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    from oms_dashboard.notifications import handlers
+
+    placed = _checkout(base_url, _demo_sellers_product(database_url, skip=4))
+    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
+    order = placed["orders"][0]
+    handlers.new_order({"order_id": order["id"]}, engine=get_engine(database_url))
+    sign_in_and_land(page, "seller")
+    expect(page.get_by_test_id("unread-count")).to_be_visible()
+    page.get_by_role("button", name="Notifications").click()
+    expect(page.get_by_role("dialog")).to_contain_text(f"New order {order['number']}")
+    page.screenshot(path=str(screenshots / "seller-notifications.png"))
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_test_id("unread-count")).to_have_count(0)
