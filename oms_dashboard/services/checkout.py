@@ -383,7 +383,7 @@ def _create_order(
         by=By.person(actor),
         at=checkout.created_at,
         move=(None, OrderStatus.PENDING_PAYMENT),
-        note=f"checkout {checkout.id}; stock held until payment",
+        note="items held for you until the payment is verified",
         data={"checkout_id": checkout.id, "service_level": checkout.service_level},
     )
     if duplicate_of:
