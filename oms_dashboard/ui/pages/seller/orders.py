@@ -77,7 +77,6 @@ def _content() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        _low_stock(),
         order_list_card(
             SellerOrdersState,
             title="Orders",
@@ -88,6 +87,8 @@ def _content() -> rx.Component:
             show_seller=False,
             show_customer=True,
         ),
+        # Below the queue: shipping today's orders comes first, restocking next.
+        _low_stock(),
         spacing="5",
         width="100%",
     )
