@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from oms_dashboard.api import (
+    addresses,
     auth,
     checkouts,
     inventory,
@@ -43,6 +44,7 @@ ROUTERS = (
     policies,
     checkouts,
     review,
+    addresses,
     sandbox,
 )
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

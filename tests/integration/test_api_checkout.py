@@ -221,3 +221,31 @@ def test_retry_payment_over_http(api, session, shop, engine):
         api.get(f"/api/v1/orders/{order_id}", headers=shop["headers"]).json()["status"]
         == "pending_payment"
     )
+
+
+def test_customers_keep_several_validated_addresses(api, session, shop):
+    url = "/api/v1/me/addresses"
+    home = api.post(url, json={**ADDRESS, "label": "Home"}, headers=shop["headers"])
+    assert home.status_code == 201, home.text
+    assert home.json()["is_default"] is True
+    work = {
+        **ADDRESS,
+        "line1": "1 Infinite Loop",
+        "city": "Cupertino",
+        "region": "CA",
+        "postal_code": "95014",
+        "label": "Work",
+        "default": True,
+    }
+    assert api.post(url, json=work, headers=shop["headers"]).status_code == 201
+    saved = api.get(url, headers=shop["headers"]).json()
+    assert [(a["label"], a["is_default"]) for a in saved] == [("Work", True), ("Home", False)]
+    wrong_state = {**ADDRESS, "postal_code": "95014", "label": "Typo"}
+    bad = api.post(url, json=wrong_state, headers=shop["headers"])
+    assert error_fields(bad) == ["address.postal_code"]
+    assert len(api.get(url, headers=shop["headers"]).json()) == 2
+    assert api.delete(f"{url}/{saved[0]['id']}", headers=shop["headers"]).status_code == 204
+    remaining = api.get(url, headers=shop["headers"]).json()
+    assert [(a["label"], a["is_default"]) for a in remaining] == [("Home", True)]
+    other = login(api, make_user(session, "customer"))
+    assert api.delete(f"{url}/{remaining[0]['id']}", headers=other).status_code == 404
