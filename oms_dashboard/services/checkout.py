@@ -393,7 +393,7 @@ def _create_order(
             "order.flagged",
             by=OMS,
             at=checkout.created_at,
-            note=f"same lines as checkout {duplicate_of} minutes ago: held for review",
+            note="same lines as an order placed minutes earlier: held for review",
             data={"reason": "duplicate", "duplicate_of": duplicate_of},
         )
     return order

@@ -13,7 +13,7 @@ from oms_dashboard.services.orders import scoped_orders
 PAYMENT_LABELS = {
     "pending": "Awaiting payment",
     "authorized": "Paid",
-    "needs_action": "Needs extra verification by the customer",
+    "needs_action": "Needs extra verification",
     "failed": "Payment failed",
 }
 
@@ -29,6 +29,18 @@ class LowStock:
 def payment_status(session: Session, order: Order) -> str:
     checkout = session.get(Checkout, order.checkout_id)
     return checkout.payment_status if checkout else "pending"
+
+
+def checkout_total(session: Session, order: Order) -> tuple[int, str]:
+    """(total in minor units, currency) of the whole checkout the order came from.
+
+    Only worth showing beside the sibling orders (``checkout_siblings``), which
+    are scoped: a seller, who sees no other seller's order, is never shown it.
+    """
+    checkout = session.get(Checkout, order.checkout_id)
+    if checkout is None:
+        return order.total_minor, order.currency
+    return checkout.total_minor, checkout.currency
 
 
 def checkout_siblings(session: Session, *, actor: Actor, order: Order) -> list[Order]:

@@ -10,6 +10,7 @@ from oms_dashboard.ui.components.forbidden import forbidden_view
 from oms_dashboard.ui.components.notifications import notification_bell
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import FORBIDDEN, NOT_FOUND, OK
+from oms_dashboard.ui.states.review import HeldCountState
 
 SIDEBAR_WIDTH = "240px"
 
@@ -26,6 +27,30 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+REVIEW_HREF = "/admin/review"
+
+
+def _held_count() -> rx.Component:
+    """How many orders wait for the admin, beside "Review queue"; loaded when it shows."""
+    return rx.box(
+        rx.cond(
+            HeldCountState.held > 0,
+            rx.badge(
+                HeldCountState.held,
+                color_scheme="amber",
+                high_contrast=True,
+                variant="soft",
+                radius="full",
+                size="1",
+                title="Orders waiting for a decision",
+                data_testid="held-count",
+            ),
+        ),
+        margin_left="auto",
+        on_mount=HeldCountState.load,
+    )
+
+
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     path = AuthState.router.url.path.to(str)
     # The production server serves "/orders" as "/orders/" too.
@@ -34,6 +59,7 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
         rx.hstack(
             rx.icon(icon, size=18, aria_hidden="true"),
             rx.text(label, size="3", weight="medium"),
+            *([_held_count()] if href == REVIEW_HREF else []),
             align="center",
             spacing="3",
             padding_x="12px",

@@ -261,8 +261,7 @@ def _notices() -> rx.Component:
         rx.cond(
             ORDER.payment_failed,
             rx.callout(
-                "We could not verify your payment, so the items were released. Your basket "
-                "is kept: retry the payment to hold them again.",
+                ORDER.payment_notice,
                 icon="circle-alert",
                 color_scheme="red",
                 width="100%",
@@ -271,9 +270,9 @@ def _notices() -> rx.Component:
         ),
         rx.cond(
             ORDER.review_text,
-            rx.callout(
-                ORDER.review_text,
-                icon="shield-alert",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("shield-alert", size=16, aria_hidden="true")),
+                rx.callout.text(rx.text.strong("Held for review. "), ORDER.review_text),
                 color_scheme="amber",
                 width="100%",
                 data_testid="review-notice",
@@ -283,15 +282,34 @@ def _notices() -> rx.Component:
 
 
 def _sibling(row: rx.Var[SiblingRow]) -> rx.Component:
-    return rx.hstack(
-        rx.link(row.number, href=row.href, font_family="monospace", size="2"),
-        rx.text(row.seller, size="2", color_scheme="gray"),
-        rx.spacer(),
-        status_badge(row.status, size="1"),
-        rx.text(row.total, size="2", weight="medium"),
-        align="center",
+    # Two lines, so a long seller name never breaks the order number or the total.
+    return rx.vstack(
+        rx.hstack(
+            rx.link(
+                row.number,
+                href=row.href,
+                font_family="var(--code-font-family)",
+                size="2",
+                weight="medium",
+                white_space="nowrap",
+            ),
+            rx.spacer(),
+            rx.text(row.total, size="2", weight="medium", white_space="nowrap"),
+            align="center",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(row.seller, size="2", color_scheme="gray"),
+            rx.spacer(),
+            status_badge(row.status, size="1"),
+            align="center",
+            width="100%",
+        ),
+        spacing="1",
         width="100%",
-        spacing="3",
+        padding_top="10px",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        data_testid="sibling-order",
     )
 
 
@@ -300,9 +318,10 @@ def _siblings() -> rx.Component:
         OrderDetailState.siblings.length() > 0,
         card(
             rx.text(
-                "The same checkout was split into one order per seller; each ships on its own.",
+                OrderDetailState.checkout_text,
                 size="2",
                 color_scheme="gray",
+                data_testid="checkout-summary",
             ),
             rx.vstack(rx.foreach(OrderDetailState.siblings, _sibling), spacing="2", width="100%"),
             title="Also in this checkout",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
+from sqlmodel import Session
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.services import order_views as views
@@ -69,6 +70,7 @@ class OrderView:
     review_text: str = ""
     payment: str = ""
     payment_failed: bool = False
+    payment_notice: str = ""
     can_retry_payment: bool = False
     ship_to: str = ""
 
@@ -90,13 +92,52 @@ def _event_title(event_type: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+# Why an order is held, said to the people who work on it...
 REVIEW_TEXT = {
-    "duplicate": "Held for review: it repeats an order placed minutes earlier. "
+    "duplicate": "It repeats an order the same customer placed minutes earlier. "
     "Nothing ships until an admin releases or cancels it.",
-    "stock_lost": "Held for review: an item is no longer in stock. The customer was "
-    "offered alternatives; an admin releases the order once stock is back, or cancels it.",
-    "payment": "Held for review: the payment does not match the order total.",
+    "stock_lost": "An item is no longer in stock. The customer was offered alternatives; "
+    "an admin releases the order once stock is back, or cancels it.",
+    "payment": "The payment does not match the order total. Nothing ships until an admin "
+    "releases or cancels it.",
 }
+# ...and to the customer, who needs to know what happens next, not how the OMS works.
+CUSTOMER_REVIEW_TEXT = {
+    "duplicate": "We are checking this order: it has the same items as an order you placed "
+    "minutes earlier. Our team confirms it or cancels the copy shortly, and refunds the copy "
+    "if it was paid.",
+    "stock_lost": "An item of this order went out of stock after you ordered it. We have "
+    "emailed you alternatives; our team confirms or cancels the order shortly.",
+    "payment": "We are checking your payment: the amount did not match the order total. "
+    "Our team confirms the order or contacts you shortly.",
+}
+PAYMENT_FAILED_TEXT = {
+    Role.CUSTOMER: "We could not verify your payment, so the items were released. Your "
+    "basket is kept: retry the payment to hold them again.",
+    Role.SELLER: "The customer's payment failed and the stock was released. Do not ship: "
+    "the order goes on only if the customer pays again.",
+}
+STAFF_PAYMENT_FAILED_TEXT = (
+    "The payment could not be verified and the stock was released. The customer can retry "
+    "the payment from this order."
+)
+
+
+def review_text(reason: str | None, role: Role) -> str:
+    if not reason:
+        return ""
+    texts = CUSTOMER_REVIEW_TEXT if role is Role.CUSTOMER else REVIEW_TEXT
+    return texts.get(reason, f"Reason: {reason.replace('_', ' ')}.")
+
+
+def checkout_summary(siblings: int, sellers: int, total: str) -> str:
+    """``Part of one checkout with 3 orders from 2 sellers, $120.00 USD in all.``"""
+    orders = siblings + 1
+    return (
+        f"Part of one checkout with {orders} orders from {sellers} "
+        f"seller{'' if sellers == 1 else 's'}, {total} in all. Each seller ships its "
+        "order on its own."
+    )
 
 
 def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderView:
@@ -125,9 +166,10 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         service_level=o.service_level.capitalize(),
         estimated_delivery=fmt.day(o.estimated_delivery),
         review_reason=(o.review_reason or "").replace("_", " "),
-        review_text=REVIEW_TEXT.get(o.review_reason or "", ""),
+        review_text=review_text(o.review_reason, actor.role),
         payment=PAYMENT_LABELS.get(payment_status, payment_status),
         payment_failed=payment_status == "failed",
+        payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
         ship_to="\n".join(line for line in address if line),
     )
@@ -139,12 +181,13 @@ class OrderDetailState(GuardedState, AuthState):
     shipments: list[ShipmentRow] = []
     events: list[EventRow] = []
     siblings: list[SiblingRow] = []
+    checkout_text: str = ""
     back_href: str = "/"
     busy: bool = False
 
     def _clear_view(self) -> None:
         self.order, self.lines, self.shipments, self.events = OrderView(), [], [], []
-        self.siblings = []
+        self.siblings, self.checkout_text = [], ""
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -161,62 +204,73 @@ class OrderDetailState(GuardedState, AuthState):
                 yield gate
                 return
             self.back_href = HOME[gate.role]
-            try:
-                detail = order_service.get_order_detail(
-                    session, actor=gate, order_id=self._requested_id()
-                )
-            except NotFound:
-                self.access = NOT_FOUND
-                return
-            self.order = build_view(detail, gate, views.payment_status(session, detail.order))
-            self.siblings = [
-                SiblingRow(
-                    href=f"/orders/{o.id}",
-                    number=o.number,
-                    seller=o.seller_id,
-                    status=o.status,
-                    total=fmt.money(o.total_minor, o.currency),
-                )
-                for o in views.checkout_siblings(session, actor=gate, order=detail.order)
-            ]
-            names = order_service.seller_names(session, [o.seller for o in self.siblings])
-            for row in self.siblings:
-                row.seller = names.get(row.seller, row.seller)
-            self.lines = [
-                LineRow(
-                    sku=line.sku,
-                    title=line.title,
-                    quantity=line.quantity,
-                    unit_price=fmt.money(line.unit_price_minor, detail.order.currency),
-                    line_total=fmt.money(line.line_total_minor, detail.order.currency),
-                )
-                for line in detail.lines
-            ]
-            self.shipments = [
-                ShipmentRow(
-                    carrier=s.carrier.upper(),
-                    service=s.service,
-                    tracking_number=s.tracking_number,
-                    status=s.status,
-                    last_scan=fmt.relative_time(s.last_scan_at) or "no scan yet",
-                )
-                for s in detail.shipments
-            ]
-            # Newest first: the question is usually "what happened last?"
-            self.events = [
-                EventRow(
-                    relative=fmt.relative_time(e.at),
-                    exact=fmt.exact_time(e.at),
-                    actor=e.actor_label,
-                    actor_type=e.actor_type,
-                    title=_event_title(e.type),
-                    from_status=e.from_status or "",
-                    to_status=e.to_status or "",
-                    note=e.note or "",
-                )
-                for e in reversed(detail.events)
-            ]
-            self.access = OK
+            self._show(session, gate)
+
+    def _show(self, session: Session, gate: Actor) -> None:
+        """Fill the page with the requested order, or say it is not there."""
+        try:
+            detail = order_service.get_order_detail(
+                session, actor=gate, order_id=self._requested_id()
+            )
+        except NotFound:
+            self._clear_view()
+            self.access = NOT_FOUND
+            return
+        self.order = build_view(detail, gate, views.payment_status(session, detail.order))
+        siblings = views.checkout_siblings(session, actor=gate, order=detail.order)
+        names = order_service.seller_names(session, [o.seller_id for o in siblings])
+        self.siblings = [
+            SiblingRow(
+                href=f"/orders/{o.id}",
+                number=o.number,
+                seller=names.get(o.seller_id, o.seller_id),
+                status=o.status,
+                total=fmt.money(o.total_minor, o.currency),
+            )
+            for o in siblings
+        ]
+        self.checkout_text = ""
+        if siblings:
+            total, currency = views.checkout_total(session, detail.order)
+            sellers = {detail.order.seller_id, *(o.seller_id for o in siblings)}
+            self.checkout_text = checkout_summary(
+                len(siblings), len(sellers), fmt.money(total, currency)
+            )
+        self.lines = [
+            LineRow(
+                sku=line.sku,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=fmt.money(line.unit_price_minor, detail.order.currency),
+                line_total=fmt.money(line.line_total_minor, detail.order.currency),
+            )
+            for line in detail.lines
+        ]
+        self.shipments = [
+            ShipmentRow(
+                carrier=s.carrier.upper(),
+                service=s.service,
+                tracking_number=s.tracking_number,
+                status=s.status,
+                last_scan=fmt.relative_time(s.last_scan_at) or "no scan yet",
+            )
+            for s in detail.shipments
+        ]
+        # Newest first: the question is usually "what happened last?"
+        self.events = [
+            EventRow(
+                relative=fmt.relative_time(e.at),
+                exact=fmt.exact_time(e.at),
+                actor=e.actor_label,
+                actor_type=e.actor_type,
+                title=_event_title(e.type),
+                from_status=e.from_status or "",
+                to_status=e.to_status or "",
+                note=e.note or "",
+            )
+            for e in reversed(detail.events)
+        ]
+        self.access = OK
 
     @rx.event
     def retry_payment(self):
@@ -233,8 +287,15 @@ class OrderDetailState(GuardedState, AuthState):
                 payments.retry_payment(session, actor=gate, order_id=self.order.id)
         except ServiceError as exc:
             self.busy = False
-            yield rx.toast.error(f"Could not retry: {exc.detail}")
+            yield rx.toast.error(f"Could not retry the payment: {exc.detail}")
             return
+        # Show the order as it is now (pending payment, stock held) without a reload.
+        with session_scope() as session:
+            gate = self._guard(session)
+            if not isinstance(gate, Actor):
+                self.busy = False
+                yield gate
+                return
+            self._show(session, gate)
         self.busy = False
-        yield rx.toast.success("Your items are held again. Complete the payment to confirm.")
-        yield OrderDetailState.load
+        yield rx.toast.success("Stock held again: complete the payment to confirm your order.")

@@ -16,6 +16,7 @@ from oms_dashboard.services import orders as order_service
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import OK
+from oms_dashboard.ui.states.notifications import NotificationsState
 from oms_dashboard.ui.states.order_list import ON_THE_WAY, STATUS_GROUPS, OrderListState
 
 S = OrderStatus
@@ -53,7 +54,7 @@ class SellerOrdersState(OrderListState, AuthState):
     tallies: list[Tally] = []
     low_stock: list[LowStockRow] = []
     refreshed_at: str = ""
-    _polling: bool = False
+    _poll_generation: int = 0
 
     def _clear_view(self) -> None:
         super()._clear_view()
@@ -70,23 +71,29 @@ class SellerOrdersState(OrderListState, AuthState):
 
     @rx.event(background=True)
     async def keep_fresh(self):
-        """While the page is open, reload what it shows so new orders appear by themselves."""
+        """While the page is open, reload what it shows so new orders appear by themselves.
+
+        Started by on_load, so a navigation, a reconnect or a closed tab cancels it
+        with the page-load chain. A newer loop (the page opened again) retires an
+        older one at its next tick, and each tick resolves the actor afresh: signed
+        out or expired, the loop ends (and an expired session goes to /login).
+        """
         async with self:
-            if self._polling:
-                return
-            self._polling = True
-        try:
-            while True:
-                await asyncio.sleep(REFRESH_SECONDS)
-                async with self:
-                    on_page = str(self.router.url.path).rstrip("/") == ROUTE
-                    if not on_page or self.access != OK:
-                        return
-                    # The same guarded load as a click: the actor is resolved afresh.
-                    self._load(self._cursors[-1] if self._cursors else None)
-        finally:
+            self._poll_generation += 1
+            generation = self._poll_generation
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
             async with self:
-                self._polling = False
+                on_page = str(self.router.url.path).rstrip("/") == ROUTE
+                if generation != self._poll_generation or not on_page or self.access != OK:
+                    return
+                # The same guarded load as a click: the actor is resolved afresh.
+                refused = self._load(self._cursors[-1] if self._cursors else None)
+            if refused is not None:
+                yield refused
+                return
+            # The bell in the header keeps the same pace while the queue is open.
+            yield NotificationsState.load
 
     def _after_load(self, session: Session, actor: Actor) -> None:
         self.refreshed_at = datetime.now(UTC).strftime("%H:%M:%S UTC")

@@ -8,9 +8,11 @@ from typing import ClassVar
 import reflex as rx
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.models import Order
 from oms_dashboard.services import review
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.errors import ServiceError, ValidationFailed
+from oms_dashboard.services.errors import AuthenticationFailed, ServiceError, ValidationFailed
 from oms_dashboard.services.orders import seller_names
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
@@ -74,7 +76,9 @@ class ReviewState(GuardedState, AuthState):
     @rx.event
     def release(self, order_id: str):
         return self._decide(
-            order_id, lambda s, a: review.release_order(s, actor=a, order_id=order_id), "released"
+            order_id,
+            lambda s, a: review.release_order(s, actor=a, order_id=order_id),
+            "released",
         )
 
     @rx.event
@@ -114,12 +118,41 @@ class ReviewState(GuardedState, AuthState):
                 gate = self._guard(session)
                 if not isinstance(gate, Actor):
                     return gate
-                act(session, gate)
+                order = act(session, gate)
         except ValidationFailed:
             if raise_validation:
                 raise
             return rx.toast.error("That did not work: check the form.")
         except ServiceError as exc:
-            return rx.toast.error(f"Order {number} was not {verb}: {exc.detail}")
+            return [
+                rx.toast.error(f"Order {number} was not {verb}: {exc.detail}"),
+                HeldCountState.load,
+            ]
         self.rows = [r for r in self.rows if r.id != order_id]
-        return rx.toast.success(f"Order {number} {verb}.")
+        return [rx.toast.success(_outcome(order, verb)), HeldCountState.load]
+
+
+def _outcome(order: Order, verb: str) -> str:
+    """What the decision did, in the words of the toast."""
+    if verb == "cancelled":
+        refund = "; it was paid, so a refund is due" if order.paid_at else ""
+        return f"Order {order.number} cancelled: its stock is back on sale{refund}."
+    if order.status == OrderStatus.PROCESSING:
+        return f"Order {order.number} released: it is paid, so its seller ships it now."
+    return f"Order {order.number} released: it goes on as {fmt.status_label(order.status)}."
+
+
+class HeldCountState(AuthState):
+    """The number beside "Review queue" in the admin's sidebar, loaded when it shows."""
+
+    held: int = 0
+
+    @rx.event
+    def load(self):
+        with session_scope() as session:
+            try:
+                actor = self._actor(session)
+            except AuthenticationFailed:
+                self.held = 0
+                return
+            self.held = review.count_held(session) if actor.role is Role.ADMIN else 0

@@ -18,6 +18,16 @@ ON_LOAD = OutboxState.load
 
 COLUMNS = [Column("Sent"), Column("Kind"), Column("To"), Column("Subject"), Column("Via")]
 OPENED = OutboxState.opened
+SUBJECT_BUTTON = {
+    "all": "unset",
+    "cursor": "pointer",
+    "color": rx.color("accent", 11),
+    "font_size": "var(--font-size-2)",
+    "line_height": "var(--line-height-2)",
+    "text_align": "left",
+    "_hover": {"text_decoration": "underline"},
+    "_focus_visible": {"outline": f"2px solid {rx.color('accent', 8)}", "border_radius": "2px"},
+}
 
 
 def _row(row: rx.Var[EmailRow]) -> list[rx.Component]:
@@ -25,7 +35,14 @@ def _row(row: rx.Var[EmailRow]) -> list[rx.Component]:
         when(row.sent_relative, row.sent_exact),
         rx.badge(row.kind, variant="soft", color_scheme="gray"),
         rx.text(row.recipient, size="2"),
-        rx.link(row.subject, on_click=OutboxState.open_email(row.id), size="2", cursor="pointer"),
+        # A real button, so the keyboard opens an email as well as the mouse.
+        rx.el.button(
+            row.subject,
+            on_click=OutboxState.open_email(row.id),
+            type="button",
+            data_testid="open-email",
+            style=SUBJECT_BUTTON,
+        ),
         rx.text(row.transport, size="2", color_scheme="gray", white_space="nowrap"),
     ]
 

@@ -54,6 +54,7 @@ def _row(row: rx.Var[HeldRow]) -> list[rx.Component]:
                 size="1",
                 variant="soft",
                 color_scheme="red",
+                aria_label=f"Cancel order {row.number}",
             ),
             spacing="2",
             justify="end",
@@ -71,10 +72,11 @@ def _cancel_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                rx.text("Reason", as_="label", html_for="cancel-reason", size="2", weight="medium"),
+                rx.el.label(rx.text("Reason", size="2", weight="medium"), html_for="cancel-reason"),
                 rx.text_area(
                     id="cancel-reason",
-                    aria_label="Reason",
+                    aria_invalid=rx.cond(ReviewState.cancel_error, "true", "false"),
+                    aria_describedby="cancel-error",
                     value=ReviewState.cancel_reason,
                     on_change=ReviewState.set_cancel_reason,
                     placeholder="e.g. the customer placed it twice by mistake",
@@ -83,9 +85,11 @@ def _cancel_dialog() -> rx.Component:
                 rx.cond(
                     ReviewState.cancel_error,
                     rx.text(
-                        ReviewState.cancel_error,
+                        ReviewState.cancel_error.to(str).capitalize(),
+                        id="cancel-error",
                         color_scheme="red",
                         size="2",
+                        role="alert",
                         data_testid="cancel-error",
                     ),
                 ),
