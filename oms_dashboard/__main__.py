@@ -58,33 +58,29 @@ def create_user(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from oms_dashboard.jobs.connection import QUEUES, redis_url
+    from rq.worker import SimpleWorker
 
-    queues = args.queues or list(QUEUES)
+    from oms_dashboard.bootstrap import bootstrap
+    from oms_dashboard.jobs.connection import QUEUES, get_queue, get_redis
+
+    bootstrap("worker")
+    queues = [get_queue(name) for name in args.queues or QUEUES]
     # SimpleWorker runs jobs in its own process instead of forking one per job, so
     # database connections and compiled templates are reused (a fork per job cost
     # ~0.7 s of start-up per email). A crash mid-job loses nothing: the outbox
     # lease hands the message to the next sweep.
-    _exec_rq(
-        "worker",
-        "--url",
-        redis_url(),
-        "--with-scheduler",
-        "--worker-class",
-        "rq.worker.SimpleWorker",
-        *queues,
-    )
+    SimpleWorker(queues, connection=get_redis()).work(with_scheduler=True)
+    return 0
 
 
 def cron(_: argparse.Namespace) -> int:
-    from oms_dashboard.jobs.connection import redis_url
+    from oms_dashboard.bootstrap import bootstrap
+    from oms_dashboard.jobs.connection import get_redis
+    from oms_dashboard.jobs.schedule import build_scheduler
 
-    _exec_rq("cron", "--url", redis_url(), "oms_dashboard.jobs.schedule")
-
-
-def _exec_rq(*args: str) -> int:
-    """Become RQ's own command line, run by this interpreter (no PATH needed)."""
-    os.execv(sys.executable, [sys.executable, "-m", "rq.cli", *args])
+    bootstrap("cron")
+    build_scheduler(get_redis()).start()
+    return 0
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -136,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(func=run)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    if args.func not in (worker, cron, run, simulate):
+        from oms_dashboard.bootstrap import bootstrap
+
+        bootstrap("cli")  # the worker and cron wire themselves; run and simulate wire nothing
     return args.func(args)
 
 

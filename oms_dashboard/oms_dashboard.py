@@ -2,11 +2,13 @@
 
 import reflex as rx
 
-from oms_dashboard.api import app as api_app
+from oms_dashboard.api import create_app
+from oms_dashboard.bootstrap import bootstrap
 from oms_dashboard.ui.routes import register_pages
 
+wiring = bootstrap("reflex")
 app = rx.App(
-    api_transformer=api_app,
+    api_transformer=create_app(wiring),
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
 )
 register_pages(app)

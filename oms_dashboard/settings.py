@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oms_dashboard.domain.payment import VERIFICATION_RETRIES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,9 +32,10 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     smtp_url: str = ""
     payment_provider_url: str = ""
+    """Base URL of the payment provider's API; unset: the sandbox inside this process
+    (outside production only)."""
     payment_retry_seconds: list[int] = [10, 30, 90]
     """Pause before each re-verification of a payment (three retries)."""
-    """Base URL of the payment provider; default: the sandbox inside this app."""
     port: int = 3000
     sql_echo: bool = False
     sqlite_immediate: bool = True
@@ -43,6 +46,15 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=500)
     """Connections each process keeps (and as many again at peaks)."""
 
+    @field_validator("payment_retry_seconds")
+    @classmethod
+    def _three_pauses(cls, value: list[int]) -> list[int]:
+        if len(value) != VERIFICATION_RETRIES or any(pause < 0 for pause in value):
+            raise ValueError(
+                f"give {VERIFICATION_RETRIES} pauses in seconds, none negative, e.g. [10, 30, 90]"
+            )
+        return value
+
     @field_validator("var_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
@@ -51,8 +63,6 @@ class Settings(BaseSettings):
     def model_post_init(self, __context: object) -> None:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'oms.db'}"
-        if not self.payment_provider_url:
-            self.payment_provider_url = f"http://127.0.0.1:{self.port}/sandbox/payments"
         if not self.secret_key:
             if self.env == "production":
                 raise RuntimeError("OMS_SECRET_KEY must be set when OMS_ENV=production")
@@ -61,6 +71,18 @@ class Settings(BaseSettings):
             if self.env == "production":
                 raise RuntimeError("OMS_PAYMENT_WEBHOOK_SECRET must be set when OMS_ENV=production")
             self.payment_webhook_secret = f"whsec-{self.secret_key[:24]}"
+        if self.env == "production" and (
+            not self.payment_provider_url or "/sandbox" in self.payment_provider_url
+        ):
+            raise RuntimeError(
+                "OMS_PAYMENT_PROVIDER_URL must be set to the payment provider's API when "
+                "OMS_ENV=production; the built-in sandbox does not run in production"
+            )
+
+    @property
+    def sandboxes_enabled(self) -> bool:
+        """The built-in payment (and carrier) sandboxes exist outside production only."""
+        return self.env != "production"
 
     @property
     def is_sqlite(self) -> bool:

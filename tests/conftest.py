@@ -100,6 +100,15 @@ def session(engine):
     empty_all_tables(engine)
 
 
+@pytest.fixture(scope="session")
+def wired_app(engine):
+    """The real API wired to the test database, its payment sandbox included."""
+    from oms_dashboard.api import create_app
+    from oms_dashboard.bootstrap import bootstrap
+
+    return create_app(bootstrap("test", engine=engine))
+
+
 def empty_all_tables(engine) -> None:
     tables = list(reversed(models.metadata.sorted_tables))
     with engine.begin() as conn:

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 
 from oms_dashboard.api.checkout_schemas import CheckoutIn, CheckoutOut, PaymentEventOut
-from oms_dashboard.api.deps import SessionDep, require_role
+from oms_dashboard.api.deps import EngineDep, ProviderDep, require_role
 from oms_dashboard.api.problems import responses
-from oms_dashboard.payments.provider import get_provider
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
 from oms_dashboard.services.errors import ServiceError
@@ -32,7 +31,7 @@ class MissingIdempotencyKey(ServiceError):
 )
 def post_checkout(
     body: CheckoutIn,
-    session: SessionDep,
+    engine: EngineDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     actor: Actor = require_role(Role.CUSTOMER),
@@ -50,7 +49,7 @@ def post_checkout(
         shipping_address=body.shipping_address.model_dump(),
         service_level=body.service_level,
     )
-    result = place_checkout(session, actor=actor, idempotency_key=idempotency_key, request=request)
+    result = place_checkout(engine, actor=actor, idempotency_key=idempotency_key, request=request)
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return result.body
@@ -67,18 +66,19 @@ async def raw_body(request: Request) -> bytes:
     | responses(401, 422),
 )
 def post_payment_event(
-    session: SessionDep,
+    engine: EngineDep,
+    provider: ProviderDep,
     body: Annotated[bytes, Depends(raw_body)],
     x_oms_signature: Annotated[str | None, Header(alias="X-OMS-Signature")] = None,
 ) -> JSONResponse:
     """A signed event from the payment system (HMAC-SHA256 of the raw body with the
     webhook secret). Idempotent by `event_id`. 200 once handled (orders in
     `processing` when verified); 202 when the provider could not be asked yet."""
-    outcome = receive_payment_event(
-        session,
+    result = receive_payment_event(
+        engine,
         raw_body=body,
         signature=x_oms_signature,
         secret=get_settings().payment_webhook_secret,
-        provider=get_provider(),
+        provider=provider,
     )
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
+    return JSONResponse(result.body, status_code=200 if result.provider_answered else 202)

@@ -5,23 +5,34 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from oms_dashboard.db import get_engine
+from oms_dashboard.payments.provider import PaymentProvider
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.auth import actor_for_token
+from oms_dashboard.services.auth import authenticate
 from oms_dashboard.services.errors import AuthenticationFailed
 
 
-def get_db_engine() -> Engine:
-    """The process's engine; tests override this to point at their database."""
-    return get_engine()
+def get_db_engine(request: Request) -> Engine:
+    """The engine this app was wired with (``bootstrap``)."""
+    return request.app.state.engine
 
 
-async def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> AsyncIterator[Session]:
+EngineDep = Annotated[Engine, Depends(get_db_engine)]
+"""For routes that call a service owning its transaction: the route holds none."""
+
+
+def get_payment_provider(request: Request) -> PaymentProvider:
+    return request.app.state.payment_provider
+
+
+ProviderDep = Annotated[PaymentProvider, Depends(get_payment_provider)]
+
+
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
     """One session per request: committed if the route succeeds, else rolled back,
     so a failing request writes nothing.
 
@@ -51,12 +62,13 @@ _bearer = HTTPBearer(
 
 
 def current_actor(
-    session: SessionDep,
+    engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
+    """Looked up in a short read of its own, never inside the route's transaction."""
     if credentials is None:
         raise AuthenticationFailed("send 'Authorization: Bearer <token>' from POST /auth/token")
-    return actor_for_token(session, credentials.credentials)
+    return authenticate(engine, credentials.credentials)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import Field, StrictInt
 
-from oms_dashboard.api.deps import ActorDep, SessionDep
+from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import InventoryOut, InventoryUpdate, RequestBody, Text
 from oms_dashboard.services.catalog import get_inventory, set_on_hand
@@ -59,13 +59,13 @@ class StockLossOut(InventoryOut):
     responses=responses(401, 403, 404, 422),
 )
 def post_stock_loss(
-    sku: SkuPath, body: StockLossIn, session: SessionDep, actor: ActorDep
+    sku: SkuPath, body: StockLossIn, engine: EngineDep, actor: ActorDep
 ) -> StockLossOut:
     """Units damaged, lost or miscounted (admins and the owning seller). If fewer
     remain than open orders hold, the newest holds are given up: those orders
     are held for review and their customers are offered alternatives."""
     loss = record_stock_loss(
-        session, actor=actor, sku=sku, quantity=body.quantity, reason=body.reason
+        engine, actor=actor, sku=sku, quantity=body.quantity, reason=body.reason
     )
     out = InventoryOut.model_validate(loss.stock, from_attributes=True)
     return StockLossOut(**out.model_dump(), affected_orders=loss.affected_orders)

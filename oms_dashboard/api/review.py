@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from oms_dashboard.api.deps import ActorDep, SessionDep, require_role
+from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import RequestBody, Text
 from oms_dashboard.domain.money import format_minor
@@ -71,11 +71,11 @@ def list_review(
     responses=responses(401, 403, 404, 409, 422),
 )
 def post_release(
-    order_id: str, body: ReleaseIn, session: SessionDep, actor: Actor = require_role(Role.ADMIN)
+    order_id: str, body: ReleaseIn, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
 ) -> StatusOut:
     """Let a held order go on; a paid one moves to processing (409 `not-held` if it
     is not held, `insufficient-inventory` if its lost stock is not back)."""
-    order = review.release_order(session, actor=actor, order_id=order_id, note=body.note)
+    order = review.release_order(engine, actor=actor, order_id=order_id, note=body.note)
     return StatusOut(id=order.id, status=order.status, review_reason=order.review_reason)
 
 
@@ -85,10 +85,10 @@ def post_release(
     responses=responses(401, 403, 404, 409, 422),
 )
 def post_cancel_held(
-    order_id: str, body: CancelIn, session: SessionDep, actor: Actor = require_role(Role.ADMIN)
+    order_id: str, body: CancelIn, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
 ) -> StatusOut:
     """Cancel a held order: stock released; a refund is due if it was paid."""
-    order = review.cancel_held_order(session, actor=actor, order_id=order_id, reason=body.reason)
+    order = review.cancel_held_order(engine, actor=actor, order_id=order_id, reason=body.reason)
     return StatusOut(id=order.id, status=order.status, review_reason=order.review_reason)
 
 
@@ -96,10 +96,10 @@ def post_cancel_held(
     "/api/v1/orders/{order_id}/payment/retry",
     responses=responses(401, 403, 404, 409),
 )
-def post_retry_payment(order_id: str, session: SessionDep, actor: ActorDep) -> dict:
+def post_retry_payment(order_id: str, engine: EngineDep, actor: ActorDep) -> dict:
     """After payment_failed: hold the stock again and wait for a new payment of the
     same checkout (its `checkout_id` and `total` are in the answer)."""
-    checkout = retry_payment(session, actor=actor, order_id=order_id)
+    checkout = retry_payment(engine, actor=actor, order_id=order_id)
     return {
         "checkout_id": checkout.id,
         "status": checkout.status,

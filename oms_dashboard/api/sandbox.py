@@ -1,8 +1,9 @@
-"""The sandbox payment provider's own endpoints, served by this app.
+"""The sandbox payment provider's own endpoints (API.md, "Sandbox contracts").
 
-A stand-in for a real provider: the storefront (or the demo simulator)
-records how a customer's payment went, and the OMS asks it back over HTTP
-during verification. Not part of the OMS API contract.
+A stand-in for a real provider, outside production only: the storefront's
+test harness (or the demo simulator) records how a customer's payment went,
+and the OMS asks it back during verification, through the same HTTP client
+it would use for a real provider (in process: ``bootstrap``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/sandbox/payments", tags=["sandbox"], include_in_schema=False)
+gone = APIRouter(include_in_schema=False)
+"""Production: the sandboxes do not exist."""
+
+
+@gone.api_route("/sandbox/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
+def no_sandbox(path: str) -> None:
+    raise NotFound("there are no sandboxes in production")
 
 
 class AuthorizeRequest(BaseModel):

@@ -29,7 +29,9 @@ from oms_dashboard.demo.timeline import (
     status_of,
 )
 from oms_dashboard.domain.money import format_minor
+from oms_dashboard.domain.payment import CHECKOUT_STATUS, PaymentStatus
 from oms_dashboard.domain.statuses import OrderStatus as S
+from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import _READABLE
 from oms_dashboard.models import OrderPolicy
 
@@ -242,7 +244,7 @@ class OrderBuilder:
                 "customer_id": customer.row["id"],
                 "idempotency_key": key,
                 "request_hash": hashlib.sha256(f"{key}|{request}".encode()).hexdigest(),
-                "status": _checkout_status(status_of(payment)),
+                **_payment_columns(payment),
                 "currency": currency,
                 "total_minor": sum(d.subtotal + d.shipping for d in drafts),
                 "service_level": "express" if express else "standard",
@@ -281,6 +283,7 @@ class OrderBuilder:
                 "service_level": checkout["service_level"],
                 "estimated_delivery": estimate,
                 "review_reason": None,
+                "stock_status": _HOLD_BY_STATUS.get(status, StockStatus.FULFILLED),
                 "placed_at": placed,
                 "updated_at": events[-1].at,
                 "paid_at": _last(events, "payment.authorized"),
@@ -385,6 +388,22 @@ def _last(events: list[Ev], kind: str) -> datetime | None:
     return next((e.at for e in reversed(events) if e.type == kind), None)
 
 
-def _checkout_status(payment_status: str) -> str:
-    """A checkout is paid once, for all its orders; otherwise it shows where payment stands."""
-    return "paid" if payment_status == S.PROCESSING else payment_status
+_HOLD_BY_STATUS = {
+    S.PENDING_PAYMENT: StockStatus.HELD,
+    S.PROCESSING: StockStatus.CONFIRMED,
+    S.PAYMENT_FAILED: StockStatus.RELEASED,
+    S.CANCELLED: StockStatus.RELEASED,
+}
+"""Where an order's stock stands at its status; shipped onwards it has left the shelf."""
+
+
+def _payment_columns(payment: list[Ev]) -> Row:
+    """Where the checkout's payment stands after its events, by the payment lifecycle."""
+    kinds = [e.type for e in payment]
+    if "payment.authorized" in kinds:
+        state = PaymentStatus.AUTHORIZED
+    elif "payment.failed" in kinds:
+        state = PaymentStatus.FAILED
+    else:
+        state = PaymentStatus.PENDING
+    return {"payment_status": state, "status": CHECKOUT_STATUS[state]}

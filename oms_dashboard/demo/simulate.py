@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from oms_dashboard.db import get_engine
 from oms_dashboard.demo import DEMO_PASSWORD
 from oms_dashboard.models import Address, Customer, Inventory, Product, Seller, User
-from oms_dashboard.payments.sandbox import signed_event
+from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.settings import get_settings
 
 log = logging.getLogger("oms_dashboard.simulate")

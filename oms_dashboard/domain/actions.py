@@ -1,17 +1,27 @@
-"""What a person may do to an order right now, by role, status and time."""
+"""What a person may do to an order right now, by role and the order's state.
+
+Honest by rule: an action is listed only when it works now, with an endpoint
+and, for people, a button (a test calls every one for every role and status).
+Cancellations, returns, refunds, shipping and tickets join the list as the
+capabilities that serve them are built.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from oms_dashboard.domain.statuses import (
-    ACTIVE_SHIPPING,
-    NOT_YET_SHIPPED,
-    OrderStatus,
-    can_transition,
-)
+from oms_dashboard.domain.payment import PaymentStatus
+from oms_dashboard.domain.statuses import OrderStatus
 
-S = OrderStatus
+
+class OrderAction(StrEnum):
+    RETRY_PAYMENT = "retry_payment"
+    """POST /orders/{id}/payment/retry; the order page's Retry payment button."""
+    RELEASE_REVIEW = "release_review"
+    """POST /orders/{id}/review/release; the review queue's Release button."""
+    CANCEL_REVIEW = "cancel_review"
+    """POST /orders/{id}/review/cancel; the review queue's Cancel button."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -22,35 +32,18 @@ def allowed_actions(
     *,
     role: str,
     status: OrderStatus | str,
-    placed_at: datetime,
-    now: datetime,
-    cancellation_window_minutes: int,
+    payment_status: PaymentStatus | str,
+    review_reason: str | None,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order."""
-    status = S(status)
-    in_window = within_cancellation_window(placed_at, now, cancellation_window_minutes)
-    actions: list[str] = []
-    if role == "customer":
-        if status in NOT_YET_SHIPPED:
-            actions.append("cancel" if in_window else "request_cancellation")
-        if status is S.PAYMENT_FAILED:
-            actions.append("retry_payment")
-        if status is S.DELIVERED:
-            actions += ["request_return", "request_refund", "review"]
-        actions.append("contact_seller")
-    elif role == "seller":
-        if can_transition(status, S.SHIPPED):
-            actions.append("ship")
-        if status in ACTIVE_SHIPPING:
-            actions.append("view_tracking")
-        if status in NOT_YET_SHIPPED and status is not S.PENDING_PAYMENT:
-            actions.append("cancel")
-    elif role == "support":
-        actions.append("open_ticket")
-        if status in ACTIVE_SHIPPING:
-            actions.append("escalate_shipment")
-    elif role == "admin":
-        if can_transition(status, S.CANCELLED, admin_override=True):
-            actions.append("cancel")
-        actions.append("view_audit")
-    return actions
+    status = OrderStatus(status)
+    actions: list[OrderAction] = []
+    if (
+        role == "customer"
+        and status is OrderStatus.PAYMENT_FAILED
+        and payment_status == PaymentStatus.FAILED
+    ):
+        actions.append(OrderAction.RETRY_PAYMENT)
+    if role == "admin" and review_reason is not None:
+        actions += [OrderAction.RELEASE_REVIEW, OrderAction.CANCEL_REVIEW]
+    return [action.value for action in actions]

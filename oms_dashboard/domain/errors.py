@@ -8,15 +8,27 @@ class DomainError(Exception):
 
     code = "domain-error"
 
+    @property
+    def detail(self) -> str:
+        return str(self)
+
 
 class InvalidTransition(DomainError):
     code = "invalid-transition"
 
-    def __init__(self, from_status: str, to_status: str, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        from_status: str,
+        to_status: str,
+        reason: str | None = None,
+        *,
+        subject: str = "an order",
+    ) -> None:
         self.from_status = str(from_status)
         self.to_status = str(to_status)
         self.reason = reason
-        message = f"an order cannot move from {self.from_status} to {self.to_status}"
+        self.subject = subject
+        message = f"{subject} cannot move from {self.from_status} to {self.to_status}"
         super().__init__(f"{message}: {reason}" if reason else message)
 
 

@@ -1,8 +1,8 @@
-"""Every periodic job, with its interval: the configuration `rq cron` loads."""
+"""Every periodic job, with its interval: what ``python -m oms_dashboard cron`` schedules."""
 
 from __future__ import annotations
 
-from rq import cron
+from rq.cron import CronScheduler
 
 from oms_dashboard.jobs import tasks
 
@@ -13,5 +13,9 @@ PERIODIC = (
     (tasks.purge_sessions, "default", 3600),
 )
 
-for func, queue_name, seconds in PERIODIC:
-    cron.register(func, queue_name=queue_name, interval=seconds)
+
+def build_scheduler(connection) -> CronScheduler:
+    scheduler = CronScheduler(connection=connection)
+    for func, queue_name, seconds in PERIODIC:
+        scheduler.register(func, queue_name=queue_name, interval=seconds)
+    return scheduler

@@ -1,30 +1,37 @@
-"""Job functions. Each takes ids, opens its own transaction and is safe to run twice."""
+"""Job functions. Each takes ids, opens its own transaction and is safe to run twice.
+
+They run in a process wired by ``bootstrap`` (the worker): the engine, the
+payment provider and the outbox handlers come from there.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from typing import Any
 
 from rq import Retry
 
-from oms_dashboard import notifications  # noqa: F401 - registers the outbox handlers
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.jobs.connection import get_queue
-from oms_dashboard.payments.provider import get_provider
 from oms_dashboard.services import outbox
 from oms_dashboard.services.auth import purge_expired_sessions
-from oms_dashboard.services.payments import RETRIES, expire_unpaid_holds, retry_verification
+from oms_dashboard.services.outbox import MessageKind
+from oms_dashboard.services.payments import expire_unpaid_holds, verify_again
 from oms_dashboard.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 class PaymentNotVerified(Exception):
-    """Raised so RQ retries the verification later (see Retry in the enqueue)."""
+    """Raised so RQ runs the verification again later (see Retry in the enqueue)."""
 
 
 def purge_sessions() -> int:
     """Delete expired sign-in sessions."""
-    with session_scope() as session:
+    with session_scope(current().engine) as session:
         removed = purge_expired_sessions(session)
     log.info("purged %d expired sessions", removed)
     return removed
@@ -32,52 +39,56 @@ def purge_sessions() -> int:
 
 def sweep_outbox() -> dict[str, int]:
     """Deliver outbox messages that are due; a crash mid-way loses nothing."""
-    return outbox.dispatch_pending()
+    wiring = current()
+    return outbox.dispatch_pending(handlers=wiring.handlers, engine=wiring.engine)
 
 
 def deliver_outbox(message_id: str) -> str | None:
-    return outbox.deliver(message_id)
+    wiring = current()
+    return outbox.deliver(message_id, handlers=wiring.handlers, engine=wiring.engine)
 
 
 def expire_payment_holds() -> int:
-    with session_scope() as session:
-        return expire_unpaid_holds(session)
+    return expire_unpaid_holds(current().engine)
 
 
-def verify_payment(checkout_id: str) -> str:
-    """One verification attempt; the database counts attempts, RQ spaces them out."""
-    with session_scope() as session:
-        result = retry_verification(session, checkout_id=checkout_id, provider=get_provider())
-    if result == "retrying":
-        raise PaymentNotVerified(f"checkout {checkout_id} not verified yet")
-    return result
-
-
-@outbox.handles("payment.verify")
-def _schedule_payment_verification(payload: dict) -> None:
-    checkout_id = payload["checkout_id"]
-    get_queue("default").enqueue(
-        verify_payment,
-        checkout_id,
-        job_id=f"verify-payment-{checkout_id}",
-        retry=Retry(max=RETRIES, interval=get_settings().payment_retry_seconds),
+def verify_payment(checkout_id: str, payment_round: int = 1) -> str:
+    """One re-verification; the database counts attempts, RQ spaces them out."""
+    wiring = current()
+    outcome = verify_again(
+        wiring.engine,
+        checkout_id=checkout_id,
+        payment_round=payment_round,
+        provider=wiring.payment_provider,
     )
+    if outcome == VerificationOutcome.RETRYING:
+        raise PaymentNotVerified(f"checkout {checkout_id} not verified yet (round {payment_round})")
+    return outcome.value
+
+
+def schedule_payment_verification(payload: dict[str, Any]) -> None:
+    """The handler of ``payment.verify``: the round's re-verifications, spaced by
+    ``OMS_PAYMENT_RETRY_SECONDS`` (the first pause before the first one)."""
+    checkout_id, payment_round = payload["checkout_id"], int(payload.get("round", 1))
+    first, *later = get_settings().payment_retry_seconds
+    queue = get_queue("default")
+    job = dict(
+        job_id=f"verify-payment-{checkout_id}-r{payment_round}",
+        retry=Retry(max=len(later), interval=later) if later else None,
+    )
+    args = (verify_payment, checkout_id, payment_round)
+    if first:
+        queue.enqueue_in(timedelta(seconds=first), *args, **job)
+    else:
+        queue.enqueue(*args, **job)
+
+
+HANDLERS = {MessageKind.PAYMENT_VERIFY: schedule_payment_verification}
 
 
 def enqueue_deliveries(messages: list[tuple[str, str]]) -> None:
     """After a commit: deliver each new outbox message now rather than at the next sweep."""
     for message_id, kind in messages:
-        queue = "default" if kind.startswith("payment.") else "notifications"
-        get_queue(queue).enqueue(deliver_outbox, message_id, job_id=f"outbox-{message_id}")
-
-
-def install_commit_hook() -> None:
-    """Deliver outbox messages right after the commit that wrote them.
-
-    Not in tests (OMS_ENV=test): they deliver explicitly, with no Redis implied.
-    """
-    if get_settings().env != "test":
-        outbox.on_commit_deliver(enqueue_deliveries)
-
-
-install_commit_hook()  # the worker commits too (payments verified by a retry job)
+        get_queue(MessageKind(kind).queue).enqueue(
+            deliver_outbox, message_id, job_id=f"outbox-{message_id}"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,3 +66,13 @@ def pii_field(*, max_length: int = 255, nullable: bool = False, default: Any = .
 
 def json_field(*, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=sa.JSON, nullable=nullable)
+
+
+def enum_check(column: str, states: type[StrEnum], name: str, *, nullable: bool = False):
+    """A CHECK constraint admitting exactly the enum's values: written from the enum,
+    never copied by hand, so the database and the domain cannot disagree."""
+    values = ", ".join(f"'{state.value}'" for state in states)
+    condition = f"{column} IN ({values})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return sa.CheckConstraint(condition, name=name)

@@ -8,12 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from oms_dashboard.models.base import json_field, pii_field, time_field
-
-_STATUSES = (
-    "'pending_payment', 'payment_failed', 'processing', 'shipped', 'in_transit', "
-    "'out_for_delivery', 'delivered', 'delivery_exception', 'cancelled'"
-)
+from oms_dashboard.domain.payment import CheckoutStatus, PaymentStatus, VerificationOutcome
+from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.stock import StockStatus
+from oms_dashboard.models.base import enum_check, json_field, pii_field, time_field
 
 
 class ShipToColumns(SQLModel):
@@ -32,6 +31,9 @@ class Checkout(ShipToColumns, table=True):
     __tablename__ = "checkouts"
     __table_args__ = (
         sa.UniqueConstraint("customer_id", "idempotency_key", name="uq_checkouts_idempotency"),
+        enum_check("status", CheckoutStatus, "ck_checkouts_status"),
+        enum_check("payment_status", PaymentStatus, "ck_checkouts_payment_status"),
+        sa.CheckConstraint("payment_round >= 1", name="ck_checkouts_payment_round"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -43,8 +45,12 @@ class Checkout(ShipToColumns, table=True):
     total_minor: int
     service_level: str = Field(default="standard", max_length=16)
     payment_status: str = Field(default="pending", max_length=24)
-    """pending, authorized, needs_action, failed."""
+    """A ``PaymentStatus``; ``status`` follows from it (``domain.payment.CHECKOUT_STATUS``)."""
+    payment_round: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """Which verification round this is: 1, then one more each time the customer retries.
+    Every dedupe key of a round carries it, so no round is taken for a replay of another."""
     payment_attempts: int = Field(default=0)
+    """Re-verifications so far in this round."""
     response: dict[str, Any] | None = json_field()
     """The first answer given for this idempotency key, replayed verbatim."""
     created_at: datetime = time_field(default_now=True)
@@ -57,7 +63,9 @@ class Order(ShipToColumns, table=True):
 
     __tablename__ = "orders"
     __table_args__ = (
-        sa.CheckConstraint(f"status IN ({_STATUSES})", name="ck_orders_status"),
+        enum_check("status", OrderStatus, "ck_orders_status"),
+        enum_check("stock_status", StockStatus, "ck_orders_stock_status"),
+        enum_check("review_reason", ReviewReason, "ck_orders_review_reason", nullable=True),
         sa.CheckConstraint("total_minor = subtotal_minor + shipping_minor", name="ck_orders_total"),
         sa.Index("ix_orders_seller_placed", "seller_id", "placed_at"),
         sa.Index("ix_orders_customer_placed", "customer_id", "placed_at"),
@@ -78,9 +86,9 @@ class Order(ShipToColumns, table=True):
     service_level: str = Field(default="standard", max_length=16)
     estimated_delivery: date | None = None
     review_reason: str | None = Field(default=None, max_length=40)
-    """Why the order waits for an admin (duplicate, payment, stock lost), if it does."""
+    """A ``ReviewReason`` when the order waits for an admin, else None."""
     stock_status: str = Field(default="held", max_length=16)
-    """held (reserved at checkout), confirmed (paid), released, fulfilled (shipped)."""
+    """A ``StockStatus``: held at checkout, confirmed when paid, released or fulfilled."""
     placed_at: datetime = time_field()
     updated_at: datetime = time_field(default_now=True)
     paid_at: datetime | None = time_field(nullable=True)
@@ -150,6 +158,7 @@ class PaymentEvent(SQLModel, table=True):
     """A payment system's message about a checkout, kept once per event_id."""
 
     __tablename__ = "payment_events"
+    __table_args__ = (enum_check("outcome", VerificationOutcome, "ck_payment_events_outcome"),)
 
     id: str = Field(primary_key=True, max_length=40)
     event_id: str = Field(max_length=200, unique=True)
@@ -159,5 +168,5 @@ class PaymentEvent(SQLModel, table=True):
     currency: str = Field(max_length=3)
     received_at: datetime = time_field(default_now=True)
     outcome: str = Field(default="received", max_length=24)
-    """received, verified, mismatch, failed, needs_action, retrying."""
+    """A ``VerificationOutcome``: what became of this event."""
     detail: str | None = Field(default=None, max_length=1000)

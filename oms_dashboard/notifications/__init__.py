@@ -1,9 +1,6 @@
 """Email and in-app notifications, delivered by the outbox.
 
-Importing this package registers every handler with ``services.outbox``; the
-worker (and anything that calls ``dispatch_pending``) must import it first.
+``handlers.HANDLERS`` maps message kinds to the functions that deliver them;
+``oms_dashboard.bootstrap`` wires them into each process. Nothing registers
+itself on import.
 """
-
-from oms_dashboard.notifications import handlers as handlers
-
-__all__ = ["handlers"]

@@ -1,8 +1,9 @@
 """Outbox handlers: each loads fresh state by id, renders and sends, safe to run twice.
 
-Every handler opens its own transaction on the default engine; tests pass
-``engine``. A message to several people commits after each one, so a failure
-on the third recipient does not resend to the first two when the outbox retries.
+``HANDLERS`` maps each message kind to its handler; ``bootstrap`` binds them to
+the process's engine. Every handler opens its own transaction. A message to
+several people commits after each one, so a failure on the third recipient
+does not resend to the first two when the outbox retries.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import money_text, when
 from oms_dashboard.notifications.inapp import notify
-from oms_dashboard.services.outbox import handles
+from oms_dashboard.services.outbox import MessageKind
 
 Payload = dict[str, Any]
 
 
-@handles("customer.order_confirmation")
 def order_confirmation(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """One email for the whole checkout, every seller's order summarised in it."""
     checkout_id = payload["checkout_id"]
@@ -41,7 +41,6 @@ def order_confirmation(payload: Payload, *, engine: sa.Engine | None = None) -> 
         )
 
 
-@handles("seller.new_order")
 def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """The seller's bell, and an email to each of its active staff."""
     order_id = payload["order_id"]
@@ -82,7 +81,6 @@ def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             session.commit()
 
 
-@handles("seller.low_stock")
 def low_stock(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """Tell the seller a sku fell under its threshold: the bell and each staff member."""
     seller_id, sku = payload["seller_id"], payload["sku"]
@@ -118,7 +116,6 @@ def low_stock(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             session.commit()
 
 
-@handles("customer.payment_failed")
 def payment_failed(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """Payment could not be verified: the stock is released, the cart is kept."""
     checkout_id = payload["checkout_id"]
@@ -126,7 +123,7 @@ def payment_failed(payload: Payload, *, engine: sa.Engine | None = None) -> None
         view = content.load_checkout(session, checkout_id)
         send_email(
             session,
-            dedupe_key=f"email:payment-failed:{checkout_id}",
+            dedupe_key=f"email:payment-failed:{checkout_id}:r{payload.get('round', 1)}",
             template="payment_failed",
             to=view.customer_email,
             subject=f"We could not verify the payment for your order {view.label}",
@@ -135,7 +132,6 @@ def payment_failed(payload: Payload, *, engine: sa.Engine | None = None) -> None
         )
 
 
-@handles("customer.payment_action_required")
 def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """The bank wants extra verification (3-D Secure and the like)."""
     checkout_id = payload["checkout_id"]
@@ -146,7 +142,7 @@ def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None
         if user_id:
             notify(
                 session,
-                dedupe_key=f"inapp:payment-action:{checkout_id}",
+                dedupe_key=f"inapp:payment-action:{checkout_id}:r{payload.get('round', 1)}",
                 kind="payment_action_required",
                 title="Your bank needs to verify your payment",
                 body=f"Open order {first.number} to finish paying; we hold your items meanwhile.",
@@ -156,7 +152,7 @@ def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None
             session.commit()
         send_email(
             session,
-            dedupe_key=f"email:payment-action:{checkout_id}",
+            dedupe_key=f"email:payment-action:{checkout_id}:r{payload.get('round', 1)}",
             template="payment_action_required",
             to=view.customer_email,
             subject=f"Action needed: verify the payment for your order {view.label}",
@@ -165,7 +161,6 @@ def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None
         )
 
 
-@handles("customer.stock_lost")
 def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     """An item of a paid order is gone: say so and offer alternatives."""
     order_id, sku = payload["order_id"], payload["sku"]
@@ -214,3 +209,14 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             },
             order_id=order_id,
         )
+
+
+HANDLERS = {
+    MessageKind.ORDER_CONFIRMATION: order_confirmation,
+    MessageKind.NEW_ORDER: new_order,
+    MessageKind.LOW_STOCK: low_stock,
+    MessageKind.PAYMENT_FAILED: payment_failed,
+    MessageKind.PAYMENT_ACTION_REQUIRED: payment_action_required,
+    MessageKind.STOCK_LOST: stock_lost,
+}
+"""The notification kinds; ``payment.verify`` is the job layer's (``jobs.tasks``)."""

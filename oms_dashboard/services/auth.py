@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from oms_dashboard.ids import new_id
@@ -66,6 +67,12 @@ def sign_in(
     user.last_login_at = now
     session.add(user)
     return token, user
+
+
+def authenticate(engine: Engine, token: str | None) -> Actor:
+    """The signed-in actor for a session token, read in a short transaction of its own."""
+    with Session(engine) as session:
+        return actor_for_token(session, token)
 
 
 def actor_for_token(session: Session, token: str | None) -> Actor:

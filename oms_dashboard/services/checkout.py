@@ -2,7 +2,7 @@
 
 All or nothing: a checkout that fails for any reason (bad input, not enough
 stock) writes nothing and holds nothing, because every step runs in the
-caller's one transaction and an error rolls it back.
+service's one transaction and an error rolls it back.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import format_minor
+from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import new_id, new_order_number
 from oms_dashboard.models import Checkout, Order, OrderLine, Product, Seller
 from oms_dashboard.models.base import utcnow
@@ -30,6 +33,7 @@ from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.pricing import ShipmentPrice, price_shipment
 from oms_dashboard.services.timeline import OMS, By, record_event
+from oms_dashboard.services.unit_of_work import run_in_transaction
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
@@ -72,12 +76,16 @@ class CheckoutResult:
 
 
 def place_checkout(
-    session: Session, *, actor: Actor, idempotency_key: str, request: CheckoutRequest
+    engine: Engine, *, actor: Actor, idempotency_key: str, request: CheckoutRequest
 ) -> CheckoutResult:
     actor.require(Role.CUSTOMER)
     key = idempotency_key.strip()
     if not key or len(key) > 200:
         raise ValidationFailed.one("Idempotency-Key", "must be 1 to 200 characters")
+    return run_in_transaction(engine, lambda session: _place(session, actor, key, request))
+
+
+def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -> CheckoutResult:
     fingerprint = request.fingerprint()
     earlier = _find_by_key(session, actor.customer_id, key)
     if earlier is not None:
@@ -312,7 +320,6 @@ def _find_duplicate(
             Checkout.customer_id == actor.customer_id,
             Checkout.id != checkout.id,
             Checkout.created_at >= since,
-            Checkout.status != "cancelled",
         )
         .order_by(Checkout.created_at.desc())
     ).all()
@@ -354,8 +361,8 @@ def _create_order(
         total_minor=price.total_minor,
         service_level=checkout.service_level,
         estimated_delivery=price.estimated_delivery,
-        review_reason="duplicate" if duplicate_of else None,
-        stock_status="held",
+        review_reason=ReviewReason.DUPLICATE if duplicate_of else None,
+        stock_status=StockStatus.HELD,
         placed_at=checkout.created_at,
         updated_at=checkout.created_at,
         **{k: getattr(checkout, k) for k in _SHIP_TO_FIELDS},

@@ -12,6 +12,7 @@ from sqlmodel import Session, func, or_, select
 from oms_dashboard.domain.actions import allowed_actions
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.models import (
+    Checkout,
     Customer,
     Order,
     OrderEvent,
@@ -19,10 +20,8 @@ from oms_dashboard.models import (
     Seller,
     Shipment,
 )
-from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ValidationFailed
-from oms_dashboard.services.policies import get_policy
 
 MAX_PAGE = 100
 
@@ -127,7 +126,7 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
         .where(OrderEvent.order_id == order.id)
         .order_by(OrderEvent.at, OrderEvent.id)
     ).all()
-    policy = get_policy(session)
+    checkout = session.get(Checkout, order.checkout_id)
     seller = session.get(Seller, order.seller_id)
     customer = session.get(Customer, order.customer_id)
     return OrderDetail(
@@ -138,9 +137,8 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
         allowed_actions=allowed_actions(
             role=actor.role.value,
             status=order.status,
-            placed_at=order.placed_at,
-            now=utcnow(),
-            cancellation_window_minutes=policy.cancellation_window_minutes,
+            payment_status=checkout.payment_status if checkout else "pending",
+            review_reason=order.review_reason,
         ),
         seller_name=seller.name if seller else order.seller_id,
         customer_name=customer.name if customer else "",

@@ -8,8 +8,9 @@ them afterwards. Delivery is at-least-once, so handlers must be idempotent;
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,59 +28,75 @@ MAX_ATTEMPTS = 5
 LEASE_SECONDS = 300
 BACKOFF_SECONDS = (5, 30, 120, 600)
 
+
+class MessageKind(StrEnum):
+    """Every kind of outbox message the OMS writes; each process that delivers
+    them is wired with a handler for every one (``bootstrap``)."""
+
+    ORDER_CONFIRMATION = "customer.order_confirmation"
+    PAYMENT_FAILED = "customer.payment_failed"
+    PAYMENT_ACTION_REQUIRED = "customer.payment_action_required"
+    STOCK_LOST = "customer.stock_lost"
+    NEW_ORDER = "seller.new_order"
+    LOW_STOCK = "seller.low_stock"
+    PAYMENT_VERIFY = "payment.verify"
+
+    @property
+    def queue(self) -> str:
+        """Payment work must not wait behind a burst of emails."""
+        return "default" if self.value.startswith("payment.") else "notifications"
+
+
 Handler = Callable[[dict[str, Any]], None]
-HANDLERS: dict[str, Handler] = {}
-
-_after_commit: list[Callable[[list[tuple[str, str]]], None]] = []
-"""Called with (message id, kind) of the messages a commit made durable: the job
-layer registers a function that enqueues their delivery at once, so nothing
-waits for the next sweep. Without one, the periodic sweep delivers them."""
+Handlers = Mapping[str, Handler]
+Announce = Callable[[list[tuple[str, str]]], None]
 
 
-def on_commit_deliver(func: Callable[[list[tuple[str, str]]], None]) -> None:
-    if func not in _after_commit:
-        _after_commit.append(func)
+def deliver_after_commit(announce: Announce) -> None:
+    """Hand each commit's new messages to ``announce`` (which enqueues their delivery),
+    so nothing waits for the next sweep. Installed once per process by ``bootstrap``;
+    without it the periodic sweep delivers everything."""
+    if _announcers:
+        _announcers[:] = [announce]
+        return
+    _announcers.append(announce)
+    event.listen(Session, "after_commit", _announce_committed)
+    event.listen(Session, "after_rollback", _forget_rolled_back)
 
 
-@event.listens_for(Session, "after_commit")
+_announcers: list[Announce] = []
+
+
 def _announce_committed(session: Session) -> None:
     fresh = session.info.pop("outbox_new", None)
     if fresh:
-        for func in _after_commit:
+        for announce in _announcers:
             try:
-                func(fresh)
+                announce(fresh)
             except Exception:  # noqa: BLE001 - the sweep delivers what this misses
                 log.exception("could not enqueue outbox delivery; the sweep will")
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop("outbox_new", None)
 
 
-def handles(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that delivers messages of ``kind``."""
-
-    def register(func: Handler) -> Handler:
-        HANDLERS[kind] = func
-        return func
-
-    return register
-
-
 def add_message(
-    session: Session, *, kind: str, dedupe_key: str, payload: dict[str, Any]
+    session: Session, *, kind: MessageKind | str, dedupe_key: str, payload: dict[str, Any]
 ) -> OutboxMessage | None:
     """Queue a message in the caller's transaction; None if that key was queued before."""
+    kind = MessageKind(kind)
     if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
         return None
     message = OutboxMessage(id=new_id("obx"), kind=kind, dedupe_key=dedupe_key, payload=payload)
     session.add(message)
-    session.info.setdefault("outbox_new", []).append((message.id, kind))
+    session.info.setdefault("outbox_new", []).append((message.id, kind.value))
     return message
 
 
-def dispatch_pending(*, limit: int = 100, engine: sa.Engine | None = None) -> dict[str, int]:
+def dispatch_pending(
+    *, handlers: Handlers, limit: int = 100, engine: sa.Engine | None = None
+) -> dict[str, int]:
     """Deliver due messages (and ones whose worker died mid-delivery); counts by outcome."""
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     with session_scope(engine) as session:
@@ -93,14 +110,18 @@ def dispatch_pending(*, limit: int = 100, engine: sa.Engine | None = None) -> di
             .limit(limit)
         ).all()
     for message_id in due:
-        result = deliver(message_id, engine=engine, due_only=True)
+        result = deliver(message_id, handlers=handlers, engine=engine, due_only=True)
         if result:
             outcome[result] += 1
     return outcome
 
 
 def deliver(
-    message_id: str, *, engine: sa.Engine | None = None, due_only: bool = False
+    message_id: str,
+    *,
+    handlers: Handlers,
+    engine: sa.Engine | None = None,
+    due_only: bool = False,
 ) -> str | None:
     """Deliver one message: claim it, run its handler, record the outcome.
 
@@ -114,7 +135,7 @@ def deliver(
     if claimed is None:
         return None
     kind, payload, attempts = claimed
-    handler = HANDLERS.get(kind)
+    handler = handlers.get(kind)
     error = None
     try:
         if handler is None:

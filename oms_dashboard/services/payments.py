@@ -3,8 +3,12 @@
 The event says what the payment system believes; the OMS then asks the
 provider itself and compares amount and currency with the checkout total.
 Only a match moves the orders to processing. Anything else leaves them in
-pending_payment and is retried (up to ``RETRIES`` times) before payment_failed,
-which releases the stock but keeps the checkout so the customer can retry.
+pending_payment and is verified again by the worker (``VERIFICATION_RETRIES``
+times) before payment_failed, which releases the stock but keeps the checkout
+so the customer can retry: a new round, with keys of its own.
+
+The provider is asked before any transaction starts, so no lock is held while
+waiting on the network (the sandbox provider reads this very database).
 """
 
 from __future__ import annotations
@@ -17,31 +21,46 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import MoneyError, format_minor, parse_amount, to_minor
+from oms_dashboard.domain.payment import (
+    CHECKOUT_STATUS,
+    OPEN,
+    PAYMENT,
+    VERIFICATION,
+    PaymentStatus,
+    VerificationOutcome,
+    retries_exhausted,
+)
+from oms_dashboard.domain.review import ReviewReason, should_flag
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Checkout, Order, OrderLine, PaymentEvent
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, PaymentProvider, ProviderUnavailable
-from oms_dashboard.payments.sandbox import sign
-from oms_dashboard.services import stock
+from oms_dashboard.payments.signing import sign
+from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
-from oms_dashboard.services.outbox import add_message
+from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.timeline import OMS, PAYMENT_PROVIDER, By, move_order, record_event
+from oms_dashboard.services.unit_of_work import run_in_transaction
 
 log = logging.getLogger(__name__)
 
-RETRIES = 3
 EVENT_TYPES = ("payment.authorized", "payment.failed", "payment.requires_action")
+P, V = PaymentStatus, VerificationOutcome
 
 
-@dataclass
-class PaymentOutcome:
-    status_code: int
+@dataclass(frozen=True)
+class PaymentEventResult:
+    outcome: VerificationOutcome
+    provider_answered: bool
+    """False when the provider could not be asked: the worker verifies later."""
     body: dict[str, Any]
 
 
@@ -77,23 +96,28 @@ def parse_event(raw_body: bytes) -> dict[str, Any]:
 
 
 def receive_payment_event(
-    session: Session,
+    engine: Engine,
     *,
     raw_body: bytes,
     signature: str | None,
     secret: str,
     provider: PaymentProvider,
-) -> PaymentOutcome:
+) -> PaymentEventResult:
     """Handle one signed event; a replayed ``event_id`` changes nothing."""
     check_signature(raw_body, signature, secret)
     data = parse_event(raw_body)
     authorization = ask_provider(provider, data["checkout_id"])
-    earlier = session.exec(
-        select(PaymentEvent).where(PaymentEvent.event_id == data["event_id"])
-    ).first()
+    return run_in_transaction(engine, lambda session: _receive(session, data, authorization))
+
+
+def _receive(
+    session: Session, data: dict[str, Any], authorization: Authorization | None
+) -> PaymentEventResult:
+    answered = authorization is not None
+    earlier = _event(session, data["event_id"])
     if earlier is not None:
-        return PaymentOutcome(200, _event_body(earlier, replayed=True))
-    checkout = _lock_checkout(session, data["checkout_id"])
+        return _result(earlier, answered, replayed=True)
+    checkout = locks.lock_checkout(session, data["checkout_id"])
     if checkout is None:
         raise ValidationFailed.one("checkout_id", f"no checkout {data['checkout_id']!r}")
     event = PaymentEvent(
@@ -103,46 +127,39 @@ def receive_payment_event(
         type=data["type"],
         amount_minor=data["amount_minor"],
         currency=data["currency"],
+        outcome=V.RECEIVED,
     )
     try:
         with session.begin_nested():
             session.add(event)
             session.flush()
     except sa.exc.IntegrityError:
-        earlier = session.exec(
-            select(PaymentEvent).where(PaymentEvent.event_id == data["event_id"])
-        ).one()
-        return PaymentOutcome(200, _event_body(earlier, replayed=True))
+        return _result(_event(session, data["event_id"]), answered, replayed=True)
 
-    if checkout.payment_status in ("authorized", "failed"):
-        event.outcome, event.detail = "ignored", f"checkout already {checkout.payment_status}"
-        return PaymentOutcome(200, _event_body(event))
-    event_ok = event.type == "payment.authorized" and _event_matches(checkout, event)
-    if not _event_matches(checkout, event):
-        _flag_for_review(session, checkout, "payment")
+    if checkout.payment_status not in OPEN:
+        _conclude(event, V.IGNORED, f"checkout already {checkout.payment_status}")
+        return _result(event, answered)
+    orders = locks.lock_orders(session, checkout_id=checkout.id)
+    event_matches = _matches(checkout, event.amount_minor, event.currency)
+    if not event_matches:
+        _flag_for_review(session, orders, ReviewReason.PAYMENT)
         event.detail = (
             f"amount {format_minor(event.amount_minor, event.currency)} {event.currency} "
             f"does not match the checkout total "
             f"{format_minor(checkout.total_minor, checkout.currency)} {checkout.currency}"
         )
     if authorization is None:
-        event.outcome, event.detail = "retrying", "the payment provider did not answer"
+        _conclude(event, V.RETRYING, "the payment provider did not answer")
+    else:
+        event_ok = event.type == "payment.authorized" and event_matches
+        _conclude(event, _verify(session, checkout, orders, authorization, event_ok=event_ok))
+    if event.outcome == V.RETRYING:
         schedule_verification(session, checkout)
-        return PaymentOutcome(202, _event_body(event))
-    result = verify(session, checkout=checkout, authorization=authorization, event_ok=event_ok)
-    event.outcome = result
-    if result == "retrying":
-        schedule_verification(session, checkout)
-    return PaymentOutcome(200, _event_body(event))
+    return _result(event, answered)
 
 
 def ask_provider(provider: PaymentProvider, checkout_id: str) -> Authorization | None:
-    """The provider's view of a checkout's payment; None if it does not answer.
-
-    Asked before the caller's transaction touches the database, so no lock is
-    held while waiting on the network (the sandbox provider may be served by
-    this very app, reading the same database).
-    """
+    """The provider's view of a checkout's payment; None if it does not answer."""
     try:
         return provider.fetch_authorization(checkout_id)
     except ProviderUnavailable as exc:
@@ -150,73 +167,93 @@ def ask_provider(provider: PaymentProvider, checkout_id: str) -> Authorization |
         return None
 
 
-def verify(
-    session: Session,
-    *,
-    checkout: Checkout,
-    authorization: Authorization,
-    event_ok: bool = True,
-) -> str:
-    """Act on the provider's answer: verified, needs_action or retrying.
+def verify_again(
+    engine: Engine, *, checkout_id: str, payment_round: int, provider: PaymentProvider
+) -> VerificationOutcome:
+    """One re-verification by the worker, within one round.
 
-    The provider's authorization must match the checkout total, and so must
-    the event being handled (``event_ok``).
+    IGNORED when there is nothing left to do (paid, failed, or the round is
+    over); FAILED once the round's retries are spent.
     """
+    authorization = ask_provider(provider, checkout_id)
+
+    def work(session: Session) -> VerificationOutcome:
+        checkout = locks.lock_checkout(session, checkout_id)
+        if (
+            checkout is None
+            or checkout.payment_round != payment_round
+            or checkout.payment_status not in OPEN
+        ):
+            return V.IGNORED
+        orders = locks.lock_orders(session, checkout_id=checkout.id)
+        checkout.payment_attempts += 1
+        outcome = V.RETRYING
+        if authorization is not None:
+            outcome = _verify(session, checkout, orders, authorization)
+        if outcome == V.RETRYING and retries_exhausted(checkout.payment_attempts):
+            _fail(session, checkout, orders, reason="payment not verified after retries")
+            return V.FAILED
+        return outcome
+
+    return run_in_transaction(engine, work)
+
+
+def _verify(
+    session: Session,
+    checkout: Checkout,
+    orders: list[Order],
+    authorization: Authorization,
+    *,
+    event_ok: bool = True,
+) -> VerificationOutcome:
+    """Act on the provider's answer. The authorization must match the checkout total,
+    and so must the event being handled (``event_ok``)."""
     if authorization.status == "requires_action":
-        _needs_action(session, checkout)
-        return "needs_action"
+        _needs_action(session, checkout, orders)
+        return V.NEEDS_ACTION
     if (
         event_ok
         and authorization.status == "authorized"
-        and _authorization_matches(checkout, authorization)
+        and _matches(checkout, _amount_minor(authorization, checkout), authorization.currency)
     ):
-        mark_paid(session, checkout)
-        return "verified"
-    return "retrying"
-
-
-def retry_verification(session: Session, *, checkout_id: str, provider: PaymentProvider) -> str:
-    """One retry by the worker: verified, needs_action, retrying (try again) or failed."""
-    authorization = ask_provider(provider, checkout_id)
-    checkout = _lock_checkout(session, checkout_id)
-    if checkout is None or checkout.payment_status in ("authorized", "failed"):
-        return "done"
-    checkout.payment_attempts += 1
-    result = "retrying"
-    if authorization is not None:
-        result = verify(session, checkout=checkout, authorization=authorization)
-    if result == "retrying" and checkout.payment_attempts >= RETRIES:
-        mark_payment_failed(
-            session, checkout, reason=f"payment not verified after {RETRIES} retries"
-        )
-        return "failed"
-    return result
+        _paid(session, checkout, orders)
+        return V.VERIFIED
+    return V.RETRYING
 
 
 def schedule_verification(session: Session, checkout: Checkout) -> None:
+    """The worker verifies this round again later; once per round, whatever the events."""
     add_message(
         session,
-        kind="payment.verify",
-        dedupe_key=f"payment-verify:{checkout.id}:{checkout.payment_attempts}",
-        payload={"checkout_id": checkout.id},
+        kind=MessageKind.PAYMENT_VERIFY,
+        dedupe_key=f"payment-verify:{checkout.id}:r{checkout.payment_round}",
+        payload={"checkout_id": checkout.id, "round": checkout.payment_round},
     )
 
 
-def mark_paid(session: Session, checkout: Checkout) -> None:
+def _set_payment(checkout: Checkout, target: PaymentStatus) -> None:
+    checkout.payment_status = PAYMENT.check(checkout.payment_status, target)
+    checkout.status = CHECKOUT_STATUS[target]
+
+
+def _paid(session: Session, checkout: Checkout, orders: list[Order]) -> None:
     now = utcnow()
-    checkout.status, checkout.payment_status, checkout.paid_at = "paid", "authorized", now
+    _set_payment(checkout, P.AUTHORIZED)
+    checkout.paid_at = now
     session.add(checkout)
-    for order in _orders(session, checkout):
+    for order in orders:
         order.paid_at = now
-        order.stock_status = "confirmed"
+        if order.stock_status == StockStatus.HELD:
+            order.stock_status = STOCK_HOLD.check(order.stock_status, StockStatus.CONFIRMED)
         if order.review_reason:
             record_event(
                 session,
                 order,
                 "payment.authorized",
                 by=PAYMENT_PROVIDER,
-                note=f"paid; held for review ({order.review_reason})",
+                note=f"paid; held for review ({ReviewReason(order.review_reason).label})",
             )
+            session.add(order)
             continue
         move_order(
             session,
@@ -228,29 +265,29 @@ def mark_paid(session: Session, checkout: Checkout) -> None:
         )
         add_message(
             session,
-            kind="seller.new_order",
+            kind=MessageKind.NEW_ORDER,
             dedupe_key=f"new-order:{order.id}",
             payload={"order_id": order.id},
         )
     add_message(
         session,
-        kind="customer.order_confirmation",
+        kind=MessageKind.ORDER_CONFIRMATION,
         dedupe_key=f"order-confirmation:{checkout.id}",
         payload={"checkout_id": checkout.id},
     )
 
 
-def mark_payment_failed(session: Session, checkout: Checkout, *, reason: str) -> None:
-    checkout.status, checkout.payment_status = "payment_failed", "failed"
+def _fail(session: Session, checkout: Checkout, orders: list[Order], *, reason: str) -> None:
+    _set_payment(checkout, P.FAILED)
     session.add(checkout)
     held: dict[str, int] = {}
-    for order in _orders(session, checkout):
+    for order in orders:
         if order.status != OrderStatus.PENDING_PAYMENT:
             continue
-        if order.stock_status == "held":
+        if order.stock_status == StockStatus.HELD:
             for sku, quantity in _line_quantities(session, order):
                 held[sku] = held.get(sku, 0) + quantity
-            order.stock_status = "released"
+            order.stock_status = STOCK_HOLD.check(order.stock_status, StockStatus.RELEASED)
         move_order(
             session,
             order,
@@ -262,42 +299,53 @@ def mark_payment_failed(session: Session, checkout: Checkout, *, reason: str) ->
     stock.release(session, held)
     add_message(
         session,
-        kind="customer.payment_failed",
-        dedupe_key=f"payment-failed:{checkout.id}:{checkout.created_at.isoformat()}:{checkout.payment_attempts}",
-        payload={"checkout_id": checkout.id},
+        kind=MessageKind.PAYMENT_FAILED,
+        dedupe_key=f"payment-failed:{checkout.id}:r{checkout.payment_round}",
+        payload={"checkout_id": checkout.id, "round": checkout.payment_round},
     )
 
 
-def expire_unpaid_holds(session: Session) -> int:
-    """Release the stock of checkouts still unpaid when their hold expires."""
-    expired = session.exec(
-        select(Checkout.id).where(
-            Checkout.payment_status.in_(("pending", "needs_action")),
-            Checkout.hold_expires_at < utcnow(),
-        )
-    ).all()
-    minutes = get_policy(session).payment_hold_minutes
-    for checkout_id in expired:
-        checkout = _lock_checkout(session, checkout_id)
-        if checkout and checkout.payment_status in ("pending", "needs_action"):
-            mark_payment_failed(session, checkout, reason=f"no payment within {minutes} minutes")
-    return len(expired)
+def expire_unpaid_holds(engine: Engine) -> int:
+    """Release the stock of checkouts still unpaid when their hold expires, one
+    transaction per checkout (each takes its locks in the one order)."""
+    with Session(engine) as session:
+        expired = session.exec(
+            select(Checkout.id).where(
+                Checkout.payment_status.in_(sorted(OPEN)), Checkout.hold_expires_at < utcnow()
+            )
+        ).all()
+
+    def expire(checkout_id: str):
+        def work(session: Session) -> bool:
+            checkout = locks.lock_checkout(session, checkout_id)
+            if checkout is None or checkout.payment_status not in OPEN:
+                return False
+            minutes = get_policy(session).payment_hold_minutes
+            orders = locks.lock_orders(session, checkout_id=checkout_id)
+            _fail(session, checkout, orders, reason=f"no payment within {minutes} minutes")
+            return True
+
+        return run_in_transaction(engine, work)
+
+    return sum(expire(checkout_id) for checkout_id in expired)
 
 
-def _flag_for_review(session: Session, checkout: Checkout, reason: str) -> None:
-    for order in _orders(session, checkout):
-        if order.review_reason is None:
+def _flag_for_review(session: Session, orders: list[Order], reason: ReviewReason) -> None:
+    for order in orders:
+        if should_flag(order.review_reason):
             order.review_reason = reason
             session.add(order)
-            record_event(session, order, "order.flagged", by=OMS, note=f"held for review: {reason}")
+            record_event(
+                session, order, "order.flagged", by=OMS, note=f"held for review: {reason.label}"
+            )
 
 
-def _needs_action(session: Session, checkout: Checkout) -> None:
-    if checkout.payment_status == "needs_action":
+def _needs_action(session: Session, checkout: Checkout, orders: list[Order]) -> None:
+    if checkout.payment_status == P.NEEDS_ACTION:
         return
-    checkout.payment_status = "needs_action"
+    _set_payment(checkout, P.NEEDS_ACTION)
     session.add(checkout)
-    for order in _orders(session, checkout):
+    for order in orders:
         record_event(
             session,
             order,
@@ -307,43 +355,31 @@ def _needs_action(session: Session, checkout: Checkout) -> None:
         )
     add_message(
         session,
-        kind="customer.payment_action_required",
-        dedupe_key=f"payment-action:{checkout.id}",
-        payload={"checkout_id": checkout.id},
+        kind=MessageKind.PAYMENT_ACTION_REQUIRED,
+        dedupe_key=f"payment-action:{checkout.id}:r{checkout.payment_round}",
+        payload={"checkout_id": checkout.id, "round": checkout.payment_round},
     )
 
 
-def _authorization_matches(checkout: Checkout, authorization: Authorization) -> bool:
+def _amount_minor(authorization: Authorization, checkout: Checkout) -> int | None:
     try:
-        amount = to_minor(parse_amount(authorization.amount, checkout.currency), checkout.currency)
+        return to_minor(parse_amount(authorization.amount, checkout.currency), checkout.currency)
     except MoneyError:
-        return False
-    return authorization.currency == checkout.currency and amount == checkout.total_minor
+        return None
 
 
-def _event_matches(checkout: Checkout, event: PaymentEvent) -> bool:
-    return event.currency == checkout.currency and event.amount_minor == checkout.total_minor
+def _matches(checkout: Checkout, amount_minor: int | None, currency: str) -> bool:
+    return currency == checkout.currency and amount_minor == checkout.total_minor
 
 
-def _lock_checkout(session: Session, checkout_id: str) -> Checkout | None:
-    return session.exec(
-        select(Checkout)
-        .where(Checkout.id == checkout_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+def _conclude(event: PaymentEvent, outcome: VerificationOutcome, detail: str | None = None):
+    event.outcome = VERIFICATION.check(event.outcome, outcome)
+    if detail:
+        event.detail = detail
 
 
-def _orders(session: Session, checkout: Checkout) -> list[Order]:
-    return list(
-        session.exec(
-            select(Order)
-            .where(Order.checkout_id == checkout.id)
-            .order_by(Order.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    )
+def _event(session: Session, event_id: str) -> PaymentEvent | None:
+    return session.exec(select(PaymentEvent).where(PaymentEvent.event_id == event_id)).first()
 
 
 def _line_quantities(session: Session, order: Order) -> list[tuple[str, int]]:
@@ -354,34 +390,46 @@ def _line_quantities(session: Session, order: Order) -> list[tuple[str, int]]:
     )
 
 
-def _event_body(event: PaymentEvent, *, replayed: bool = False) -> dict[str, Any]:
-    return {
-        "event_id": event.event_id,
-        "checkout_id": event.checkout_id,
-        "outcome": event.outcome,
-        "detail": event.detail,
-        "replayed": replayed,
-    }
+def _result(event: PaymentEvent, answered: bool, *, replayed: bool = False) -> PaymentEventResult:
+    return PaymentEventResult(
+        outcome=VerificationOutcome(event.outcome),
+        provider_answered=answered,
+        body={
+            "event_id": event.event_id,
+            "checkout_id": event.checkout_id,
+            "outcome": event.outcome,
+            "detail": event.detail,
+            "replayed": replayed,
+        },
+    )
 
 
-def retry_payment(session: Session, *, actor: Actor, order_id: str) -> Checkout:
+def retry_payment(engine: Engine, *, actor: Actor, order_id: str) -> Checkout:
     """The customer tries again after payment_failed: the cart was kept, so hold its
-    stock again and wait for a new payment. Refused if the stock is gone meanwhile."""
+    stock again and open a new verification round. Refused if the stock is gone."""
     actor.require(Role.CUSTOMER)
+    return run_in_transaction(engine, lambda session: _retry(session, actor, order_id))
+
+
+def _retry(session: Session, actor: Actor, order_id: str) -> Checkout:
     order = session.exec(
         select(Order).where(Order.id == order_id, Order.customer_id == (actor.customer_id or "-"))
     ).first()
     if order is None:
         raise NotFound(f"no order {order_id!r}")
-    checkout = _lock_checkout(session, order.checkout_id)
-    if checkout.payment_status != "failed":
+    checkout = locks.lock_checkout(session, order.checkout_id)
+    if checkout.payment_status != P.FAILED:
         raise Conflict(
             "this order's payment has not failed",
             type="invalid-transition",
             from_status=order.status,
             to_status=OrderStatus.PENDING_PAYMENT,
         )
-    orders = [o for o in _orders(session, checkout) if o.status == OrderStatus.PAYMENT_FAILED]
+    orders = [
+        o
+        for o in locks.lock_orders(session, checkout_id=checkout.id)
+        if o.status == OrderStatus.PAYMENT_FAILED
+    ]
     wanted: dict[str, int] = {}
     for failed in orders:
         for sku, quantity in _line_quantities(session, failed):
@@ -394,23 +442,22 @@ def retry_payment(session: Session, *, actor: Actor, order_id: str) -> Checkout:
                 sku=sku,
                 requested=wanted[sku],
             )
-    now = utcnow()
-    checkout.status, checkout.payment_status, checkout.payment_attempts = (
-        "pending_payment",
-        "pending",
-        0,
+    _set_payment(checkout, P.PENDING)
+    checkout.payment_round += 1
+    checkout.payment_attempts = 0
+    checkout.hold_expires_at = utcnow() + timedelta(
+        minutes=get_policy(session).payment_hold_minutes
     )
-    checkout.hold_expires_at = now + timedelta(minutes=get_policy(session).payment_hold_minutes)
     session.add(checkout)
     for failed in orders:
-        failed.stock_status = "held"
+        failed.stock_status = STOCK_HOLD.check(failed.stock_status, StockStatus.HELD)
         move_order(
             session,
             failed,
             OrderStatus.PENDING_PAYMENT,
             "payment.retry",
             by=By.person(actor),
-            note="the customer retries payment; stock held again",
+            note=f"the customer retries payment (round {checkout.payment_round}); stock held again",
         )
     stock.note_stock_levels(session, wanted)
     return checkout

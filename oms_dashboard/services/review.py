@@ -2,38 +2,40 @@
 
 An order is held when it looks like a duplicate of a checkout minutes
 earlier, when its stock was lost after it was reserved, or when its payment
-could not be verified. An admin releases it (it proceeds as if never held)
-or cancels it (stock released, refund due if it was paid).
+could not be verified (``domain.review.ReviewReason``). An admin releases it
+(it proceeds as if never held) or cancels it (stock released, refund due if
+it was paid).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from oms_dashboard.domain.review import ReviewReason, check_release
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.domain.stock import RESERVED, STOCK_HOLD, StockStatus
 from oms_dashboard.models import Order, OrderLine
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import stock
+from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Conflict, NotFound, ValidationFailed
-from oms_dashboard.services.outbox import add_message
+from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.timeline import By, record_event
-
-REASONS = {
-    "duplicate": "Same lines as another checkout minutes earlier",
-    "stock_lost": "Stock lost after it was reserved",
-    "payment": "Payment could not be verified",
-}
+from oms_dashboard.services.unit_of_work import run_in_transaction
 
 
 @dataclass
 class ReviewItem:
     order: Order
-    reason: str
-    explanation: str
+    reason: ReviewReason
+
+    @property
+    def explanation(self) -> str:
+        return self.reason.label
 
 
 def list_held(session: Session, *, actor: Actor, limit: int = 50) -> list[ReviewItem]:
@@ -45,23 +47,25 @@ def list_held(session: Session, *, actor: Actor, limit: int = 50) -> list[Review
         .order_by(Order.placed_at, Order.id)
         .limit(limit)
     ).all()
-    return [
-        ReviewItem(o, o.review_reason, REASONS.get(o.review_reason, o.review_reason))
-        for o in orders
-    ]
+    return [ReviewItem(o, ReviewReason(o.review_reason)) for o in orders]
 
 
 def count_held(session: Session) -> int:
     return session.exec(select(func.count()).where(Order.review_reason.is_not(None))).one()
 
 
-def release_order(session: Session, *, actor: Actor, order_id: str, note: str = "") -> Order:
+def release_order(engine: Engine, *, actor: Actor, order_id: str, note: str = "") -> Order:
     """Let a held order go on: a paid one moves to processing and its seller is told."""
     actor.require(Role.ADMIN)
+    return run_in_transaction(engine, lambda session: _release(session, actor, order_id, note))
+
+
+def _release(session: Session, actor: Actor, order_id: str, note: str) -> Order:
     order = _held(session, order_id)
     before = snapshot(order)
-    reason, order.review_reason = order.review_reason, None
-    if order.stock_status == "released" and order.status in _OPEN:
+    reason = check_release(order.review_reason)
+    order.review_reason = None
+    if order.stock_status == StockStatus.RELEASED and order.status in _OPEN:
         _hold_again(session, order)
     move = None
     if order.status == OrderStatus.PENDING_PAYMENT and order.paid_at is not None:
@@ -70,7 +74,7 @@ def release_order(session: Session, *, actor: Actor, order_id: str, note: str = 
         order.status = OrderStatus.PROCESSING
         add_message(
             session,
-            kind="seller.new_order",
+            kind=MessageKind.NEW_ORDER,
             dedupe_key=f"new-order:{order.id}",
             payload={"order_id": order.id},
         )
@@ -82,7 +86,7 @@ def release_order(session: Session, *, actor: Actor, order_id: str, note: str = 
         "order.released",
         by=By.person(actor),
         move=move,
-        note=note or f"released from review ({reason})",
+        note=note or f"released from review ({reason.label})",
     )
     record_audit(
         session,
@@ -96,25 +100,27 @@ def release_order(session: Session, *, actor: Actor, order_id: str, note: str = 
     return order
 
 
-def cancel_held_order(session: Session, *, actor: Actor, order_id: str, reason: str) -> Order:
+def cancel_held_order(engine: Engine, *, actor: Actor, order_id: str, reason: str) -> Order:
     """Cancel a held order: its stock goes back; a paid order is owed a refund."""
     actor.require(Role.ADMIN)
     if not reason.strip():
         raise ValidationFailed.one("reason", "say why the order is cancelled")
+    return run_in_transaction(engine, lambda session: _cancel(session, actor, order_id, reason))
+
+
+def _cancel(session: Session, actor: Actor, order_id: str, reason: str) -> Order:
     order = _held(session, order_id)
+    check_release(order.review_reason)
     before = snapshot(order)
     check_transition(order.status, OrderStatus.CANCELLED, admin_override=True)
-    if order.stock_status in ("held", "confirmed"):
-        lines = session.exec(
-            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
-        ).all()
-        stock.release(session, dict(lines))
-        order.stock_status = "released"
+    if order.stock_status in RESERVED:
+        stock.release(session, _lines(session, order))
+        order.stock_status = STOCK_HOLD.check(order.stock_status, StockStatus.RELEASED)
     move = (order.status, OrderStatus.CANCELLED)
     order.status, order.review_reason = OrderStatus.CANCELLED, None
     order.cancelled_at = order.updated_at = utcnow()
     session.add(order)
-    refund = " ; refund due" if order.paid_at else ""
+    refund = "; refund due" if order.paid_at else ""
     record_event(
         session,
         order,
@@ -140,11 +146,7 @@ _OPEN = (OrderStatus.PENDING_PAYMENT, OrderStatus.PROCESSING)
 
 def _hold_again(session: Session, order: Order) -> None:
     """An order whose hold was given up (stock lost) needs its stock back to go on."""
-    lines = dict(
-        session.exec(
-            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
-        ).all()
-    )
+    lines = _lines(session, order)
     for sku in sorted(lines):
         if not stock.reserve(session, sku, lines[sku]):
             raise Conflict(
@@ -153,19 +155,21 @@ def _hold_again(session: Session, order: Order) -> None:
                 sku=sku,
                 requested=lines[sku],
             )
-    order.stock_status = "confirmed" if order.paid_at else "held"
+    target = StockStatus.CONFIRMED if order.paid_at else StockStatus.HELD
+    order.stock_status = STOCK_HOLD.check(order.stock_status, target)
     stock.note_stock_levels(session, lines)
 
 
+def _lines(session: Session, order: Order) -> dict[str, int]:
+    return dict(
+        session.exec(
+            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
+        ).all()
+    )
+
+
 def _held(session: Session, order_id: str) -> Order:
-    order = session.exec(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if order is None:
+    found = locks.lock_orders(session, ids=[order_id])
+    if not found:
         raise NotFound(f"no order {order_id!r}")
-    if order.review_reason is None:
-        raise Conflict("this order is not held for review", type="not-held")
-    return order
+    return found[0]

@@ -1,7 +1,8 @@
 """Stock holds: reserve at checkout, confirm on payment, release on failure.
 
 Every change is one conditional UPDATE, never read-then-write, and rows are
-touched in sku order so two checkouts never deadlock on each other.
+touched in sku order so two checkouts never deadlock on each other. An UPDATE
+locks its row: orders are locked before it or not at all (``services.locks``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from sqlmodel import Session, select
 
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Inventory, Product, Seller
-from oms_dashboard.services.outbox import add_message
+from oms_dashboard.services import locks
+from oms_dashboard.services.outbox import MessageKind, add_message
 
 
 def reserve(session: Session, sku: str, quantity: int) -> bool:
     """Hold ``quantity`` units if that many are available; False if not."""
+    locks.touching_inventory(session)
     result = session.execute(
         sa.update(Inventory)
         .where(Inventory.sku == sku, Inventory.on_hand - Inventory.reserved >= quantity)
@@ -28,6 +31,7 @@ def reserve(session: Session, sku: str, quantity: int) -> bool:
 
 def release(session: Session, quantities: Mapping[str, int]) -> None:
     """Give held units back (payment failed, cancelled, hold expired)."""
+    locks.touching_inventory(session)
     for sku in sorted(quantities):
         session.execute(
             sa.update(Inventory)
@@ -72,7 +76,7 @@ def alert_low_stock(session: Session, stock: Inventory, threshold: int, title: s
     alert_id = new_id("lsa")
     add_message(
         session,
-        kind="seller.low_stock",
+        kind=MessageKind.LOW_STOCK,
         dedupe_key=f"low-stock:{alert_id}",
         payload={
             "alert_id": alert_id,

@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from oms_dashboard.db import get_engine, session_scope
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
-from oms_dashboard.models import Checkout, EmailMessage, Inventory, Order, Product
-from oms_dashboard.services import payments
+from oms_dashboard.models import EmailMessage, Inventory, Order, Product
 from tests.e2e.helpers import at, count_orders, db, rows, sign_in_and_land, user
+from tests.fakes import fail_payment, pay
 
 pytestmark = pytest.mark.e2e
 
@@ -77,11 +77,6 @@ def _checkout(
     return response.json()
 
 
-def _with_checkout(database_url: str, checkout_id: str, act) -> None:
-    with session_scope(get_engine(database_url)) as session:
-        act(session, session.get(Checkout, checkout_id))
-
-
 def test_customer_retries_a_failed_payment(
     page: Page, base_url: str, database_url: str, screenshots: Path
 ) -> None:
@@ -93,11 +88,7 @@ def test_customer_retries_a_failed_payment(
         also=((_demo_sellers_product(database_url, other=True), 1),),
     )
     first, sibling = placed["orders"]
-    _with_checkout(
-        database_url,
-        placed["checkout_id"],
-        lambda s, c: payments.mark_payment_failed(s, c, reason="card declined"),
-    )
+    fail_payment(get_engine(database_url), placed)
     sign_in_and_land(page, "customer")
     page.goto(f"/orders/{first['id']}")
     expect(page.get_by_test_id("payment-status")).to_have_text("Payment failed")
@@ -136,7 +127,7 @@ def test_sellers_queue_shows_a_new_paid_order_without_reload(
     sign_in_and_land(page, "seller")
     expect(page.get_by_test_id("low-stock")).to_contain_text(low_sku)
     placed = _checkout(base_url, _demo_sellers_product(database_url))
-    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
+    pay(get_engine(database_url), placed)
     number = placed["orders"][0]["number"]
     # No reload: the page refreshes itself every few seconds.
     expect(rows(page).filter(has_text=number)).to_have_count(1, timeout=15_000)
@@ -201,8 +192,8 @@ def test_admin_reads_the_emails_in_the_outbox(
     from oms_dashboard.notifications import handlers
 
     placed = _checkout(base_url, _demo_sellers_product(database_url, skip=3))
-    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
-    # What the worker does with the outbox message mark_paid wrote, on the app's database.
+    pay(get_engine(database_url), placed)
+    # What the worker does with the outbox message the payment wrote, on the app's database.
     handlers.order_confirmation(
         {"checkout_id": placed["checkout_id"]}, engine=get_engine(database_url)
     )
@@ -243,7 +234,7 @@ def test_seller_sees_a_new_order_notification_in_the_bell(
     from oms_dashboard.notifications import handlers
 
     placed = _checkout(base_url, _demo_sellers_product(database_url, skip=4))
-    _with_checkout(database_url, placed["checkout_id"], payments.mark_paid)
+    pay(get_engine(database_url), placed)
     order = placed["orders"][0]
     handlers.new_order({"order_id": order["id"]}, engine=get_engine(database_url))
     sign_in_and_land(page, "seller")
@@ -256,7 +247,7 @@ def test_seller_sees_a_new_order_notification_in_the_bell(
 
     # Still on the queue, no reload: the next new order rings the bell by itself.
     again = _checkout(base_url, _demo_sellers_product(database_url, skip=4), quantity=2)
-    _with_checkout(database_url, again["checkout_id"], payments.mark_paid)
+    pay(get_engine(database_url), again)
     handlers.new_order({"order_id": again["orders"][0]["id"]}, engine=get_engine(database_url))
     expect(page.get_by_test_id("unread-count")).to_be_visible(timeout=15_000)
 

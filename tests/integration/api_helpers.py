@@ -16,8 +16,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, select
 
-from oms_dashboard.api import app
-from oms_dashboard.api.deps import get_db_engine
 from oms_dashboard.models import AuditEntry, Order, Product, Seller, User
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.auth import actor_for_user
@@ -25,14 +23,12 @@ from tests.factories import PASSWORD, make_order, make_product, make_seller, mak
 
 
 @pytest.fixture(name="api")
-def api_fixture(engine, session):
-    """A client for the real app, its database swapped for the test one.
+def api_fixture(wired_app, session):
+    """A client for the real app on the test database.
 
     Depends on ``session`` so that every table is emptied after the test.
     """
-    app.dependency_overrides[get_db_engine] = lambda: engine
-    yield TestClient(app)
-    app.dependency_overrides.pop(get_db_engine, None)
+    return TestClient(wired_app)
 
 
 def login(api: TestClient, user: User) -> dict[str, str]:

@@ -10,7 +10,7 @@ import httpx
 import uvicorn
 
 from oms_dashboard.api import create_app
-from oms_dashboard.api.deps import get_db_engine
+from oms_dashboard.bootstrap import bootstrap
 
 
 def free_port() -> int:
@@ -20,9 +20,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, engine) -> None:
-        app = create_app()
-        app.dependency_overrides[get_db_engine] = lambda: engine
+    def __init__(self, engine, **wiring) -> None:
+        self.wiring = bootstrap("test", engine=engine, **wiring)
+        self.app = app = create_app(self.wiring)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")

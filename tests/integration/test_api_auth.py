@@ -12,8 +12,9 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlmodel import create_engine
 
-from oms_dashboard.api import app, create_app
-from oms_dashboard.api.deps import SessionDep, get_db_engine
+from oms_dashboard.api import create_app
+from oms_dashboard.api.deps import SessionDep
+from oms_dashboard.bootstrap import bootstrap
 from oms_dashboard.domain.statuses import check_transition
 from oms_dashboard.models import Seller, User, UserSession
 from oms_dashboard.models.base import utcnow
@@ -168,8 +169,7 @@ def rigged(engine, session, caplog):
     def cancel_delivered() -> None:
         check_transition("delivered", "cancelled")
 
-    rigged_app = create_app(routers=[router])
-    rigged_app.dependency_overrides[get_db_engine] = lambda: engine
+    rigged_app = create_app(bootstrap("test", engine=engine), routers=[router])
     caplog.set_level(logging.ERROR, logger="oms_dashboard.api")
     return TestClient(rigged_app)
 
@@ -197,9 +197,9 @@ def test_a_commit_that_fails_is_answered_as_a_failure_not_a_success(rigged, sess
     assert count(engine, Seller) == 1
 
 
-def test_health_is_503_when_the_database_does_not_answer(api, tmp_path):
+def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     unreachable = create_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'oms.db'}")
-    app.dependency_overrides[get_db_engine] = lambda: unreachable
+    api = TestClient(create_app(bootstrap("test", engine=unreachable)))
     response = api.get("/api/v1/health")
     assert_problem(response, 503, "service-unavailable")
     assert response.headers["retry-after"] == "5"

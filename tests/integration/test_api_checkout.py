@@ -203,16 +203,13 @@ def test_review_queue_over_http(api, session, shop):
 
 
 def test_retry_payment_over_http(api, session, shop, engine):
-    from oms_dashboard.db import session_scope
-    from oms_dashboard.models import Checkout
-    from oms_dashboard.services.payments import mark_payment_failed
+    from tests.fakes import fail_payment
 
     placed = post(api, shop["headers"], body_for((shop["stove"].sku, 2))).json()
     order_id = placed["orders"][0]["id"]
     too_early = api.post(f"/api/v1/orders/{order_id}/payment/retry", headers=shop["headers"])
     assert too_early.status_code == 409
-    with session_scope(engine) as s:
-        mark_payment_failed(s, s.get(Checkout, placed["checkout_id"]), reason="declined")
+    fail_payment(engine, placed)
     detail = api.get(f"/api/v1/orders/{order_id}", headers=shop["headers"]).json()
     assert "retry_payment" in detail["allowed_actions"]
     retried = api.post(f"/api/v1/orders/{order_id}/payment/retry", headers=shop["headers"])

@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from oms_dashboard.db import session_scope
 from oms_dashboard.models import Checkout, Inventory, Order, OrderEvent, OutboxMessage
 from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
 from oms_dashboard.services.errors import Conflict, ValidationFailed
@@ -31,8 +30,7 @@ def request(*lines, address=ADDRESS, service_level="standard"):
 
 
 def place(engine, actor, req, key="key-1"):
-    with session_scope(engine) as session:
-        return place_checkout(session, actor=actor, idempotency_key=key, request=req)
+    return place_checkout(engine, actor=actor, idempotency_key=key, request=req)
 
 
 def reserved(session, sku):

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oms_dashboard.db import session_scope
 from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
 from tests.factories import make_actor, make_product, make_seller
 from tests.integration.test_checkout import ADDRESS
@@ -42,13 +41,12 @@ def test_any_basket_splits_per_seller_and_adds_up(engine, catalog, basket):
     products = catalog["products"]
     lines = [CheckoutLine(products[i].sku, qty) for i, qty in basket]
     request = CheckoutRequest(lines=lines, shipping_address=dict(ADDRESS))
-    with session_scope(engine) as session:
-        body = place_checkout(
-            session,
-            actor=catalog["customer"],
-            idempotency_key=f"prop-{next(_keys)}",
-            request=request,
-        ).body
+    body = place_checkout(
+        engine,
+        actor=catalog["customer"],
+        idempotency_key=f"prop-{next(_keys)}",
+        request=request,
+    ).body
     by_sku = {p.sku: p for p in products}
     sellers = {by_sku[line.sku].seller_id for line in lines}
     assert sorted(o["seller_id"] for o in body["orders"]) == sorted(sellers)

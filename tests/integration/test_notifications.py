@@ -6,19 +6,14 @@ each backend; the last tests go through ``add_message`` and ``dispatch_pending``
 
 from __future__ import annotations
 
-import socket
-from dataclasses import dataclass, field
 from datetime import date
-from email import message_from_bytes, policy
-from email.message import EmailMessage as Mime
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlmodel import Session, func, select
 
-import oms_dashboard.notifications  # noqa: F401 - registers the outbox handlers
-from oms_dashboard import db
+from oms_dashboard.bootstrap import outbox_handlers
 from oms_dashboard.ids import new_id, new_order_number
 from oms_dashboard.models import (
     Checkout,
@@ -34,74 +29,11 @@ from oms_dashboard.services import outbox, stock
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.settings import get_settings
 from tests.factories import make_actor, make_product, make_seller
+from tests.integration.conftest import SmtpSink, free_port, use_smtp_url
 
 
-@dataclass
-class SmtpSink:
-    """An aiosmtpd handler that keeps what it receives; refuses addresses in ``refuse``."""
-
-    received: list[tuple[list[str], Mime]] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[Mime]:
-        return [message for _, message in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def use_smtp_url(monkeypatch: pytest.MonkeyPatch, url: str | None) -> None:
-    if url is None:
-        monkeypatch.delenv("OMS_SMTP_URL", raising=False)
-    else:
-        monkeypatch.setenv("OMS_SMTP_URL", url)
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def mailbox(monkeypatch):
-    """No SMTP configured: emails are kept in the local mailbox only."""
-    use_smtp_url(monkeypatch, None)
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    """A real SMTP server on a free local port, with OMS_SMTP_URL pointing at it."""
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    use_smtp_url(monkeypatch, f"smtp://127.0.0.1:{controller.port}")
-    yield sink
-    controller.stop()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def smtp_down(monkeypatch):
-    """OMS_SMTP_URL points at a local port where nothing listens."""
-    use_smtp_url(monkeypatch, f"smtp://127.0.0.1:{free_port()}")
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+def deliver_due(engine) -> dict[str, int]:
+    return outbox.dispatch_pending(handlers=outbox_handlers(engine), engine=engine)
 
 
 def make_checkout(
@@ -128,7 +60,7 @@ def make_checkout(
         request_hash="0" * 64,
         currency="USD",
         total_minor=sum(totals),
-        status="processing",
+        status="paid",
         payment_status="authorized",
         **ship_to,
     )
@@ -349,7 +281,15 @@ def test_payment_failed_email_links_to_the_first_order(session, engine, smtp):
     assert f"Retry payment: http://localhost:{get_settings().port}/orders/{first.id}" in text
     assert "Retry payment</a>" in message.get_body(("html",)).get_content()
     (row,) = email_rows(session)
-    assert row.dedupe_key == f"email:payment-failed:{checkout.id}"
+    assert row.dedupe_key == f"email:payment-failed:{checkout.id}:r1"
+
+
+def test_each_payment_round_that_fails_gets_its_own_email(session, engine, smtp):
+    customer, checkout, _ = two_seller_checkout(session)
+    for payment_round in (1, 2, 2):
+        handlers.payment_failed({"checkout_id": checkout.id, "round": payment_round}, engine=engine)
+    assert len(smtp.messages) == 2
+    assert sorted(r.dedupe_key[-2:] for r in email_rows(session)) == ["r1", "r2"]
 
 
 def test_action_required_emails_and_notifies_the_customer(session, engine, mailbox):
@@ -359,7 +299,7 @@ def test_action_required_emails_and_notifies_the_customer(session, engine, mailb
     handlers.payment_action_required({"checkout_id": checkout.id}, engine=engine)
 
     (row,) = email_rows(session)
-    assert row.dedupe_key == f"email:payment-action:{checkout.id}"
+    assert row.dedupe_key == f"email:payment-action:{checkout.id}:r1"
     assert "extra verification" in row.text_body
     (note,) = session.exec(select(Notification)).all()
     assert note.user_id == customer.user_id and note.seller_id is None
@@ -395,13 +335,7 @@ def test_an_unknown_checkout_fails_with_a_clear_reason(session, engine, mailbox)
         handlers.order_confirmation({"checkout_id": "chk_missing"}, engine=engine)
 
 
-@pytest.fixture
-def default_engine_is_the_test_engine(engine, monkeypatch):
-    """Handlers called by the outbox use the default engine: point it at this backend."""
-    monkeypatch.setattr(db, "get_engine", lambda url=None: engine)
-
-
-def test_outbox_delivers_a_confirmation(session, engine, smtp, default_engine_is_the_test_engine):
+def test_outbox_delivers_a_confirmation(session, engine, smtp):
     _, checkout, _ = two_seller_checkout(session)
     outbox.add_message(
         session,
@@ -411,15 +345,13 @@ def test_outbox_delivers_a_confirmation(session, engine, smtp, default_engine_is
     )
     session.commit()
 
-    assert outbox.dispatch_pending(engine=engine) == {"sent": 1, "retry": 0, "failed": 0}
-    assert outbox.dispatch_pending(engine=engine) == {"sent": 0, "retry": 0, "failed": 0}
+    assert deliver_due(engine) == {"sent": 1, "retry": 0, "failed": 0}
+    assert deliver_due(engine) == {"sent": 0, "retry": 0, "failed": 0}
     assert len(smtp.messages) == 1
     assert len(email_rows(session)) == 1
 
 
-def test_outbox_retries_while_smtp_is_down(
-    session, engine, smtp_down, default_engine_is_the_test_engine
-):
+def test_outbox_retries_while_smtp_is_down(session, engine, smtp_down):
     _, checkout, _ = two_seller_checkout(session)
     message = outbox.add_message(
         session,
@@ -429,7 +361,7 @@ def test_outbox_retries_while_smtp_is_down(
     )
     session.commit()
 
-    assert outbox.dispatch_pending(engine=engine) == {"sent": 0, "retry": 1, "failed": 0}
+    assert deliver_due(engine) == {"sent": 0, "retry": 1, "failed": 0}
     session.rollback()  # a fresh transaction sees what other sessions committed
     session.expire_all()
     row = session.get(OutboxMessage, message.id)
@@ -438,9 +370,7 @@ def test_outbox_retries_while_smtp_is_down(
     assert session.exec(select(func.count()).select_from(EmailMessage)).one() == 0
 
 
-def test_low_stock_from_the_stock_service_reaches_the_seller(
-    session, engine, mailbox, default_engine_is_the_test_engine
-):
+def test_low_stock_from_the_stock_service_reaches_the_seller(session, engine, mailbox):
     seller = make_seller(session, low_stock_threshold=5)
     make_actor(session, "seller", seller=seller)
     product = make_product(session, seller, sku="MUG-1", title="Blue mug", on_hand=6)
@@ -448,7 +378,7 @@ def test_low_stock_from_the_stock_service_reaches_the_seller(
     stock.note_stock_levels(session, [product.sku])
     session.commit()
 
-    assert outbox.dispatch_pending(engine=engine)["sent"] == 1
+    assert deliver_due(engine)["sent"] == 1
 
     (note,) = session.exec(select(Notification)).all()
     assert note.seller_id == seller.id

@@ -11,10 +11,6 @@ from oms_dashboard.models import EmailMessage, Notification
 from oms_dashboard.notifications import handlers, queries
 from oms_dashboard.services.errors import Forbidden
 from tests.factories import make_actor, make_order, make_product, make_seller, make_user
-from tests.integration.test_notifications import (  # noqa: F401 - fixtures used by name
-    mailbox,
-    smtp,
-)
 
 PLACED = datetime(2025, 3, 14, 10, 0, tzinfo=UTC)
 

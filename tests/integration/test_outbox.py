@@ -6,45 +6,56 @@ import pytest
 
 from oms_dashboard.models import OutboxMessage
 from oms_dashboard.services import outbox
+from oms_dashboard.services.outbox import MessageKind
+
+RECORD, BROKEN = MessageKind.LOW_STOCK, MessageKind.STOCK_LOST
 
 
 @pytest.fixture
 def delivered():
+    """Handlers of two kinds: one records what it gets, one always fails."""
     seen: list[dict] = []
-    outbox.HANDLERS["test.record"] = seen.append
 
     def broken(payload):
         raise ConnectionError("smtp down")
 
-    outbox.HANDLERS["test.broken"] = broken
-    yield seen
-    outbox.HANDLERS.pop("test.record")
-    outbox.HANDLERS.pop("test.broken")
+    return seen, {RECORD: seen.append, BROKEN: broken}
 
 
-def test_same_dedupe_key_is_queued_once(session, delivered):
-    first = outbox.add_message(session, kind="test.record", dedupe_key="k1", payload={"n": 1})
-    again = outbox.add_message(session, kind="test.record", dedupe_key="k1", payload={"n": 2})
+def test_same_dedupe_key_is_queued_once(session):
+    first = outbox.add_message(session, kind=RECORD, dedupe_key="k1", payload={"n": 1})
+    again = outbox.add_message(session, kind=RECORD, dedupe_key="k1", payload={"n": 2})
     session.commit()
     assert first is not None and again is None
 
 
+def test_an_unknown_kind_is_refused_when_written(session):
+    with pytest.raises(ValueError):
+        outbox.add_message(session, kind="nobody.handles", dedupe_key="x", payload={})
+
+
 def test_pending_messages_are_delivered_once(session, engine, delivered):
-    outbox.add_message(session, kind="test.record", dedupe_key="k1", payload={"n": 1})
+    seen, handlers = delivered
+    outbox.add_message(session, kind=RECORD, dedupe_key="k1", payload={"n": 1})
     session.commit()
-    assert outbox.dispatch_pending(engine=engine) == {"sent": 1, "retry": 0, "failed": 0}
-    assert outbox.dispatch_pending(engine=engine) == {"sent": 0, "retry": 0, "failed": 0}
-    assert delivered == [{"n": 1}]
+    assert outbox.dispatch_pending(handlers=handlers, engine=engine) == {
+        "sent": 1,
+        "retry": 0,
+        "failed": 0,
+    }
+    assert outbox.dispatch_pending(handlers=handlers, engine=engine)["sent"] == 0
+    assert seen == [{"n": 1}]
 
 
 def test_failures_are_retried_later_then_marked_failed(session, engine, delivered):
-    message = outbox.add_message(session, kind="test.broken", dedupe_key="b1", payload={})
+    _, handlers = delivered
+    message = outbox.add_message(session, kind=BROKEN, dedupe_key="b1", payload={})
     session.commit()
-    assert outbox.dispatch_pending(engine=engine)["retry"] == 1
+    assert outbox.dispatch_pending(handlers=handlers, engine=engine)["retry"] == 1
     # Not due again until its backoff has passed.
-    assert outbox.dispatch_pending(engine=engine)["retry"] == 0
+    assert outbox.dispatch_pending(handlers=handlers, engine=engine)["retry"] == 0
     for _ in range(outbox.MAX_ATTEMPTS - 1):
-        outbox.deliver(message.id, engine=engine)
+        outbox.deliver(message.id, handlers=handlers, engine=engine)
     session.rollback()  # a fresh transaction sees what other sessions committed
     session.expire_all()
     row = session.get(OutboxMessage, message.id)
@@ -53,10 +64,10 @@ def test_failures_are_retried_later_then_marked_failed(session, engine, delivere
     assert "smtp down" in row.last_error
 
 
-def test_a_kind_without_handler_fails_at_once_with_the_reason(session, engine):
-    message = outbox.add_message(session, kind="nobody.handles", dedupe_key="x", payload={})
+def test_a_process_wired_without_a_kind_fails_that_message_at_once(session, engine):
+    message = outbox.add_message(session, kind=RECORD, dedupe_key="x", payload={})
     session.commit()
-    assert outbox.dispatch_pending(engine=engine)["failed"] == 1
-    session.rollback()  # a fresh transaction sees what other sessions committed
+    assert outbox.dispatch_pending(handlers={}, engine=engine)["failed"] == 1
+    session.rollback()
     session.expire_all()
     assert "no handler" in session.get(OutboxMessage, message.id).last_error

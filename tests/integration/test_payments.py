@@ -6,8 +6,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from oms_dashboard.domain.payment import VERIFICATION_RETRIES
 from oms_dashboard.models import Checkout, Inventory, Order, OrderEvent, OutboxMessage, PaymentEvent
-from oms_dashboard.payments.sandbox import SandboxProvider, signed_event
+from oms_dashboard.payments.provider import HttpPaymentProvider
+from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.services import payments
 from oms_dashboard.settings import get_settings
 from tests.factories import make_product, make_seller, make_user
@@ -25,11 +27,10 @@ ADDRESS = {
 
 
 @pytest.fixture
-def live(engine, session, monkeypatch):
+def live(engine, session):
+    """The API over real HTTP; it asks its own sandbox provider, in process."""
     with LiveServer(engine) as server:
-        provider = SandboxProvider(f"{server.url}/sandbox/payments")
-        monkeypatch.setattr("oms_dashboard.api.checkouts.get_provider", lambda: provider)
-        server.provider = provider
+        server.provider = server.wiring.payment_provider
         server.http = httpx.Client(base_url=server.url, timeout=30)
         yield server
         server.http.close()
@@ -142,12 +143,11 @@ def test_amount_mismatch_leaves_orders_pending_and_schedules_a_retry(live, place
     assert kinds(engine) == ["payment.verify"]
 
 
-def test_unreachable_provider_answers_202_and_keeps_orders_pending(
-    live, placed, engine, monkeypatch
-):
-    dead = SandboxProvider(f"http://127.0.0.1:{free_port()}/sandbox/payments")
-    monkeypatch.setattr("oms_dashboard.api.checkouts.get_provider", lambda: dead)
-    response = pay(live, placed["checkout"])
+def test_unreachable_provider_answers_202_and_keeps_orders_pending(live, placed, engine):
+    dead = HttpPaymentProvider(f"http://127.0.0.1:{free_port()}/payments")
+    with LiveServer(engine, payment_provider=dead) as elsewhere:
+        elsewhere.http = httpx.Client(base_url=elsewhere.url, timeout=30)
+        response = pay(elsewhere, placed["checkout"])
     assert response.status_code == 202
     assert {o.status for o in orders_of(engine, placed["checkout"])} == {"pending_payment"}
     assert kinds(engine) == ["payment.verify"]
@@ -155,15 +155,15 @@ def test_unreachable_provider_answers_202_and_keeps_orders_pending(
 
 def test_three_failed_retries_mark_payment_failed_and_release_stock(live, placed, engine):
     pay(live, placed["checkout"], outcome="declined", event_type="payment.failed")
-    outcomes = []
-    for _ in range(payments.RETRIES):
-        with Session(engine) as s:
-            outcomes.append(
-                payments.retry_verification(
-                    s, checkout_id=placed["checkout"]["checkout_id"], provider=live.provider
-                )
-            )
-            s.commit()
+    outcomes = [
+        payments.verify_again(
+            engine,
+            checkout_id=placed["checkout"]["checkout_id"],
+            payment_round=1,
+            provider=live.provider,
+        )
+        for _ in range(VERIFICATION_RETRIES)
+    ]
     assert outcomes == ["retrying", "retrying", "failed"]
     assert {o.status for o in orders_of(engine, placed["checkout"])} == {"payment_failed"}
     with Session(engine) as s:
@@ -183,14 +183,13 @@ def test_a_retry_that_finds_the_payment_verifies_it(live, placed, engine):
             "currency": "USD",
         },
     ).raise_for_status()
-    with Session(engine) as s:
-        assert (
-            payments.retry_verification(
-                s, checkout_id=placed["checkout"]["checkout_id"], provider=live.provider
-            )
-            == "verified"
-        )
-        s.commit()
+    verified = payments.verify_again(
+        engine,
+        checkout_id=placed["checkout"]["checkout_id"],
+        payment_round=1,
+        provider=live.provider,
+    )
+    assert verified == "verified"
     assert {o.status for o in orders_of(engine, placed["checkout"])} == {"processing"}
 
 
@@ -213,8 +212,9 @@ def test_unpaid_holds_expire_and_release_stock(live, placed, engine):
         checkout.hold_expires_at = utcnow() - timedelta(minutes=1)
         s.add(checkout)
         s.commit()
-        assert payments.expire_unpaid_holds(s) == 1
-        s.commit()
+    assert payments.expire_unpaid_holds(engine) == 1
+    assert payments.expire_unpaid_holds(engine) == 0
+    with Session(engine) as s:
         assert [s.get(Inventory, sku).reserved for sku in placed["skus"]] == [0, 0]
     assert {o.status for o in orders_of(engine, placed["checkout"])} == {"payment_failed"}
 

@@ -6,10 +6,12 @@ import pytest
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.review import NotHeld
 from oms_dashboard.models import AuditEntry, Checkout, Inventory, Order, OutboxMessage
 from oms_dashboard.services import payments, review
 from oms_dashboard.services.errors import Conflict, Forbidden, ValidationFailed
 from tests.factories import make_actor, make_product, make_seller
+from tests.fakes import fail_payment, pay
 from tests.integration.test_checkout import place, request
 
 
@@ -37,10 +39,9 @@ def test_duplicate_is_listed_then_released_to_processing_when_paid(engine, sessi
         held = review.list_held(s, actor=shop["admin"])
         assert [item.order.id for item in held] == [order_id]
         assert held[0].explanation.startswith("Same lines")
-        payments.mark_paid(s, s.get(Checkout, duplicate.body["checkout_id"]))
+    pay(engine, duplicate.body)
     assert fresh(session, Order, order_id).status == "pending_payment"  # paid, still held
-    with session_scope(engine) as s:
-        review.release_order(s, actor=shop["admin"], order_id=order_id)
+    review.release_order(engine, actor=shop["admin"], order_id=order_id)
     order = fresh(session, Order, order_id)
     assert (order.status, order.review_reason) == ("processing", None)
     kinds = [m.kind for m in session.exec(select(OutboxMessage)).all()]
@@ -52,13 +53,12 @@ def test_cancelling_a_held_order_needs_a_reason_and_releases_stock(engine, sessi
     place(engine, shop["customer"], request((shop["lamp"].sku, 2)), key="a")
     duplicate = place(engine, shop["customer"], request((shop["lamp"].sku, 2)), key="b")
     order_id = duplicate.body["orders"][0]["id"]
-    with pytest.raises(ValidationFailed) as err, session_scope(engine) as s:
-        review.cancel_held_order(s, actor=shop["admin"], order_id=order_id, reason=" ")
+    with pytest.raises(ValidationFailed) as err:
+        review.cancel_held_order(engine, actor=shop["admin"], order_id=order_id, reason=" ")
     assert err.value.errors[0]["field"] == "reason"
-    with session_scope(engine) as s:
-        review.cancel_held_order(
-            s, actor=shop["admin"], order_id=order_id, reason="customer double-clicked"
-        )
+    review.cancel_held_order(
+        engine, actor=shop["admin"], order_id=order_id, reason="customer double-clicked"
+    )
     assert fresh(session, Order, order_id).status == "cancelled"
     assert (
         fresh(session, Inventory, shop["lamp"].sku).reserved == 2
@@ -67,23 +67,19 @@ def test_cancelling_a_held_order_needs_a_reason_and_releases_stock(engine, sessi
 
 def test_only_admins_decide_and_only_held_orders(engine, session, shop):
     first = place(engine, shop["customer"], request((shop["lamp"].sku, 1)), key="a")
-    with pytest.raises(Forbidden), session_scope(engine) as s:
-        review.release_order(s, actor=shop["customer"], order_id=first.body["orders"][0]["id"])
-    with pytest.raises(Conflict) as err, session_scope(engine) as s:
-        review.release_order(s, actor=shop["admin"], order_id=first.body["orders"][0]["id"])
-    assert err.value.type == "not-held"
+    with pytest.raises(Forbidden):
+        review.release_order(engine, actor=shop["customer"], order_id=first.body["orders"][0]["id"])
+    with pytest.raises(NotHeld) as err:
+        review.release_order(engine, actor=shop["admin"], order_id=first.body["orders"][0]["id"])
+    assert err.value.code == "not-held"
 
 
 def test_retry_after_payment_failed_holds_the_stock_again(engine, session, shop):
     placed = place(engine, shop["customer"], request((shop["lamp"].sku, 3)))
     order_id = placed.body["orders"][0]["id"]
-    with session_scope(engine) as s:
-        payments.mark_payment_failed(
-            s, s.get(Checkout, placed.body["checkout_id"]), reason="declined"
-        )
+    assert fail_payment(engine, placed.body)[-1] == "failed"
     assert fresh(session, Inventory, shop["lamp"].sku).reserved == 0
-    with session_scope(engine) as s:
-        payments.retry_payment(s, actor=shop["customer"], order_id=order_id)
+    payments.retry_payment(engine, actor=shop["customer"], order_id=order_id)
     order = fresh(session, Order, order_id)
     assert (order.status, order.stock_status) == ("pending_payment", "held")
     assert fresh(session, Inventory, shop["lamp"].sku).reserved == 3
@@ -92,14 +88,13 @@ def test_retry_after_payment_failed_holds_the_stock_again(engine, session, shop)
 
 def test_retry_is_refused_when_the_stock_is_gone(engine, session, shop):
     placed = place(engine, shop["customer"], request((shop["lamp"].sku, 15)))
-    with session_scope(engine) as s:
-        payments.mark_payment_failed(
-            s, s.get(Checkout, placed.body["checkout_id"]), reason="declined"
-        )
+    fail_payment(engine, placed.body)
     other = make_actor(session, "customer")
     place(engine, other, request((shop["lamp"].sku, 10)), key="other")
-    with pytest.raises(Conflict) as err, session_scope(engine) as s:
-        payments.retry_payment(s, actor=shop["customer"], order_id=placed.body["orders"][0]["id"])
+    with pytest.raises(Conflict) as err:
+        payments.retry_payment(
+            engine, actor=shop["customer"], order_id=placed.body["orders"][0]["id"]
+        )
     assert err.value.type == "insufficient-inventory"
     assert fresh(session, Order, placed.body["orders"][0]["id"]).status == "payment_failed"
 
@@ -107,12 +102,12 @@ def test_retry_is_refused_when_the_stock_is_gone(engine, session, shop):
 def test_retry_needs_a_failed_payment_and_the_owner(engine, session, shop):
     placed = place(engine, shop["customer"], request((shop["lamp"].sku, 1)))
     order_id = placed.body["orders"][0]["id"]
-    with pytest.raises(Conflict), session_scope(engine) as s:
-        payments.retry_payment(s, actor=shop["customer"], order_id=order_id)
+    with pytest.raises(Conflict):
+        payments.retry_payment(engine, actor=shop["customer"], order_id=order_id)
     from oms_dashboard.services.errors import NotFound
 
-    with pytest.raises(NotFound), session_scope(engine) as s:
-        payments.retry_payment(s, actor=make_actor(session, "customer"), order_id=order_id)
+    with pytest.raises(NotFound):
+        payments.retry_payment(engine, actor=make_actor(session, "customer"), order_id=order_id)
 
 
 def test_stock_lost_after_reservation_flags_the_newest_orders_and_tells_customers(
@@ -125,10 +120,9 @@ def test_stock_lost_after_reservation_flags_the_newest_orders_and_tells_customer
     newer = place(
         engine, make_actor(session, "customer"), request((shop["lamp"].sku, 6)), key="new"
     )
-    with session_scope(engine) as s:
-        loss = record_stock_loss(
-            s, actor=seller_staff, sku=shop["lamp"].sku, quantity=10, reason="water damage"
-        )
+    loss = record_stock_loss(
+        engine, actor=seller_staff, sku=shop["lamp"].sku, quantity=10, reason="water damage"
+    )
     assert loss.affected_orders == [newer.body["orders"][0]["id"]]
     stock = fresh(session, Inventory, shop["lamp"].sku)
     assert (stock.on_hand, stock.reserved) == (10, 6)
@@ -138,12 +132,11 @@ def test_stock_lost_after_reservation_flags_the_newest_orders_and_tells_customer
     lost = [m for m in session.exec(select(OutboxMessage)).all() if m.kind == "customer.stock_lost"]
     assert len(lost) == 1 and lost[0].payload["sku"] == shop["lamp"].sku
     # Released by an admin only once stock is back.
-    with pytest.raises(Conflict), session_scope(engine) as s:
-        review.release_order(s, actor=shop["admin"], order_id=flagged.id)
+    with pytest.raises(Conflict):
+        review.release_order(engine, actor=shop["admin"], order_id=flagged.id)
     with session_scope(engine) as s:
         s.get(Inventory, shop["lamp"].sku).on_hand = 20
-    with session_scope(engine) as s:
-        review.release_order(s, actor=shop["admin"], order_id=flagged.id)
+    review.release_order(engine, actor=shop["admin"], order_id=flagged.id)
     assert fresh(session, Inventory, shop["lamp"].sku).reserved == 12
 
 
@@ -151,12 +144,12 @@ def test_stock_loss_input_is_checked(engine, session, shop):
     from oms_dashboard.services.stock_loss import record_stock_loss
 
     staff = make_actor(session, "seller", seller=_seller(session, shop))
-    with pytest.raises(ValidationFailed) as err, session_scope(engine) as s:
-        record_stock_loss(s, actor=staff, sku=shop["lamp"].sku, quantity=99, reason="")
+    with pytest.raises(ValidationFailed) as err:
+        record_stock_loss(engine, actor=staff, sku=shop["lamp"].sku, quantity=99, reason="")
     assert {e["field"] for e in err.value.errors} == {"quantity", "reason"}
-    with pytest.raises(Forbidden), session_scope(engine) as s:
+    with pytest.raises(Forbidden):
         record_stock_loss(
-            s,
+            engine,
             actor=make_actor(session, "seller", seller=make_seller(session)),
             sku=shop["lamp"].sku,
             quantity=1,

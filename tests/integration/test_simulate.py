@@ -10,17 +10,14 @@ from sqlmodel import Session, select
 from oms_dashboard.demo.seed import seed_demo
 from oms_dashboard.demo.simulate import Simulator
 from oms_dashboard.models import Checkout, PaymentEvent
-from oms_dashboard.payments.sandbox import SandboxProvider
 from tests.integration.live_server import LiveServer
 
 
 @pytest.fixture
-def live_demo(engine, session, monkeypatch):
+def live_demo(engine, session):
     seed_demo(session)
     session.commit()
     with LiveServer(engine) as server:
-        provider = SandboxProvider(f"{server.url}/sandbox/payments")
-        monkeypatch.setattr("oms_dashboard.api.checkouts.get_provider", lambda: provider)
         yield server
 
 

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from oms_dashboard.migrations import upgrade_to_head
-from oms_dashboard.payments.sandbox import signed_event
+from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.settings import ROOT
 from tests.conftest import PG_URL, REDIS_URL, drop_postgres_database, fresh_postgres_database
 from tests.integration.live_server import free_port

@@ -1,42 +1,44 @@
-"""Which order actions each role is offered, by status and time."""
+"""Which order actions each role is offered: only those that work now, by role and state."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import itertools
 
-from oms_dashboard.domain.actions import allowed_actions
+import pytest
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+from oms_dashboard.domain.actions import OrderAction, allowed_actions
+from oms_dashboard.domain.payment import PaymentStatus
+from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.statuses import OrderStatus
 
-
-def actions(role, status, minutes_ago=10):
-    return allowed_actions(
-        role=role,
-        status=status,
-        placed_at=NOW - timedelta(minutes=minutes_ago),
-        now=NOW,
-        cancellation_window_minutes=60,
-    )
+ROLES = ("customer", "seller", "support", "admin")
 
 
-def test_customer_cancels_in_window_and_requests_after():
-    assert "cancel" in actions("customer", "processing", minutes_ago=30)
-    late = actions("customer", "processing", minutes_ago=90)
-    assert "request_cancellation" in late and "cancel" not in late
+def actions(role, status, payment="authorized", reason=None):
+    return allowed_actions(role=role, status=status, payment_status=payment, review_reason=reason)
 
 
-def test_customer_cannot_cancel_once_shipped_and_may_return_after_delivery():
-    shipped = actions("customer", "shipped")
-    assert "cancel" not in shipped and "request_cancellation" not in shipped
-    assert {"request_return", "request_refund", "review"} <= set(actions("customer", "delivered"))
+def test_a_customer_retries_only_a_failed_payment():
+    assert actions("customer", "payment_failed", payment="failed") == ["retry_payment"]
+    for payment in ("pending", "needs_action", "authorized"):
+        assert actions("customer", "payment_failed", payment=payment) == []
+    assert actions("customer", "pending_payment", payment="failed") == []
 
 
-def test_seller_ships_only_processing_orders():
-    assert "ship" in actions("seller", "processing")
-    assert "ship" not in actions("seller", "pending_payment")
-    assert "ship" not in actions("seller", "shipped")
+def test_an_admin_decides_held_orders_only():
+    assert actions("admin", "processing", reason="duplicate") == [
+        "release_review",
+        "cancel_review",
+    ]
+    assert actions("admin", "processing") == []
+    assert actions("support", "processing", reason="duplicate") == []
 
 
-def test_admin_override_cancel_until_delivered():
-    assert "cancel" in actions("admin", "in_transit", minutes_ago=5000)
-    assert "cancel" not in actions("admin", "delivered")
+@pytest.mark.parametrize(
+    "role,status,payment,reason",
+    list(itertools.product(ROLES, OrderStatus, PaymentStatus, [None, *ReviewReason])),
+)
+def test_nothing_is_offered_that_has_no_endpoint_yet(role, status, payment, reason):
+    offered = actions(role, status, payment, reason)
+    assert set(offered) <= {a.value for a in OrderAction}
+    assert len(offered) == len(set(offered))

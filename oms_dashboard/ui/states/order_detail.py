@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import Session
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.errors import DomainError
+from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import payments
@@ -92,25 +95,6 @@ def _event_title(event_type: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-# Why an order is held, said to the people who work on it...
-REVIEW_TEXT = {
-    "duplicate": "It repeats an order the same customer placed minutes earlier. "
-    "Nothing ships until an admin releases or cancels it.",
-    "stock_lost": "An item is no longer in stock. The customer was offered alternatives; "
-    "an admin releases the order once stock is back, or cancels it.",
-    "payment": "The payment does not match the order total. Nothing ships until an admin "
-    "releases or cancels it.",
-}
-# ...and to the customer, who needs to know what happens next, not how the OMS works.
-CUSTOMER_REVIEW_TEXT = {
-    "duplicate": "We are checking this order: it has the same items as an order you placed "
-    "minutes earlier. Our team confirms it or cancels the copy shortly, and refunds the copy "
-    "if it was paid.",
-    "stock_lost": "An item of this order went out of stock after you ordered it. We have "
-    "emailed you alternatives; our team confirms or cancels the order shortly.",
-    "payment": "We are checking your payment: the amount did not match the order total. "
-    "Our team confirms the order or contacts you shortly.",
-}
 PAYMENT_FAILED_TEXT = {
     Role.CUSTOMER: "We could not verify your payment, so the items were released. Your "
     "basket is kept: retry the payment to hold them again.",
@@ -124,10 +108,7 @@ STAFF_PAYMENT_FAILED_TEXT = (
 
 
 def review_text(reason: str | None, role: Role) -> str:
-    if not reason:
-        return ""
-    texts = CUSTOMER_REVIEW_TEXT if role is Role.CUSTOMER else REVIEW_TEXT
-    return texts.get(reason, f"Reason: {reason.replace('_', ' ')}.")
+    return ReviewReason(reason).explain(role) if reason else ""
 
 
 def checkout_summary(siblings: int, sellers: int, total: str) -> str:
@@ -165,7 +146,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         total=fmt.money(o.total_minor, o.currency),
         service_level=o.service_level.capitalize(),
         estimated_delivery=fmt.day(o.estimated_delivery),
-        review_reason=(o.review_reason or "").replace("_", " "),
+        review_reason=ReviewReason(o.review_reason).label if o.review_reason else "",
         review_text=review_text(o.review_reason, actor.role),
         payment=PAYMENT_LABELS.get(payment_status, payment_status),
         payment_failed=payment_status == "failed",
@@ -277,15 +258,15 @@ class OrderDetailState(GuardedState, AuthState):
         """The customer's second try: hold the stock again, then pay at the provider."""
         self.busy = True
         yield
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            self.busy = False
+            yield gate
+            return
         try:
-            with session_scope() as session:
-                gate = self._guard(session)
-                if not isinstance(gate, Actor):
-                    self.busy = False
-                    yield gate
-                    return
-                payments.retry_payment(session, actor=gate, order_id=self.order.id)
-        except ServiceError as exc:
+            payments.retry_payment(current().engine, actor=gate, order_id=self.order.id)
+        except (ServiceError, DomainError) as exc:
             self.busy = False
             yield rx.toast.error(f"Could not retry the payment: {exc.detail}")
             return

@@ -7,7 +7,9 @@ from typing import ClassVar
 
 import reflex as rx
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.models import Order
 from oms_dashboard.services import review
@@ -101,7 +103,9 @@ class ReviewState(GuardedState, AuthState):
         try:
             result = self._decide(
                 order_id,
-                lambda s, a: review.cancel_held_order(s, actor=a, order_id=order_id, reason=reason),
+                lambda engine, a: review.cancel_held_order(
+                    engine, actor=a, order_id=order_id, reason=reason
+                ),
                 "cancelled",
                 raise_validation=True,
             )
@@ -113,17 +117,17 @@ class ReviewState(GuardedState, AuthState):
 
     def _decide(self, order_id: str, act, verb: str, raise_validation: bool = False):
         number = next((r.number for r in self.rows if r.id == order_id), order_id)
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
         try:
-            with session_scope() as session:
-                gate = self._guard(session)
-                if not isinstance(gate, Actor):
-                    return gate
-                order = act(session, gate)
+            order = act(current().engine, gate)
         except ValidationFailed:
             if raise_validation:
                 raise
             return rx.toast.error("That did not work: check the form.")
-        except ServiceError as exc:
+        except (ServiceError, DomainError) as exc:
             return [
                 rx.toast.error(f"Order {number} was not {verb}: {exc.detail}"),
                 HeldCountState.load,

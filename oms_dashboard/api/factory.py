@@ -8,11 +8,12 @@ lean on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
@@ -32,6 +33,10 @@ from oms_dashboard.api import (
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
+from oms_dashboard.settings import get_settings
+
+if TYPE_CHECKING:
+    from oms_dashboard.bootstrap import Wiring
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
@@ -45,13 +50,16 @@ ROUTERS = (
     checkouts,
     review,
     addresses,
-    sandbox,
 )
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
-def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
-    """The app with every resource's router, plus ``routers`` if given."""
+def create_app(wiring: Wiring, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """The API on ``wiring``'s engine and payment provider, plus ``routers`` if given.
+
+    The sandboxes' routes are there outside production only; in production any
+    ``/sandbox/...`` path answers 404.
+    """
     app = FastAPI(
         title="OMS Dashboard API",
         version="1",
@@ -65,14 +73,28 @@ def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    for router in [module.router for module in ROUTERS] + list(routers):
+    app.state.payment_provider = wiring.payment_provider
+    sandboxes = [sandbox.router] if get_settings().sandboxes_enabled else [sandbox.gone]
+    _assemble(app, wiring.engine, [m.router for m in ROUTERS] + sandboxes + list(routers))
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def create_sandbox_app(engine: Engine) -> FastAPI:
+    """The sandboxes alone, answering in this process (``inprocess.InProcessTransport``)."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    _assemble(app, engine, [sandbox.router])
+    return app
+
+
+def _assemble(app: FastAPI, engine: Engine, routers: list[APIRouter]) -> None:
+    app.state.engine = engine
+    for router in routers:
         app.include_router(router)
     app.router.routes.append(ApiFallback())
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
     app.add_middleware(RequestContextMiddleware)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return app
 
 
 class ApiFallback(BaseRoute):
@@ -85,7 +107,7 @@ class ApiFallback(BaseRoute):
     """
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/sandbox/")):
             return Match.NONE, {}
         if any(route.matches(scope)[0] is Match.FULL for route in self._others(scope)):
             return Match.NONE, {}

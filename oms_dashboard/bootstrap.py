@@ -1,0 +1,104 @@
+"""Wiring, done once by each entry point: nothing registers itself on import.
+
+The Reflex app, the API alone, the worker, the cron scheduler and the CLI
+each call ``bootstrap(entry)`` before doing anything else. It checks the
+settings for production, chooses the payment provider (the real one, or the
+sandbox inside this process), binds every outbox handler to the engine and,
+where the process commits work for the background, installs the after-commit
+enqueue. A message kind without a handler stops the process at start, not
+after five failed deliveries.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+
+from oms_dashboard.db import get_engine
+from oms_dashboard.payments.provider import HttpPaymentProvider, PaymentProvider
+from oms_dashboard.services import outbox
+from oms_dashboard.settings import get_settings
+
+Entry = Literal["reflex", "api", "worker", "cron", "cli", "test"]
+SANDBOX_BASE = "http://oms.sandbox"
+"""Where in-process sandbox requests pretend to go; no socket is ever opened."""
+
+
+@dataclass(frozen=True)
+class Wiring:
+    entry: Entry
+    engine: Engine
+    payment_provider: PaymentProvider
+    handlers: Mapping[str, outbox.Handler]
+    enqueues_after_commit: bool
+
+
+_current: Wiring | None = None
+
+
+def bootstrap(
+    entry: Entry,
+    *,
+    engine: Engine | None = None,
+    payment_provider: PaymentProvider | None = None,
+    enqueue_after_commit: bool | None = None,
+) -> Wiring:
+    global _current
+    settings = get_settings()  # production refuses to start here without its settings
+    engine = engine or get_engine()
+    wiring = Wiring(
+        entry=entry,
+        engine=engine,
+        payment_provider=payment_provider or _payment_provider(engine),
+        handlers=outbox_handlers(engine),
+        enqueues_after_commit=(
+            settings.env != "test" if enqueue_after_commit is None else enqueue_after_commit
+        ),
+    )
+    if wiring.enqueues_after_commit:
+        from oms_dashboard.jobs.tasks import enqueue_deliveries
+
+        outbox.deliver_after_commit(enqueue_deliveries)
+    _current = wiring
+    return wiring
+
+
+def current() -> Wiring:
+    """This process's wiring; a process that skipped ``bootstrap`` fails here, loudly."""
+    if _current is None:
+        raise RuntimeError(
+            "this process was not wired: its entry point must call "
+            "oms_dashboard.bootstrap.bootstrap() first"
+        )
+    return _current
+
+
+def outbox_handlers(engine: Engine) -> dict[str, outbox.Handler]:
+    """A handler for every message kind, each opening its transactions on ``engine``."""
+    from oms_dashboard.jobs import tasks
+    from oms_dashboard.notifications import handlers as notifications
+
+    bound: dict[str, outbox.Handler] = {
+        kind: functools.partial(func, engine=engine)
+        for kind, func in notifications.HANDLERS.items()
+    }
+    bound.update(tasks.HANDLERS)
+    missing = sorted(set(outbox.MessageKind) - set(bound))
+    if missing:
+        raise RuntimeError(f"no outbox handler for {', '.join(missing)}")
+    return bound
+
+
+def _payment_provider(engine: Engine) -> PaymentProvider:
+    settings = get_settings()
+    if settings.payment_provider_url:
+        return HttpPaymentProvider(settings.payment_provider_url)
+    from oms_dashboard.api.factory import create_sandbox_app
+    from oms_dashboard.inprocess import InProcessTransport
+
+    transport = InProcessTransport(create_sandbox_app(engine))
+    return HttpPaymentProvider(f"{SANDBOX_BASE}/sandbox/payments", transport=transport)

@@ -1,0 +1,67 @@
+"""A service's unit of work: the one transaction it opens, commits or rolls back.
+
+Pages, routes and jobs call one service per action and never hold a
+transaction of their own around it. Two transactions that collide (a
+deadlock, a serialization failure, or locks that no longer cover what a
+service found) are rolled back and run once more from the start: the work
+function reads fresh state, so the second run decides on what is true now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from oms_dashboard.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure"}
+
+
+class LocksChanged(Exception):
+    """What a service locked no longer covers what it must change: run it again."""
+
+
+class Collided(ServiceError):
+    """Still colliding after the retry: nothing was saved; the caller may try again."""
+
+    status, type, title = 503, "retry-later", "Busy, try again"
+
+
+def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, retries: int = 1) -> T:
+    """``work(session)`` in one transaction, committed if it returns."""
+    for attempt in range(retries + 1):
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                result = work(session)
+                session.commit()
+                return result
+            except (sa_exc.OperationalError, LocksChanged) as exc:
+                session.rollback()
+                why = collision(exc)
+                if why is None:
+                    raise
+                if attempt == retries:
+                    raise Collided(
+                        f"the change collided with another one ({why}) and was not saved; retry"
+                    ) from exc
+                log.info("transaction retried after a %s", why)
+            except BaseException:
+                session.rollback()
+                raise
+    raise AssertionError("unreachable")
+
+
+def collision(exc: BaseException) -> str | None:
+    """Why two transactions collided, or None if ``exc`` is some other failure."""
+    if isinstance(exc, LocksChanged):
+        return "change to the rows it had locked"
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return RETRYABLE_SQLSTATES.get(sqlstate or "")
