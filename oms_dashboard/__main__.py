@@ -6,6 +6,7 @@ migrate · seed-demo · create-user · worker · cron · simulate · run
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -63,7 +64,7 @@ def worker(args: argparse.Namespace) -> int:
     from oms_dashboard.bootstrap import bootstrap
     from oms_dashboard.jobs.connection import QUEUES, get_queue, get_redis
 
-    bootstrap("worker")
+    _announce(bootstrap("worker"))
     queues = [get_queue(name) for name in args.queues or QUEUES]
     # SimpleWorker runs jobs in its own process instead of forking one per job, so
     # database connections and compiled templates are reused (a fork per job cost
@@ -78,8 +79,32 @@ def cron(_: argparse.Namespace) -> int:
     from oms_dashboard.jobs.connection import get_redis
     from oms_dashboard.jobs.schedule import build_scheduler
 
-    bootstrap("cron")
+    _announce(bootstrap("cron"))
     build_scheduler(get_redis()).start()
+    return 0
+
+
+def _announce(wiring) -> None:
+    """One line at start saying how the process is wired (read by people and tests)."""
+    print("wired " + json.dumps(wiring.describe()), flush=True)
+
+
+def show_wiring(_: argparse.Namespace) -> int:
+    from oms_dashboard.bootstrap import current
+
+    _announce(current())
+    return 0
+
+
+def webhook_secret(_: argparse.Namespace) -> int:
+    """The secret that signs payment events here, for a local walk-through."""
+    from oms_dashboard.settings import get_settings
+
+    settings = get_settings()
+    if settings.env == "production":
+        print("error: in production the secret is OMS_PAYMENT_WEBHOOK_SECRET", file=sys.stderr)
+        return 1
+    print(settings.payment_webhook_secret)
     return 0
 
 
@@ -121,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     work.add_argument("queues", nargs="*", help="queues to serve (default: all)")
     work.set_defaults(func=worker)
     commands.add_parser("cron", help="run the periodic-job scheduler").set_defaults(func=cron)
+    commands.add_parser(
+        "wiring", help="say how this process is wired (outbox handlers, provider)"
+    ).set_defaults(func=show_wiring)
+    commands.add_parser(
+        "webhook-secret", help="print the payment-event signing secret (not in production)"
+    ).set_defaults(func=webhook_secret)
     sim = commands.add_parser("simulate", help="keep placing and paying demo checkouts")
     sim.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('OMS_PORT', 3000)}")
     sim.add_argument("--interval", type=float, default=6.0, help="seconds between checkouts")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 
@@ -35,6 +35,16 @@ class Wiring:
     payment_provider: PaymentProvider
     handlers: Mapping[str, outbox.Handler]
     enqueues_after_commit: bool
+
+    def describe(self) -> dict[str, Any]:
+        """What this process was wired with, as the health check and the logs say it."""
+        in_process = getattr(self.payment_provider, "transport", None) is not None
+        return {
+            "entry": self.entry,
+            "outbox_kinds": sorted(self.handlers),
+            "payment_provider": "sandbox in this process" if in_process else "configured",
+            "enqueues_after_commit": self.enqueues_after_commit,
+        }
 
 
 _current: Wiring | None = None
@@ -59,10 +69,9 @@ def bootstrap(
             settings.env != "test" if enqueue_after_commit is None else enqueue_after_commit
         ),
     )
-    if wiring.enqueues_after_commit:
-        from oms_dashboard.jobs.tasks import enqueue_deliveries
+    from oms_dashboard.jobs.tasks import enqueue_deliveries
 
-        outbox.deliver_after_commit(enqueue_deliveries)
+    outbox.deliver_after_commit(enqueue_deliveries if wiring.enqueues_after_commit else None)
     _current = wiring
     return wiring
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.api.problems import responses
@@ -28,7 +28,8 @@ def create_token(body: TokenRequest, session: SessionDep) -> TokenOut:
 
 
 @router.get("/api/v1/health", response_model=HealthOut, tags=["system"])
-def health(session: SessionDep) -> HealthOut:
-    """200 once the database answers; 503 problem when it does not."""
+def health(session: SessionDep, request: Request) -> HealthOut:
+    """200 once the database answers; 503 problem when it does not. Says how this
+    process is wired (its entry point and the outbox kinds it can deliver)."""
     session.connection().execute(sa.text("SELECT 1"))
-    return HealthOut()
+    return HealthOut(wiring=request.app.state.wiring.describe())

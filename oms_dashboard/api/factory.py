@@ -73,6 +73,7 @@ def create_app(wiring: Wiring, routers: Iterable[APIRouter] = ()) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
+    app.state.wiring = wiring
     app.state.payment_provider = wiring.payment_provider
     sandboxes = [sandbox.router] if get_settings().sandboxes_enabled else [sandbox.gone]
     _assemble(app, wiring.engine, [m.router for m in ROUTERS] + sandboxes + list(routers))

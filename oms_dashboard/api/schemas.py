@@ -297,3 +297,6 @@ class OrderDetailOut(OrderOut):
 
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
+    wiring: dict[str, Any] = Field(
+        description="entry point, outbox kinds with a handler, payment provider kind"
+    )

@@ -52,16 +52,14 @@ Handlers = Mapping[str, Handler]
 Announce = Callable[[list[tuple[str, str]]], None]
 
 
-def deliver_after_commit(announce: Announce) -> None:
+def deliver_after_commit(announce: Announce | None) -> None:
     """Hand each commit's new messages to ``announce`` (which enqueues their delivery),
-    so nothing waits for the next sweep. Installed once per process by ``bootstrap``;
-    without it the periodic sweep delivers everything."""
-    if _announcers:
-        _announcers[:] = [announce]
-        return
-    _announcers.append(announce)
-    event.listen(Session, "after_commit", _announce_committed)
-    event.listen(Session, "after_rollback", _forget_rolled_back)
+    so nothing waits for the next sweep; None stops it. Set by ``bootstrap``; without
+    it the periodic sweep delivers everything."""
+    _announcers[:] = [announce] if announce else []
+    if not event.contains(Session, "after_commit", _announce_committed):
+        event.listen(Session, "after_commit", _announce_committed)
+        event.listen(Session, "after_rollback", _forget_rolled_back)
 
 
 _announcers: list[Announce] = []
