@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oms_dashboard.domain.errors import DomainError, InvalidTransition
 from oms_dashboard.services.errors import ServiceError
+from oms_dashboard.services.unit_of_work import Collided, collision
 
 PROBLEM_BASE = "https://oms.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -101,7 +102,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def service_error(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, ServiceError)
-    return problem(exc.status, exc.type, exc.detail, title=exc.title, **exc.extra)
+    headers = {"Retry-After": "1"} if isinstance(exc, Collided) else None
+    return problem(exc.status, exc.type, exc.detail, title=exc.title, headers=headers, **exc.extra)
 
 
 def transition_error(_request: Request, exc: Exception) -> ProblemResponse:
@@ -181,6 +183,16 @@ def data_error(_request: Request, exc: Exception) -> ProblemResponse:
 
 
 def database_unavailable(_request: Request, exc: Exception) -> ProblemResponse:
+    why = collision(exc)
+    if why is not None:  # the database answered: two changes collided, nothing was saved
+        log.warning("transaction collided (%s): %s", why, exc)
+        return problem(
+            503,
+            "retry-later",
+            f"the change collided with another one ({why}) and was not saved; retry",
+            title="Busy, try again",
+            headers={"Retry-After": "1"},
+        )
     log.error("database unavailable: %s", exc)
     return problem(
         503,

@@ -10,6 +10,8 @@ function reads fresh state, so the second run decides on what is true now.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure"}
+LOCKS_CHANGED_RETRIES = 4
+"""New rows can keep appearing while checkouts pour in: a few more tries, spaced out."""
 
 
 class LocksChanged(Exception):
@@ -35,9 +39,15 @@ class Collided(ServiceError):
     status, type, title = 503, "retry-later", "Busy, try again"
 
 
-def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, retries: int = 1) -> T:
-    """``work(session)`` in one transaction, committed if it returns."""
-    for attempt in range(retries + 1):
+def run_in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in one transaction, committed if it returns.
+
+    A deadlock or serialization failure is run again once; locks that no longer
+    cover the rows (``LocksChanged``) a few times, after a short random pause.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
         with Session(engine, expire_on_commit=False) as session:
             try:
                 result = work(session)
@@ -48,15 +58,17 @@ def run_in_transaction(engine: Engine, work: Callable[[Session], T], *, retries:
                 why = collision(exc)
                 if why is None:
                     raise
-                if attempt == retries:
+                changed = isinstance(exc, LocksChanged)
+                if attempt > (LOCKS_CHANGED_RETRIES if changed else 1):
                     raise Collided(
                         f"the change collided with another one ({why}) and was not saved; retry"
                     ) from exc
                 log.info("transaction retried after a %s", why)
+                if changed:
+                    time.sleep(random.uniform(0.005, 0.05))
             except BaseException:
                 session.rollback()
                 raise
-    raise AssertionError("unreachable")
 
 
 def collision(exc: BaseException) -> str | None:

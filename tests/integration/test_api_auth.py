@@ -106,7 +106,8 @@ def test_disabled_account_cannot_sign_in_or_use_its_token(api, session, engine):
 def test_health_answers_ok_after_asking_the_database(api):
     response = api.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok" and body["wiring"]["entry"] == "test"
 
 
 def test_openapi_document_lists_every_route_and_the_problem_shape(api):
@@ -144,6 +145,13 @@ def test_unknown_route_and_wrong_method_are_problems(api):
 @pytest.fixture
 def rigged(engine, session, caplog):
     router = APIRouter()
+
+    @router.post("/api/v1/test/deadlock")
+    def deadlock() -> None:
+        class Orig(Exception):
+            sqlstate = "40P01"
+
+        raise sa.exc.OperationalError("UPDATE inventory ...", {}, Orig("deadlock detected"))
 
     @router.post("/api/v1/test/explode")
     def explode() -> None:
@@ -203,6 +211,13 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     response = api.get("/api/v1/health")
     assert_problem(response, 503, "service-unavailable")
     assert response.headers["retry-after"] == "5"
+
+
+def test_a_deadlock_is_a_retry_later_not_a_database_outage(rigged):
+    response = rigged.post("/api/v1/test/deadlock")
+    body = assert_problem(response, 503, "retry-later")
+    assert "deadlock" in body["detail"] and "not answering" not in body["detail"]
+    assert response.headers["retry-after"] == "1"
 
 
 def test_a_status_change_the_table_forbids_is_409_naming_both_statuses(rigged):
