@@ -24,8 +24,14 @@ def normalize_url(url: str) -> str:
 
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
+    """The process's engine for ``url`` (default: OMS_DATABASE_URL)."""
+    return make_engine(url or get_settings().database_url)
+
+
+def make_engine(url: str, *, application_name: str = "oms") -> Engine:
+    """A new engine; on PostgreSQL its connections say who they are in pg_stat_activity."""
     settings = get_settings()
-    url = normalize_url(url or settings.database_url)
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -46,6 +52,7 @@ def get_engine(url: str | None = None) -> Engine:
         max_overflow=settings.db_pool_size,
         pool_timeout=60,
         pool_pre_ping=True,
+        connect_args={"application_name": application_name},
     )
 
 
