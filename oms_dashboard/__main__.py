@@ -35,22 +35,21 @@ def seed_demo(args: argparse.Namespace) -> int:
 
 
 def create_user(args: argparse.Namespace) -> int:
-    from oms_dashboard.db import session_scope
+    from oms_dashboard.bootstrap import current
     from oms_dashboard.services.actor import SYSTEM
     from oms_dashboard.services.auth import create_user
     from oms_dashboard.services.errors import ServiceError
 
     try:
-        with session_scope() as session:
-            user = create_user(
-                session,
-                actor=SYSTEM,
-                email=args.email,
-                password=args.password,
-                name=args.name or args.email.split("@")[0],
-                role=args.role,
-                seller_id=args.seller_id,
-            )
+        user = create_user(
+            current().engine,
+            actor=SYSTEM,
+            email=args.email,
+            password=args.password,
+            name=args.name or args.email.split("@")[0],
+            role=args.role,
+            seller_id=args.seller_id,
+        )
     except ServiceError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1

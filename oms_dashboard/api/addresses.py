@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StrictBool
 
 from oms_dashboard.api.checkout_schemas import AddressIn
-from oms_dashboard.api.deps import SessionDep, require_role
+from oms_dashboard.api.deps import EngineDep, SessionDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import Text
 from oms_dashboard.services import address_book
@@ -56,13 +56,13 @@ def get_addresses(
     responses=responses(401, 403, 422),
 )
 def post_address(
-    body: SavedAddressIn, session: SessionDep, actor: Actor = require_role(Role.CUSTOMER)
+    body: SavedAddressIn, engine: EngineDep, actor: Actor = require_role(Role.CUSTOMER)
 ) -> SavedAddressOut:
     """Validated for its country (required fields, postal code format; for the US the
     ZIP must exist and match the state); 422 names each bad field."""
     raw = body.model_dump(exclude={"label", "default"})
     address = address_book.add_address(
-        session, actor=actor, raw=raw, label=body.label, make_default=body.default
+        engine, actor=actor, raw=raw, label=body.label, make_default=body.default
     )
     return SavedAddressOut.model_validate(address, from_attributes=True)
 
@@ -71,7 +71,7 @@ def post_address(
     "/api/v1/me/addresses/{address_id}", status_code=204, responses=responses(401, 403, 404)
 )
 def remove_address(
-    address_id: str, session: SessionDep, actor: Actor = require_role(Role.CUSTOMER)
+    address_id: str, engine: EngineDep, actor: Actor = require_role(Role.CUSTOMER)
 ) -> Response:
-    address_book.delete_address(session, actor=actor, address_id=address_id)
+    address_book.delete_address(engine, actor=actor, address_id=address_id)
     return Response(status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from oms_dashboard.api.deps import SessionDep
+from oms_dashboard.api.deps import EngineDep, SessionDep
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import HealthOut, TokenOut, TokenRequest
 from oms_dashboard.services.actor import Role
@@ -16,9 +16,9 @@ router = APIRouter(tags=["identity"])
 
 
 @router.post("/api/v1/auth/token", response_model=TokenOut, responses=responses(401, 422))
-def create_token(body: TokenRequest, session: SessionDep) -> TokenOut:
+def create_token(body: TokenRequest, engine: EngineDep) -> TokenOut:
     """Exchange an email and password for a bearer token."""
-    token, user = sign_in(session, email=body.email, password=body.password, channel="api")
+    token, user = sign_in(engine, email=body.email, password=body.password, channel="api")
     return TokenOut(
         access_token=token,
         user_id=user.id,

@@ -34,11 +34,11 @@ def read_inventory(sku: SkuPath, session: SessionDep, actor: ActorDep) -> Invent
     responses=responses(401, 403, 404, 422),
 )
 def put_inventory(
-    sku: SkuPath, body: InventoryUpdate, session: SessionDep, actor: ActorDep
+    sku: SkuPath, body: InventoryUpdate, engine: EngineDep, actor: ActorDep
 ) -> InventoryOut:
     """Set the units on the shelf (admins and the owning seller); 422 when fewer
     than are reserved for open orders."""
-    stock = set_on_hand(session, actor=actor, sku=sku, on_hand=body.on_hand)
+    stock = set_on_hand(engine, actor=actor, sku=sku, on_hand=body.on_hand)
     return InventoryOut.model_validate(stock, from_attributes=True)
 
 

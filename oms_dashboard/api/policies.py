@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms_dashboard.api.deps import ActorDep, SessionDep, require_role
+from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import PolicyOut, PolicyUpdate
 from oms_dashboard.services.actor import Actor, Role
@@ -21,11 +21,11 @@ def get_policies(session: SessionDep, actor: ActorDep) -> PolicyOut:
 
 @router.put("/api/v1/policies", response_model=PolicyOut, responses=responses(401, 403, 422))
 def put_policies(
-    body: PolicyUpdate, session: SessionDep, actor: Actor = require_role(Role.ADMIN)
+    body: PolicyUpdate, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
 ) -> PolicyOut:
     """Change the policies sent (the others keep their values); audited."""
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise ValidationFailed.one("body", "name at least one policy to change")
-    policy = update_policy(session, actor=actor, changes=changes)
+    policy = update_policy(engine, actor=actor, changes=changes)
     return PolicyOut.model_validate(policy, from_attributes=True)

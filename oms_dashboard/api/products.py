@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms_dashboard.api.deps import SessionDep, require_role
+from oms_dashboard.api.deps import EngineDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import ProductCreate, ProductOut
 from oms_dashboard.domain.money import format_minor
@@ -23,12 +23,12 @@ router = APIRouter(tags=["catalog"])
 )
 def post_product(
     body: ProductCreate,
-    session: SessionDep,
+    engine: EngineDep,
     actor: Actor = require_role(Role.ADMIN, Role.SELLER),
 ) -> ProductOut:
     """Its stock starts at 0 (`PUT /inventory/{sku}` to count it).
     403 for another seller's `seller_id`; 409 `sku-exists` when the sku is taken."""
-    product = create_product(session, actor=actor, new=NewProduct(**body.model_dump()))
+    product = create_product(engine, actor=actor, new=NewProduct(**body.model_dump()))
     return product_out(product)
 
 

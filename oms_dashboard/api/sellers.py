@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from oms_dashboard.api.deps import ActorDep, SessionDep, require_role
+from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import SellerCreate, SellerOut
 from oms_dashboard.services.actor import Actor, Role
@@ -22,9 +22,9 @@ router = APIRouter(tags=["catalog"])
     responses=responses(401, 403, 422),
 )
 def post_seller(
-    body: SellerCreate, session: SessionDep, actor: Actor = require_role(Role.ADMIN)
+    body: SellerCreate, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
 ) -> SellerOut:
-    seller = create_seller(session, actor=actor, **body.model_dump())
+    seller = create_seller(engine, actor=actor, **body.model_dump())
     return SellerOut.model_validate(seller, from_attributes=True)
 
 
@@ -44,8 +44,8 @@ def read_shipping_rates(seller_id: str, session: SessionDep, actor: ActorDep) ->
     responses=responses(401, 403, 404, 422),
 )
 def put_shipping_rates(
-    seller_id: str, body: dict[str, Any], session: SessionDep, actor: ActorDep
+    seller_id: str, body: dict[str, Any], engine: EngineDep, actor: ActorDep
 ) -> dict[str, Any]:
     """Replace the rate table (admins and the owning seller; audited). Every zone of
     both service levels must be priced, in the seller's currency."""
-    return set_shipping_rates(session, actor=actor, seller_id=seller_id, rates=body)
+    return set_shipping_rates(engine, actor=actor, seller_id=seller_id, rates=body)

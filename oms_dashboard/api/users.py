@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms_dashboard.api.deps import SessionDep, require_role
+from oms_dashboard.api.deps import EngineDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import UserCreate, UserOut
 from oms_dashboard.services.actor import Actor, Role
@@ -20,12 +20,12 @@ router = APIRouter(tags=["identity"])
     responses=responses(401, 403, 409, 422),
 )
 def post_user(
-    body: UserCreate, session: SessionDep, actor: Actor = require_role(Role.ADMIN)
+    body: UserCreate, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
 ) -> UserOut:
     """Create an account; a customer account also gets its customer profile.
     409 `email-exists` when the email is taken."""
     user = create_user(
-        session,
+        engine,
         actor=actor,
         email=body.email,
         password=body.password,

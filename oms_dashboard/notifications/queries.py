@@ -12,6 +12,7 @@ from oms_dashboard.models import EmailMessage, Notification
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ValidationFailed
+from oms_dashboard.services.unit_of_work import transactional
 
 MAX_LIMIT = 200
 
@@ -46,6 +47,7 @@ def unread_count(session: Session, *, actor: Actor) -> int:
     return session.exec(query.select_from(Notification)).one()
 
 
+@transactional
 def mark_read(
     session: Session, *, actor: Actor, notification_ids: Sequence[str] | None = None
 ) -> int:

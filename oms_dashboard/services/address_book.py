@@ -12,6 +12,7 @@ from oms_dashboard.models import Address
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.addresses import validate_address
 from oms_dashboard.services.errors import NotFound, ValidationFailed
+from oms_dashboard.services.unit_of_work import transactional
 
 MAX_ADDRESSES = 20
 
@@ -27,6 +28,7 @@ def list_addresses(session: Session, *, actor: Actor) -> list[Address]:
     )
 
 
+@transactional
 def add_address(
     session: Session, *, actor: Actor, raw: dict[str, Any], label: str, make_default: bool
 ) -> Address:
@@ -53,6 +55,7 @@ def add_address(
     return address
 
 
+@transactional
 def delete_address(session: Session, *, actor: Actor, address_id: str) -> None:
     actor.require(Role.CUSTOMER)
     address = session.exec(

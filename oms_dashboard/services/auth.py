@@ -23,6 +23,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, ValidationFailed
+from oms_dashboard.services.unit_of_work import transactional
 from oms_dashboard.settings import get_settings
 
 _hasher = PasswordHasher()
@@ -40,6 +41,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transactional
 def sign_in(
     session: Session, *, email: str, password: str, channel: str = "web"
 ) -> tuple[str, User]:
@@ -102,6 +104,7 @@ def actor_for_user(session: Session, user: User) -> Actor:
     )
 
 
+@transactional
 def sign_out(session: Session, token: str | None) -> None:
     if token:
         session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
@@ -112,6 +115,7 @@ def purge_expired_sessions(session: Session) -> int:
     return result.rowcount or 0
 
 
+@transactional
 def create_user(
     session: Session,
     *,

@@ -14,6 +14,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import STAFF, Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from oms_dashboard.services.unit_of_work import transactional
 
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HS_CODE_RE = re.compile(r"^\d{6,10}$")
@@ -38,6 +39,7 @@ class NewProduct:
     category: str | None = None
 
 
+@transactional
 def create_seller(
     session: Session,
     *,
@@ -85,6 +87,7 @@ def create_seller(
     return seller
 
 
+@transactional
 def create_product(session: Session, *, actor: Actor, new: NewProduct) -> Product:
     actor.require_seller_access(new.seller_id)
     seller = session.get(Seller, new.seller_id)
@@ -153,6 +156,7 @@ def get_inventory(session: Session, *, actor: Actor, sku: str) -> Inventory:
     return stock
 
 
+@transactional
 def set_on_hand(session: Session, *, actor: Actor, sku: str, on_hand: int) -> Inventory:
     """Count the shelf. The row is locked so a checkout cannot reserve in between."""
     stock = session.exec(select(Inventory).where(Inventory.sku == sku).with_for_update()).first()
@@ -208,6 +212,7 @@ def get_shipping_rates(session: Session, *, actor: Actor, seller_id: str) -> dic
     return rate_table_of(seller).to_dict()
 
 
+@transactional
 def set_shipping_rates(session: Session, *, actor: Actor, seller_id: str, rates: dict) -> dict:
     """Replace the seller's own rate table; it must price every zone and service."""
     from oms_dashboard.domain.shipping import InvalidRateTable, RateTable

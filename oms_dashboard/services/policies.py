@@ -12,6 +12,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import STAFF, Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Forbidden, ValidationFailed
+from oms_dashboard.services.unit_of_work import transactional
 
 # field -> (minimum, maximum): bounds a sane mall would never leave.
 POLICY_BOUNDS: dict[str, tuple[int, int]] = {
@@ -45,6 +46,7 @@ def read_policy(session: Session, *, actor: Actor) -> OrderPolicy:
     return get_policy(session)
 
 
+@transactional
 def update_policy(session: Session, *, actor: Actor, changes: dict[str, Any]) -> OrderPolicy:
     actor.require(Role.ADMIN)
     errors = []

@@ -9,11 +9,12 @@ function reads fresh state, so the second run decides on what is true now.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -69,6 +70,21 @@ def run_in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
             except BaseException:
                 session.rollback()
                 raise
+
+
+def transactional(service: Callable[..., T]) -> Callable[..., T]:
+    """For a service whose whole work is one transaction: written as
+    ``service(session, **kwargs)``, called as ``service(engine, **kwargs)``.
+
+    The caller never holds the transaction, so it cannot compose two services
+    into one by hand.
+    """
+
+    @functools.wraps(service)
+    def in_its_own_transaction(engine: Engine, /, **kwargs: Any) -> T:
+        return run_in_transaction(engine, lambda session: service(session, **kwargs))
+
+    return in_its_own_transaction
 
 
 def collision(exc: BaseException) -> str | None:

@@ -143,11 +143,11 @@ def test_the_bell_shows_a_seller_its_own_notifications_only(
     assert len(latest) == 2 and all(n.seller_id == seller.id for n in latest)
     assert latest[0].created_at >= latest[1].created_at
     assert queries.unread_count(session, actor=staff) == 2
-    assert queries.mark_read(session, actor=outsider, notification_ids=[latest[0].id]) == 0
-    assert queries.mark_read(session, actor=staff, notification_ids=[latest[0].id]) == 1
     session.commit()
+    assert queries.mark_read(engine, actor=outsider, notification_ids=[latest[0].id]) == 0
+    assert queries.mark_read(engine, actor=staff, notification_ids=[latest[0].id]) == 1
     assert queries.unread_count(session, actor=staff) == 1
-    assert queries.mark_read(session, actor=staff) == 1
+    assert queries.mark_read(engine, actor=staff) == 1
     session.commit()
     assert queries.unread_count(session, actor=staff) == 0
     assert queries.unread_count(session, actor=outsider) == 1

@@ -14,6 +14,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.services import auth
 from oms_dashboard.services.actor import Actor, Role
@@ -98,8 +99,7 @@ class AuthState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        with session_scope() as session:
-            auth.sign_out(session, self.token)
+        auth.sign_out(current().engine, token=self.token)
         self.token = ""
         self.user_name = self.user_role = ""
         await self._forget_pages()

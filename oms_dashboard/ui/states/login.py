@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.services import auth
 from oms_dashboard.services.actor import Role
@@ -21,9 +22,8 @@ NOTICES = {
 
 def _open_session(email: str, password: str) -> tuple[str, str, Role]:
     """(token, name, role); argon2 is slow on purpose, so this runs off the event loop."""
-    with session_scope() as session:
-        token, user = auth.sign_in(session, email=email, password=password, channel="web")
-        return token, user.name, Role(user.role)
+    token, user = auth.sign_in(current().engine, email=email, password=password, channel="web")
+    return token, user.name, Role(user.role)
 
 
 def _safe_next(path: str) -> str:

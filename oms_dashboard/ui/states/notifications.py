@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.notifications import queries
 from oms_dashboard.services.errors import AuthenticationFailed
@@ -53,7 +54,8 @@ class NotificationsState(AuthState):
     def mark_all_read(self):
         try:
             with session_scope() as session:
-                queries.mark_read(session, actor=self._actor(session))
+                actor = self._actor(session)
         except AuthenticationFailed:
             return None
+        queries.mark_read(current().engine, actor=actor)
         return NotificationsState.load
