@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.formatting.money import format_money_text
 from oms_dashboard.models import OrderLine, Seller
 from oms_dashboard.notifications import content
 from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.format import money_text, when
+from oms_dashboard.notifications.format import when
 from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.services.outbox import handles
 
@@ -179,7 +180,7 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             {
                 "title": alt.get("title") or alt.get("sku", ""),
                 "sku": alt.get("sku", ""),
-                "price": money_text(str(alt.get("price", "")), order.currency),
+                "price": format_money_text(str(alt.get("price", "")), order.currency),
             }
             for alt in payload.get("alternatives") or []
         ]
