@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Checkout, Customer, Order, OrderLine, Seller, Shipment, User
 from oms_dashboard.notifications.format import day
@@ -109,21 +110,6 @@ def ship_by(order: Order, seller: Seller) -> datetime:
     return (order.paid_at or order.placed_at) + timedelta(hours=seller.handling_hours)
 
 
-def address_lines(place: Checkout | Order) -> list[str]:
-    locality = " ".join(p for p in (place.ship_region, place.ship_postal_code) if p)
-    return [
-        line
-        for line in (
-            place.ship_name,
-            place.ship_line1,
-            place.ship_line2,
-            f"{place.ship_city}, {locality}" if locality else place.ship_city,
-            place.ship_country,
-        )
-        if line
-    ]
-
-
 def line_rows(lines: list[OrderLine], currency: str) -> list[dict[str, Any]]:
     return [
         {
@@ -171,7 +157,7 @@ def confirmation_context(session: Session, view: CheckoutView) -> dict[str, Any]
         "order_count": len(orders),
         "item_count": view.item_count,
         "checkout_total": format_money(checkout.total_minor, checkout.currency),
-        "address": address_lines(checkout),
+        "address": ship_to_lines(checkout),
         "orders_url": link("/orders"),
     }
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money_text
 from oms_dashboard.models import OrderLine, Seller
 from oms_dashboard.notifications import content
@@ -68,7 +69,7 @@ def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             "ship_by": deadline,
             "handling_hours": seller.handling_hours,
             "placed_at": when(order.placed_at),
-            "address": content.address_lines(order),
+            "address": ship_to_lines(order),
         }
         for user in content.seller_staff(session, seller.id):
             send_email(

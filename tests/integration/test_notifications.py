@@ -227,7 +227,7 @@ def test_confirmation_email_summarises_every_sellers_order(session, engine, smtp
         assert usd("1,078.96") in body  # the checkout total
         assert "Thu 20 Mar 2025" in body
         assert "tracking numbers follow when the seller ships" in body
-        assert "12 Elm Street" in body and "Austin, TX 78701" in body
+        assert "12 Elm Street" in body and "AUSTIN, TX 78701" in body
     assert "Bright Lamps & Co" in text
     assert "Bright Lamps &amp; Co" in html
     assert f"/orders/{lamp_order.id}" in html

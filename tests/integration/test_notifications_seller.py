@@ -59,7 +59,8 @@ def test_new_order_emails_each_active_staff_member_and_rings_the_bell(
     text = message.get_body(("plain",)).get_content()
     assert "Ship by: 16 Mar 2025, 10:00 UTC" in text  # placed + 48 handling hours
     assert "2 x Product" in text and usd("39.98") in text
-    assert "1 Main St" in text
+    ship_to = [line.strip() for line in text.split("Ship to:")[1].splitlines() if line.strip()]
+    assert ship_to[1:4] == ["1 Main St", "AUSTIN, TX 78701", "UNITED STATES"]
     (note,) = session.exec(select(Notification)).all()
     assert note.seller_id == seller.id and note.user_id is None
     assert note.title == f"New order {order.number}"

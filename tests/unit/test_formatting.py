@@ -1,4 +1,4 @@
-"""How money reads on pages, in emails and in the bell."""
+"""How money and addresses read on pages, in emails and in the bell."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from babel import Locale, localedata
 from babel.numbers import get_currency_precision, get_territory_currencies
 
 from oms_dashboard.domain.money import MINOR_UNITS
+from oms_dashboard.formatting.addresses import address_lines
 from oms_dashboard.formatting.money import AMBIGUOUS_SYMBOLS, format_money, format_money_text
 
 NB = "\N{NO-BREAK SPACE}"
@@ -78,3 +79,37 @@ def test_ambiguous_symbols_are_the_ones_cldr_shares_between_currencies():
             for code in get_territory_currencies(locale.territory):
                 owners[locale.currency_symbols.get(code, code)].add(code)
     assert {s for s, codes in owners.items() if len(codes) > 1} == AMBIGUOUS_SYMBOLS
+
+
+@pytest.mark.parametrize(
+    ("fields", "lines"),
+    [
+        (
+            dict(line1="12 Elm Street", line2="Apt 4", city="Austin", region="TX",
+                 postal_code="78701", country="US"),
+            ["Ann Lee", "12 Elm Street", "Apt 4", "AUSTIN, TX 78701", "UNITED STATES"],
+        ),
+        (
+            dict(line1="100 Queen St W", line2=None, city="Toronto", region="ON",
+                 postal_code="M5H 2N2", country="CA"),
+            ["ANN LEE", "100 QUEEN ST W", "TORONTO ON M5H 2N2", "CANADA"],
+        ),
+        (
+            dict(line1="1 Market St", line2=None, city="Manchester", region=None,
+                 postal_code="M4 1HN", country="GB"),
+            ["Ann Lee", "1 Market St", "MANCHESTER", "M4 1HN", "UNITED KINGDOM"],
+        ),
+        (
+            dict(line1="Marienplatz 8", line2=None, city="München", region=None,
+                 postal_code="80331", country="DE"),
+            ["Ann Lee", "Marienplatz 8", "80331 MÜNCHEN", "GERMANY"],
+        ),
+        (  # a country the address data does not know: the fields as given
+            dict(line1="1 Road", line2=None, city="Town", region=None, postal_code="123",
+                 country="QQ"),
+            ["Ann Lee", "1 Road", "Town 123", "QQ"],
+        ),
+    ],
+)  # fmt: skip
+def test_an_address_reads_in_its_countrys_format(fields, lines):
+    assert address_lines(name="Ann Lee", **fields) == lines

@@ -8,6 +8,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
@@ -143,13 +144,6 @@ def checkout_summary(siblings: int, sellers: int, total: str) -> str:
 
 def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderView:
     o = detail.order
-    address = [
-        o.ship_name,
-        o.ship_line1,
-        o.ship_line2 or "",
-        " ".join(p for p in (o.ship_city + ",", o.ship_region or "", o.ship_postal_code) if p),
-        o.ship_country,
-    ]
     return OrderView(
         id=o.id,
         number=o.number,
@@ -172,7 +166,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_failed=payment_status == "failed",
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
-        ship_to="\n".join(line for line in address if line),
+        ship_to="\n".join(ship_to_lines(o)),
     )
 
 
