@@ -114,12 +114,13 @@ def make_order(
         ship_country="US",
     )
     subtotal = sum(p.price_minor * quantity for p in products)
+    currency = seller.currency  # as checkout: an order is in its seller's currency
     checkout = Checkout(
         id=new_id("chk"),
         customer_id=customer.customer_id,
         idempotency_key=new_id("key"),
         request_hash="0" * 64,
-        currency="USD",
+        currency=currency,
         total_minor=subtotal + 599,
         created_at=placed_at,
         **ship_to,
@@ -134,7 +135,7 @@ def make_order(
         customer_id=customer.customer_id,
         customer_email=customer.email,
         status=status,
-        currency="USD",
+        currency=currency,
         subtotal_minor=subtotal,
         shipping_minor=599,
         total_minor=subtotal + 599,

@@ -1,4 +1,7 @@
-"""Which carrier takes a demo parcel, what it costs and its tracking number.
+"""Which carrier takes a demo parcel, by which service, and its tracking number.
+
+What the parcel costs and when it should arrive is the checkout's business
+(``services.pricing.price_shipment``); see ``demo.pricing``.
 
 Tracking numbers follow each carrier's published format, check digit
 included, so a carrier adapter's parser accepts them.
@@ -10,29 +13,22 @@ import random
 import string
 from dataclasses import dataclass
 
-from oms_dashboard.demo.catalog_data import SellerSpec
-
 CARRIER_LABELS = {"usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL Express"}
 _BRANDS = {"usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL"}
 EUROPE = frozenset({"GB", "DE"})
 
-# carrier -> country -> (standard service, promised business days), (express ...)
-_DOMESTIC: dict[str, dict[str, tuple[tuple[str, int], tuple[str, int]]]] = {
-    "usps": {"US": (("Ground Advantage", 4), ("Priority Mail Express", 1))},
+# carrier -> country -> (standard service, express service). How long each takes is
+# the checkout's promise (domain.delivery.transit_days), not the carrier's own.
+_DOMESTIC: dict[str, dict[str, tuple[str, str]]] = {
+    "usps": {"US": ("Ground Advantage", "Priority Mail Express")},
     "ups": {
-        "US": (("Ground", 4), ("2nd Day Air", 2)),
-        "CA": (("Standard", 3), ("Express Saver", 1)),
-        "GB": (("Standard", 2), ("Express Saver", 1)),
-        "DE": (("Standard", 2), ("Express Saver", 1)),
+        "US": ("Ground", "2nd Day Air"),
+        "CA": ("Standard", "Express Saver"),
+        "GB": ("Standard", "Express Saver"),
+        "DE": ("Standard", "Express Saver"),
     },
-    "fedex": {
-        "US": (("Ground", 4), ("2Day", 2)),
-        "CA": (("Ground", 3), ("Priority Overnight", 1)),
-    },
-    "dhl": {
-        "GB": (("Parcel UK", 2), ("Domestic Express", 1)),
-        "DE": (("Paket", 2), ("Express Domestic", 1)),
-    },
+    "fedex": {"US": ("Ground", "2Day"), "CA": ("Ground", "Priority Overnight")},
+    "dhl": {"GB": ("Parcel UK", "Domestic Express"), "DE": ("Paket", "Express Domestic")},
 }
 _HUBS = {
     ("ups", "US"): ("Louisville, KY", "Chicago, IL", "Dallas, TX", "Ontario, CA", "Atlanta, GA"),
@@ -60,6 +56,7 @@ class Route:
     carrier: str
     service: str
     transit_days: int
+    """Business days from the seller's door to the customer's, as checkout promises."""
     hubs: tuple[str, ...]
     """Where the parcel is scanned on the way, in order."""
 
@@ -74,36 +71,25 @@ class Route:
 
 
 def choose_route(
-    rng: random.Random, *, origin: str, destination: str, express: bool, restricted: bool
+    rng: random.Random, *, origin: str, destination: str, express: bool, transit_days: int
 ) -> Route:
-    """DHL crosses borders, USPS only within the US; hazmat goes by ground."""
+    """DHL crosses borders, USPS only within the US; ``transit_days`` is the promise."""
     if origin != destination:
         if express:
-            service, days = "Express 12:00", 2
+            service = "Express 12:00"
         elif origin in EUROPE and destination in EUROPE:
-            service, days = "Economy Select", 4
+            service = "Economy Select"
         else:
-            service, days = "Express Worldwide", 4
+            service = "Express Worldwide"
         hubs = (rng.choice(_HUBS[("dhl", origin)]), rng.choice(_HUBS[("dhl", destination)]))
-        return Route("dhl", service, days, hubs)
+        return Route("dhl", service, transit_days, hubs)
     options = [c for c, countries in _DOMESTIC.items() if origin in countries]
     weights = [_US_WEIGHTS.get(c, 1.0) for c in options]
     carrier = rng.choices(options, weights=weights)[0]
     standard, fast = _DOMESTIC[carrier][origin]
-    service, days = fast if express and not restricted else standard
-    if days > 1 and destination == "US":
-        days += rng.choice((0, 0, 1))  # coast to coast takes a day longer
     hubs = _HUBS[(carrier, origin)]
-    return Route(carrier, service, days, tuple(rng.sample(hubs, min(len(hubs), 3))))
-
-
-def shipping_minor(seller: SellerSpec, *, subtotal: int, express: bool, international: bool) -> int:
-    """The seller's shipping price: free standard delivery at home over a threshold."""
-    if international:
-        return seller.international_minor + (seller.express_minor if express else 0)
-    if express:
-        return seller.express_minor
-    return 0 if subtotal >= seller.free_over_minor else seller.standard_minor
+    sample = tuple(rng.sample(hubs, min(len(hubs), 3)))
+    return Route(carrier, fast if express else standard, transit_days, sample)
 
 
 def tracking_number(rng: random.Random, carrier: str) -> str:

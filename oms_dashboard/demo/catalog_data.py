@@ -30,10 +30,6 @@ class SellerSpec:
     staff_email: str
     popularity: float
     """Relative share of the mall's orders."""
-    standard_minor: int
-    free_over_minor: int
-    express_minor: int
-    international_minor: int
     price_ending: int
     """Cents a shelf price ends in: 99 ($24.99), 95 (24,95 EUR), 0 (GBP 24.00)."""
 
@@ -77,23 +73,22 @@ def gift_cards(symbol: str, amounts: tuple[int, ...], brand: str) -> Item:
 # fmt: off
 SELLERS: tuple[SellerSpec, ...] = (
     SellerSpec("volt", "Volt & Cable Co.", "US", "CA", "San Jose", "95112", "America/Los_Angeles",
-               24, 8, "USD", "VLT", "Sam Patel", "seller@oms.demo", 0.30,
-               599, 3500, 1499, 1999, 99),
+               24, 8, "USD", "VLT", "Sam Patel", "seller@oms.demo", 0.30, 99),
     SellerSpec("hearth", "Hearth & Hollow Kitchen", "US", "TX", "Austin", "78701",
                "America/Chicago", 48, 5, "USD", "HHK", "Jamie Torres",
-               "jamie.torres@hearthandhollow.example", 0.22, 799, 7500, 1999, 2999, 99),
+               "jamie.torres@hearthandhollow.example", 0.22, 99),
     SellerSpec("summit", "Summit Trail Outfitters", "US", "CO", "Denver", "80202",
                "America/Denver", 48, 4, "USD", "STO", "Riley Nguyen",
-               "riley.nguyen@summittrail.example", 0.20, 899, 9900, 2499, 3499, 99),
+               "riley.nguyen@summittrail.example", 0.20, 99),
     SellerSpec("northleaf", "Northleaf Books", "CA", "ON", "Toronto", "M5V 2T6",
                "America/Toronto", 24, 6, "CAD", "NLB", "Olivia Tremblay",
-               "olivia.tremblay@northleafbooks.example", 0.11, 499, 3500, 1299, 1799, 99),
+               "olivia.tremblay@northleafbooks.example", 0.11, 99),
     SellerSpec("thread", "Thread & Loom", "GB", None, "Manchester", "M4 1HN", "Europe/London",
                48, 5, "GBP", "TAL", "Harriet Clarke", "harriet.clarke@threadandloom.example",
-               0.09, 395, 5000, 895, 1495, 0),
+               0.09, 0),
     SellerSpec("alpenglow", "Alpenglow Naturkosmetik", "DE", "Bayern", "München", "80331",
                "Europe/Berlin", 72, 6, "EUR", "ALP", "Lena Fischer",
-               "lena.fischer@alpenglow.example", 0.08, 495, 4900, 995, 1495, 95),
+               "lena.fischer@alpenglow.example", 0.08, 95),
 )
 
 ELECTRONICS = (

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from oms_dashboard.demo.dates import BusinessCalendar
-
 HISTORY_DAYS = 548
 """Eighteen months of orders before "now"."""
 
@@ -47,17 +45,10 @@ class DemoContext:
     ids: DemoIds
     password_hash: str
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
 
     @property
     def history_start(self) -> datetime:
         return self.now - timedelta(days=HISTORY_DAYS)
-
-    def calendar(self, country: str) -> BusinessCalendar:
-        if country not in self._calendars:
-            years = range(self.history_start.year - 1, self.now.year + 2)
-            self._calendars[country] = BusinessCalendar(country, years)
-        return self._calendars[country]
 
     def add(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         self.rows[table].append(row)

@@ -1,4 +1,8 @@
-"""Business days, local clock times and how busy each day of the demo is."""
+"""Local clock times and how busy each day of the demo is.
+
+Business days are the checkout's: ``domain.delivery`` with the holidays of
+``services.delivery_calendar``.
+"""
 
 from __future__ import annotations
 
@@ -19,26 +23,6 @@ HOUR_WEIGHT = (
     0.6, 0.8, 0.95, 1.0, 1.05, 1.05, 1.1, 1.15, 1.2, 1.25, 1.25, 1.2,
 )
 # fmt: on
-
-
-class BusinessCalendar:
-    """Working days of one country: no weekends, no public holidays."""
-
-    def __init__(self, country: str, years: range) -> None:
-        self.holidays = holidays.country_holidays(country, years=years)
-
-    def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
-
-    def add_business_days(self, day: date, days: int) -> date:
-        """``days`` working days after ``day``; 0 gives ``day`` or the next working day."""
-        while not self.is_business_day(day):
-            day += timedelta(days=1)
-        while days > 0:
-            day += timedelta(days=1)
-            if self.is_business_day(day):
-                days -= 1
-        return day
 
 
 @cache

@@ -6,15 +6,16 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import accumulate
-from math import ceil
 from typing import Any
 
-from oms_dashboard.demo.carriers import EUROPE, Route, choose_route, shipping_minor
+from oms_dashboard.demo.carriers import EUROPE, Route, choose_route
 from oms_dashboard.demo.carriers import tracking_number as make_tracking_number
 from oms_dashboard.demo.context import HISTORY_DAYS, DemoContext
-from oms_dashboard.demo.dates import checkout_times, local_date
+from oms_dashboard.demo.dates import checkout_times
 from oms_dashboard.demo.people import CustomerCtx, SellerCtx
+from oms_dashboard.demo.pricing import can_check_out, price_demo_order
 from oms_dashboard.demo.timeline import (
     ORDER_SCENARIOS,
     PAYMENT_SCENARIOS,
@@ -28,12 +29,16 @@ from oms_dashboard.demo.timeline import (
     shifted,
     status_of,
 )
+from oms_dashboard.domain.delivery import transit_days
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.payment import CHECKOUT_STATUS, PaymentStatus
+from oms_dashboard.domain.shipping import ServiceLevel
 from oms_dashboard.domain.statuses import OrderStatus as S
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import _READABLE
 from oms_dashboard.models import OrderPolicy
+from oms_dashboard.services.delivery_calendar import holiday_checker
+from oms_dashboard.services.pricing import ShipmentPrice
 
 Row = dict[str, Any]
 REGULAR_CHECKOUTS = 2440
@@ -63,8 +68,8 @@ class Draft:
 
     seller: SellerCtx
     lines: list[tuple[Row, int]]
-    subtotal: int
-    shipping: int
+    price: ShipmentPrice
+    """What checkout charges and promises for these lines, placed when the order is."""
     route: Route
     plan: list[Ev]
 
@@ -141,7 +146,9 @@ class OrderBuilder:
             chosen += extra[: 2 if rng.random() < 0.25 else 1]
         return chosen
 
-    def _lines(self, seller: SellerCtx, international: bool) -> list[tuple[Row, int]]:
+    def _lines(
+        self, seller: SellerCtx, *, international: bool, express: bool
+    ) -> list[tuple[Row, int]]:
         rng = self.rng
         count = rng.choices((1, 2, 3, 4), weights=(0.55, 0.28, 0.12, 0.05))[0]
         picked: dict[str, tuple[Row, int]] = {}
@@ -149,14 +156,21 @@ class OrderBuilder:
             if len(picked) == count:
                 break
             product = rng.choices(seller.products, cum_weights=seller.cum_weights)[0]
-            if product["sku"] in picked or (product["restricted"] and international):
+            allowed = can_check_out(product, international=international, express=express)
+            if product["sku"] in picked or not allowed:
                 continue
             qty = 1 if product["digital"] else rng.choices((1, 2, 3, 4), (78, 15, 5, 2))[0]
             picked[product["sku"]] = (product, qty)
         lines = list(picked.values())
         if not lines or all(p["digital"] for p, _ in lines):
             # Nothing ships on its own without a parcel: add a physical item.
-            physical = [p for p in seller.products if not p["digital"] and not p["restricted"]]
+            physical = [
+                p
+                for p in seller.products
+                if not p["digital"]
+                and not p["restricted"]
+                and can_check_out(p, international=international, express=express)
+            ]
             lines.append((rng.choice(physical), 1))
         return lines
 
@@ -171,6 +185,8 @@ class OrderBuilder:
             address, dest_tz = rng.choice(others)
         dest = address["country"]
         express = rng.random() < 0.12
+        level = ServiceLevel.EXPRESS if express else ServiceLevel.STANDARD
+        priced = partial(price_demo_order, address=address, service_level=level)
         if slot.target:
             pay_scenario, order_scenario, hours = FORCED[slot.target]
             placed = ctx.now - timedelta(seconds=round(hours * 3600 * rng.uniform(0.7, 1.3)))
@@ -182,18 +198,14 @@ class OrderBuilder:
         drafts = []
         for seller in self._sellers_for(customer, single=slot.target is not None):
             international = seller.spec.country != dest
-            lines = self._lines(seller, international)
-            subtotal = sum(p["price_minor"] * q for p, q in lines)
-            restricted = any(p["restricted"] for p, _ in lines)
+            lines = self._lines(seller, international=international, express=express)
+            price = priced(seller=seller.row, lines=lines, placed_at=placed)
             route = choose_route(
                 rng,
                 origin=seller.spec.country,
                 destination=dest,
                 express=express,
-                restricted=restricted,
-            )
-            shipping = shipping_minor(
-                seller.spec, subtotal=subtotal, express=express, international=international
+                transit_days=transit_days(price.zone, level),
             )
             plan = shifted(payment, timedelta(0))
             if paid:
@@ -202,21 +214,23 @@ class OrderBuilder:
                     paid[-1],
                     seller.spec.handling_hours,
                     seller.spec.timezone,
-                    seller.calendar,
+                    seller.is_holiday,
                     dest_tz,
-                    ctx.calendar(dest),
+                    holiday_checker(dest, address["region"]),
                     route,
                     order_scenario or pick(rng, ORDER_SCENARIOS),
                     self.window,
                 )
                 plan += plan_fulfilment(rng, journey)
-            drafts.append(Draft(seller, lines, subtotal, shipping, route, plan))
+            drafts.append(Draft(seller, lines, price, route, plan))
         if slot.target:
             delta = shift_into(rng, drafts[0].plan, slot.target, ctx.now)
             placed += delta
             payment = shifted(payment, delta)
             for draft in drafts:
                 draft.plan = shifted(draft.plan, delta)
+                # The promise moves with the day the order was placed.
+                draft.price = priced(seller=draft.seller.row, lines=draft.lines, placed_at=placed)
         self._write(customer, address, placed, express, cut(payment, ctx.now), drafts)
 
     def _write(
@@ -246,7 +260,7 @@ class OrderBuilder:
                 "request_hash": hashlib.sha256(f"{key}|{request}".encode()).hexdigest(),
                 **_payment_columns(payment),
                 "currency": currency,
-                "total_minor": sum(d.subtotal + d.shipping for d in drafts),
+                "total_minor": sum(d.price.total_minor for d in drafts),
                 "service_level": "express" if express else "standard",
                 "created_at": placed,
                 "paid_at": paid_at,
@@ -261,11 +275,7 @@ class OrderBuilder:
         placed, spec = checkout["created_at"], d.seller.spec
         events = cut(d.plan, ctx.now)
         status = status_of(events)
-        handling_days = ceil(spec.handling_hours / 24)
-        estimate = d.seller.calendar.add_business_days(
-            local_date(placed, spec.timezone), handling_days + d.route.transit_days
-        )
-        total = d.subtotal + d.shipping
+        total = d.price.total_minor
         order = ctx.add(
             "orders",
             {
@@ -277,11 +287,11 @@ class OrderBuilder:
                 "customer_email": customer.row["email"],
                 "status": status,
                 "currency": spec.currency,
-                "subtotal_minor": d.subtotal,
-                "shipping_minor": d.shipping,
+                "subtotal_minor": d.price.subtotal_minor,
+                "shipping_minor": d.price.shipping_minor,
                 "total_minor": total,
                 "service_level": checkout["service_level"],
-                "estimated_delivery": estimate,
+                "estimated_delivery": d.price.estimated_delivery,
                 "review_reason": None,
                 "stock_status": _HOLD_BY_STATUS.get(status, StockStatus.FULFILLED),
                 "placed_at": placed,

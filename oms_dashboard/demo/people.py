@@ -11,8 +11,9 @@ from typing import Any
 from oms_dashboard.demo import DEMO_LOGINS
 from oms_dashboard.demo.catalog_data import NICHES, SELLERS, Item, SellerSpec
 from oms_dashboard.demo.context import HISTORY_DAYS, DemoContext
-from oms_dashboard.demo.dates import BusinessCalendar
 from oms_dashboard.demo.places import PlaceMaker, email_local_part
+from oms_dashboard.domain.delivery import DEFAULT_CUTOFF_HOUR, HolidayCheck
+from oms_dashboard.services.delivery_calendar import holiday_checker
 
 Row = dict[str, Any]
 CUSTOMER_COUNTRIES = (("US", 88), ("CA", 14), ("GB", 10), ("DE", 8))
@@ -29,7 +30,8 @@ class SellerCtx:
     spec: SellerSpec
     row: Row
     staff: Row
-    calendar: BusinessCalendar
+    is_holiday: HolidayCheck
+    """The seller's days off, as checkout's delivery estimate counts them."""
     products: list[Row] = field(default_factory=list)
     cum_weights: list[float] = field(default_factory=list)
     stock: dict[str, int] = field(default_factory=dict)
@@ -94,6 +96,9 @@ def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
                 "handling_hours": spec.handling_hours,
                 "low_stock_threshold": spec.low_stock_threshold,
                 "currency": spec.currency,
+                # Checkout's estimate reads the seller's clock and cut-off from its row.
+                "timezone": spec.timezone,
+                "cutoff_hour": DEFAULT_CUTOFF_HOUR,
                 "created_at": created,
             },
         )
@@ -105,7 +110,7 @@ def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
             created_at=created + timedelta(hours=2),
             seller_id=row["id"],
         )
-        seller = SellerCtx(spec, row, staff, ctx.calendar(spec.country))
+        seller = SellerCtx(spec, row, staff, holiday_checker(spec.country, spec.region))
         _build_products(ctx, seller)
         sellers.append(seller)
     return sellers

@@ -15,7 +15,15 @@ from math import ceil
 from typing import Any
 
 from oms_dashboard.demo.carriers import Route
-from oms_dashboard.demo.dates import BusinessCalendar, at_local, local_date, zone
+from oms_dashboard.demo.dates import at_local, local_date, zone
+from oms_dashboard.domain.delivery import (
+    DEFAULT_CUTOFF_HOUR,
+    HolidayCheck,
+    add_business_days,
+    handling_days,
+    is_business_day,
+    next_business_day,
+)
 from oms_dashboard.domain.statuses import OrderStatus as S
 
 PAYMENT_SCENARIOS = {
@@ -79,9 +87,9 @@ class Fulfilment:
     paid_at: datetime
     handling_hours: int
     seller_tz: str
-    seller_calendar: BusinessCalendar
+    seller_is_holiday: HolidayCheck
     dest_tz: str
-    dest_calendar: BusinessCalendar
+    dest_is_holiday: HolidayCheck
     route: Route
     scenario: str
     window: timedelta
@@ -142,12 +150,16 @@ def plan_payment(rng: random.Random, placed_at: datetime, scenario: str, window:
 
 def ship_time(rng: random.Random, f: Fulfilment) -> datetime:
     """Within the seller's handling time on working days; one parcel in twenty is late."""
-    days = ceil(f.handling_hours / 24)
+    days = handling_days(f.handling_hours)
     weights = [1.0 + (days - k) * 0.4 for k in range(days + 1)] + [0.08 * (days + 1)]
     k = rng.choices(range(days + 2), weights=weights)[0]
+    # Handling starts as checkout's estimate has it start: after the cut-off, the next
+    # business day.
     paid_local = f.paid_at.astimezone(zone(f.seller_tz))
-    start = paid_local.date() + timedelta(days=1 if paid_local.hour >= 14 else 0)
-    day = f.seller_calendar.add_business_days(start, k)
+    start = paid_local.date()
+    if paid_local.hour >= DEFAULT_CUTOFF_HOUR or not is_business_day(start, f.seller_is_holiday):
+        start = next_business_day(start, f.seller_is_holiday)
+    day = add_business_days(start, k, f.seller_is_holiday)
     at = at_local(day, rng.uniform(9.5, 17.5), f.seller_tz)
     if at <= f.paid_at + timedelta(minutes=45):
         at = f.paid_at + timedelta(hours=rng.uniform(1, 3))
@@ -205,7 +217,7 @@ def _journey(rng: random.Random, f: Fulfilment, scenario: str, ship_at: datetime
     ]  # fmt: skip
     late = rng.choices((0, 1, 2), weights=(0.86, 0.1, 0.04))[0]
     ship_day = local_date(ship_at, f.seller_tz)
-    delivery_day = f.dest_calendar.add_business_days(ship_day, route.transit_days + late)
+    delivery_day = add_business_days(ship_day, route.transit_days + late, f.dest_is_holiday)
     trouble = scenario in ("exception_resolved", "exception_lost")
     at_door = scenario == "exception_resolved" and rng.random() < 0.5
     day = ship_day + timedelta(days=1)
@@ -230,7 +242,7 @@ def _deliver(rng, f: Fulfilment, events: list[Ev], day, *, door_trouble=False) -
                        S.OUT_FOR_DELIVERY, "Out for delivery"))  # fmt: skip
     if door_trouble:
         at = ofd + timedelta(hours=rng.uniform(2, 7))
-        day = f.dest_calendar.add_business_days(day, 1)
+        day = add_business_days(day, 1, f.dest_is_holiday)
         again = _after(events, at_local(day, rng.uniform(7.5, 10), f.dest_tz), timedelta(hours=2))
         events += [
             move(at, "shipment.exception", "carrier", S.OUT_FOR_DELIVERY, S.DELIVERY_EXCEPTION,
@@ -262,7 +274,8 @@ def _transit_trouble(rng, f: Fulfilment, events: list[Ev], scenario: str) -> lis
     resumed = at + timedelta(hours=rng.uniform(18, 60))
     events.append(move(resumed, "shipment.in_transit", "carrier", S.DELIVERY_EXCEPTION,
                        S.IN_TRANSIT, "Issue resolved; back in transit"))  # fmt: skip
-    day = f.dest_calendar.add_business_days(local_date(resumed, f.dest_tz), rng.choice((1, 2)))
+    resumed_day = local_date(resumed, f.dest_tz)
+    day = add_business_days(resumed_day, rng.choice((1, 2)), f.dest_is_holiday)
     _deliver(rng, f, events, day)
     return events
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from oms_dashboard.formatting.addresses import ship_to_lines
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Checkout, Customer, Order, OrderLine, Seller, Shipment, User
-from oms_dashboard.notifications.format import day, money
+from oms_dashboard.notifications.format import day
 from oms_dashboard.settings import get_settings
 
 
@@ -108,29 +110,14 @@ def ship_by(order: Order, seller: Seller) -> datetime:
     return (order.paid_at or order.placed_at) + timedelta(hours=seller.handling_hours)
 
 
-def address_lines(place: Checkout | Order) -> list[str]:
-    locality = " ".join(p for p in (place.ship_region, place.ship_postal_code) if p)
-    return [
-        line
-        for line in (
-            place.ship_name,
-            place.ship_line1,
-            place.ship_line2,
-            f"{place.ship_city}, {locality}" if locality else place.ship_city,
-            place.ship_country,
-        )
-        if line
-    ]
-
-
 def line_rows(lines: list[OrderLine], currency: str) -> list[dict[str, Any]]:
     return [
         {
             "title": line.title,
             "sku": line.sku,
             "quantity": line.quantity,
-            "unit_price": money(line.unit_price_minor, currency),
-            "line_total": money(line.line_total_minor, currency),
+            "unit_price": format_money(line.unit_price_minor, currency),
+            "line_total": format_money(line.line_total_minor, currency),
         }
         for line in lines
     ]
@@ -142,9 +129,9 @@ def order_summary(order: Order, seller: Seller, lines: list[OrderLine]) -> dict[
         "seller_name": seller.name,
         "lines": line_rows(lines, order.currency),
         "item_count": sum(line.quantity for line in lines),
-        "subtotal": money(order.subtotal_minor, order.currency),
-        "shipping": money(order.shipping_minor, order.currency),
-        "total": money(order.total_minor, order.currency),
+        "subtotal": format_money(order.subtotal_minor, order.currency),
+        "shipping": format_money(order.shipping_minor, order.currency),
+        "total": format_money(order.total_minor, order.currency),
         "estimated_delivery": day(order.estimated_delivery),
         "url": link(f"/orders/{order.id}"),
     }
@@ -169,8 +156,8 @@ def confirmation_context(session: Session, view: CheckoutView) -> dict[str, Any]
         "orders": orders,
         "order_count": len(orders),
         "item_count": view.item_count,
-        "checkout_total": money(checkout.total_minor, checkout.currency),
-        "address": address_lines(checkout),
+        "checkout_total": format_money(checkout.total_minor, checkout.currency),
+        "address": ship_to_lines(checkout),
         "orders_url": link("/orders"),
     }
 
@@ -182,6 +169,6 @@ def payment_context(view: CheckoutView) -> dict[str, Any]:
         "customer_name": checkout.ship_name,
         "label": view.label,
         "numbers": [o.number for o in view.orders],
-        "total": money(checkout.total_minor, checkout.currency),
+        "total": format_money(checkout.total_minor, checkout.currency),
         "order_url": link(f"/orders/{view.first_order.id}"),
     }

@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.formatting.addresses import ship_to_lines
+from oms_dashboard.formatting.money import format_money_text
 from oms_dashboard.models import OrderLine, Seller
 from oms_dashboard.notifications import content
 from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.format import money_text, when
+from oms_dashboard.notifications.format import when
 from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.services.outbox import MessageKind
 
@@ -66,7 +68,7 @@ def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             "ship_by": deadline,
             "handling_hours": seller.handling_hours,
             "placed_at": when(order.placed_at),
-            "address": content.address_lines(order),
+            "address": ship_to_lines(order),
         }
         for user in content.seller_staff(session, seller.id):
             send_email(
@@ -174,7 +176,7 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             {
                 "title": alt.get("title") or alt.get("sku", ""),
                 "sku": alt.get("sku", ""),
-                "price": money_text(str(alt.get("price", "")), order.currency),
+                "price": format_money_text(str(alt.get("price", "")), order.currency),
             }
             for alt in payload.get("alternatives") or []
         ]

@@ -1,26 +1,13 @@
-"""How money, times and statuses read on a page: plain strings, computed on the server."""
+"""How times and statuses read on a page: plain strings, computed on the server.
+
+Money is ``formatting.money``, shared with the emails and the bell.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from oms_dashboard.domain.money import MoneyError, exponent, from_minor
 from oms_dashboard.domain.statuses import OrderStatus
-
-# Only symbols nobody misreads; the ISO code always follows, so "$" is never ambiguous.
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
-
-
-def money(minor: int, currency: str) -> str:
-    """``$1,234.50 USD``: the amount with its currency, from integer minor units."""
-    try:
-        amount = from_minor(minor, currency)
-        places = exponent(currency)
-    except MoneyError:
-        return f"{minor} {currency} (minor units)"
-    sign = "-" if amount < 0 else ""
-    text = f"{abs(amount):,.{places}f}"
-    return f"{sign}{_SYMBOLS.get(currency.upper(), '')}{text} {currency.upper()}"
 
 
 def exact_time(at: datetime | None) -> str:

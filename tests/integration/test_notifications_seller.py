@@ -11,6 +11,7 @@ from oms_dashboard.models import EmailMessage, Notification
 from oms_dashboard.notifications import handlers, queries
 from oms_dashboard.services.errors import Forbidden
 from tests.factories import make_actor, make_order, make_product, make_seller, make_user
+from tests.integration.test_notifications import usd
 
 PLACED = datetime(2025, 3, 14, 10, 0, tzinfo=UTC)
 
@@ -27,8 +28,8 @@ def seller_with_staff(session, **seller_fields):
 def new_order_for(session, seller):
     customer = make_actor(session, "customer")
     products = [
-        make_product(session, seller, price_minor=1999),
-        make_product(session, seller, price_minor=1250),
+        make_product(session, seller, price_minor=1999, currency=seller.currency),
+        make_product(session, seller, price_minor=1250, currency=seller.currency),
     ]
     return make_order(
         session, customer=customer, seller=seller, products=products, quantity=2, placed_at=PLACED
@@ -49,17 +50,32 @@ def test_new_order_emails_each_active_staff_member_and_rings_the_bell(
 
     assert sorted(rcpts[0] for rcpts, _ in smtp.received) == sorted(u.email for u in staff)
     message = smtp.messages[0]
-    assert message["Subject"] == f"New order {order.number}: 4 items, $70.97"
+    # A header is one line of plain spaces.
+    assert message["Subject"] == f"New order {order.number}: 4 items, USD 70.97"
     text = message.get_body(("plain",)).get_content()
     assert "Ship by: 16 Mar 2025, 10:00 UTC" in text  # placed + 48 handling hours
-    assert "2 x Product" in text and "$39.98" in text
-    assert "1 Main St" in text
+    assert "2 x Product" in text and usd("39.98") in text
+    ship_to = [line.strip() for line in text.split("Ship to:")[1].splitlines() if line.strip()]
+    assert ship_to[1:4] == ["1 Main St", "AUSTIN, TX 78701", "UNITED STATES"]
     (note,) = session.exec(select(Notification)).all()
     assert note.seller_id == seller.id and note.user_id is None
     assert note.title == f"New order {order.number}"
-    assert note.body == "4 items, $70.97 total. Ship by 16 Mar 2025, 10:00 UTC."
+    assert note.body == f"4 items, {usd('70.97')} total. Ship by 16 Mar 2025, 10:00 UTC."
     keys = sorted(row.dedupe_key for row in session.exec(select(EmailMessage)))
     assert keys == sorted(f"email:new-order:{order.id}:{u.id}" for u in staff)
+
+
+def test_a_canadian_sellers_new_order_reads_in_canadian_dollars(session, engine, mailbox):  # noqa: F811
+    seller, _ = seller_with_staff(session, currency="CAD", country="CA")
+    order = new_order_for(session, seller)
+
+    handlers.new_order({"order_id": order.id}, engine=engine)
+
+    row = session.exec(select(EmailMessage)).first()
+    assert row.subject == f"New order {order.number}: 4 items, CA$70.97"
+    assert "2 x Product" in row.text_body and "CA$39.98" in row.text_body
+    (note,) = session.exec(select(Notification)).all()
+    assert note.body.startswith("4 items, CA$70.97 total.")
 
 
 def test_a_refused_recipient_is_retried_without_resending_to_the_others(

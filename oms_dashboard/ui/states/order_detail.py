@@ -11,6 +11,8 @@ from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.formatting.addresses import ship_to_lines
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import payments
@@ -112,7 +114,7 @@ def review_text(reason: str | None, role: Role) -> str:
 
 
 def checkout_summary(siblings: int, sellers: int, total: str) -> str:
-    """``Part of one checkout with 3 orders from 2 sellers, $120.00 USD in all.``"""
+    """``Part of one checkout with 3 orders from 2 sellers, USD 120.00 in all.``"""
     orders = siblings + 1
     return (
         f"Part of one checkout with {orders} orders from {sellers} "
@@ -123,13 +125,6 @@ def checkout_summary(siblings: int, sellers: int, total: str) -> str:
 
 def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderView:
     o = detail.order
-    address = [
-        o.ship_name,
-        o.ship_line1,
-        o.ship_line2 or "",
-        " ".join(p for p in (o.ship_city + ",", o.ship_region or "", o.ship_postal_code) if p),
-        o.ship_country,
-    ]
     return OrderView(
         id=o.id,
         number=o.number,
@@ -141,9 +136,9 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         show_customer=actor.role is not Role.CUSTOMER,
         placed_relative=fmt.relative_time(o.placed_at),
         placed_exact=fmt.exact_time(o.placed_at),
-        subtotal=fmt.money(o.subtotal_minor, o.currency),
-        shipping=fmt.money(o.shipping_minor, o.currency),
-        total=fmt.money(o.total_minor, o.currency),
+        subtotal=format_money(o.subtotal_minor, o.currency),
+        shipping=format_money(o.shipping_minor, o.currency),
+        total=format_money(o.total_minor, o.currency),
         service_level=o.service_level.capitalize(),
         estimated_delivery=fmt.day(o.estimated_delivery),
         review_reason=ReviewReason(o.review_reason).label if o.review_reason else "",
@@ -152,7 +147,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_failed=payment_status == "failed",
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
-        ship_to="\n".join(line for line in address if line),
+        ship_to="\n".join(ship_to_lines(o)),
     )
 
 
@@ -206,7 +201,7 @@ class OrderDetailState(GuardedState, AuthState):
                 number=o.number,
                 seller=names.get(o.seller_id, o.seller_id),
                 status=o.status,
-                total=fmt.money(o.total_minor, o.currency),
+                total=format_money(o.total_minor, o.currency),
             )
             for o in siblings
         ]
@@ -215,15 +210,15 @@ class OrderDetailState(GuardedState, AuthState):
             total, currency = views.checkout_total(session, detail.order)
             sellers = {detail.order.seller_id, *(o.seller_id for o in siblings)}
             self.checkout_text = checkout_summary(
-                len(siblings), len(sellers), fmt.money(total, currency)
+                len(siblings), len(sellers), format_money(total, currency)
             )
         self.lines = [
             LineRow(
                 sku=line.sku,
                 title=line.title,
                 quantity=line.quantity,
-                unit_price=fmt.money(line.unit_price_minor, detail.order.currency),
-                line_total=fmt.money(line.line_total_minor, detail.order.currency),
+                unit_price=format_money(line.unit_price_minor, detail.order.currency),
+                line_total=format_money(line.line_total_minor, detail.order.currency),
             )
             for line in detail.lines
         ]

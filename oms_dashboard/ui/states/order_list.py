@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ValidationFailed
@@ -63,7 +64,7 @@ def order_rows(page: OrderPage) -> list[OrderRow]:
             status=o.status,
             seller=page.seller_names.get(o.seller_id, ""),
             customer=o.customer_email,
-            total=fmt.money(o.total_minor, o.currency),
+            total=format_money(o.total_minor, o.currency),
             placed_relative=fmt.relative_time(o.placed_at),
             placed_exact=fmt.exact_time(o.placed_at),
         )

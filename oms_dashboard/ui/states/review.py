@@ -11,6 +11,7 @@ from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Order
 from oms_dashboard.services import review
 from oms_dashboard.services.actor import Actor, Role
@@ -66,7 +67,7 @@ class ReviewState(GuardedState, AuthState):
                     explanation=item.explanation,
                     seller=names.get(item.order.seller_id, item.order.seller_id),
                     customer=item.order.customer_email,
-                    total=fmt.money(item.order.total_minor, item.order.currency),
+                    total=format_money(item.order.total_minor, item.order.currency),
                     placed_relative=fmt.relative_time(item.order.placed_at),
                     placed_exact=fmt.exact_time(item.order.placed_at),
                 )
