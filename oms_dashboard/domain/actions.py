@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from oms_dashboard.domain.payment import PaymentStatus
-from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.statuses import OrderStatus, can_transition
 
 
 class OrderAction(StrEnum):
@@ -45,5 +45,7 @@ def allowed_actions(
     ):
         actions.append(OrderAction.RETRY_PAYMENT)
     if role == "admin" and review_reason is not None:
-        actions += [OrderAction.RELEASE_REVIEW, OrderAction.CANCEL_REVIEW]
+        actions.append(OrderAction.RELEASE_REVIEW)
+        if can_transition(status, OrderStatus.CANCELLED, admin_override=True):
+            actions.append(OrderAction.CANCEL_REVIEW)
     return [action.value for action in actions]
