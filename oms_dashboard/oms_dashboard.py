@@ -8,5 +8,8 @@ from oms_dashboard.ui.routes import register_pages
 app = rx.App(
     api_transformer=api_app,
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
+    # Sonner's "rich colours" (green on pale green) miss the 4.5:1 text contrast;
+    # plain toasts keep the coloured success/error icon and readable text.
+    toaster=rx.toast.provider(rich_colors=False),
 )
 register_pages(app)
