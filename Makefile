@@ -24,10 +24,13 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Reflex would download bun from the internet; take it from the npm registry instead.
-$(BIN)/bun:
-	npm install --prefix .tools --save-exact --no-audit --no-fund bun@1.4.4 node@22
+# axe-core is the accessibility engine the browser tests inject into each page.
+# One grouped rule: a clone that already has bun still gets axe-core.
+AXE := .tools/node_modules/axe-core/axe.min.js
+$(BIN)/bun $(AXE) &:
+	npm install --prefix .tools --save-exact --no-audit --no-fund bun@1.4.4 node@22 axe-core@4.14.1
 
-setup: $(VENV)/.installed $(BIN)/bun
+setup: $(VENV)/.installed $(BIN)/bun $(AXE)
 
 # Browser tests drive Debian's Chromium; never `playwright install`.
 browser:

@@ -10,5 +10,8 @@ wiring = bootstrap("reflex")
 app = rx.App(
     api_transformer=create_app(wiring),
     head_components=[rx.el.link(rel="icon", type="image/svg+xml", href="/favicon.svg")],
+    # Sonner's "rich colours" (green on pale green) miss the 4.5:1 text contrast;
+    # plain toasts keep the coloured success/error icon and readable text.
+    toaster=rx.toast.provider(rich_colors=False),
 )
 register_pages(app)

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from oms_dashboard.services.actor import Role
+from oms_dashboard.services.catalog import MAX_ON_HAND
 
 
 def no_nul(value: str) -> str:
@@ -183,7 +184,7 @@ class ProductOut(BaseModel):
 
 
 class InventoryUpdate(RequestBody):
-    on_hand: StrictInt = Field(le=1_000_000_000, description="Units on the shelf, >= reserved")
+    on_hand: StrictInt = Field(le=MAX_ON_HAND, description="Units on the shelf, >= reserved")
 
 
 class InventoryOut(BaseModel):

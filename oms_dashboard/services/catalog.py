@@ -11,14 +11,19 @@ from oms_dashboard.domain.money import MoneyError, parse_amount, to_minor
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Inventory, Product, Seller
 from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import locks
 from oms_dashboard.services.actor import STAFF, Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from oms_dashboard.services.stock import note_stock_levels
 from oms_dashboard.services.unit_of_work import transactional
 
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HS_CODE_RE = re.compile(r"^\d{6,10}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+# Checked here, not only in the API's schema: the seller's page calls this service too,
+# and a larger count would overflow the integer column.
+MAX_ON_HAND = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -158,13 +163,19 @@ def get_inventory(session: Session, *, actor: Actor, sku: str) -> Inventory:
 
 @transactional
 def set_on_hand(session: Session, *, actor: Actor, sku: str, on_hand: int) -> Inventory:
-    """Count the shelf. The row is locked so a checkout cannot reserve in between."""
-    stock = session.exec(select(Inventory).where(Inventory.sku == sku).with_for_update()).first()
+    """Count the shelf. The row is locked so a checkout cannot reserve in between.
+
+    Stock levels are noted like a checkout's: back at the seller's threshold the
+    low-stock alert re-arms, so the next fall alerts again; under it, it alerts once.
+    """
+    stock = locks.lock_inventory(session, [sku]).get(sku)
     if stock is None:
         raise NotFound(f"no inventory for sku {sku!r}")
     actor.require_seller_access(stock.seller_id)
     if isinstance(on_hand, bool) or not isinstance(on_hand, int) or on_hand < 0:
         raise ValidationFailed.one("on_hand", "must be a whole number, 0 or more")
+    if on_hand > MAX_ON_HAND:
+        raise ValidationFailed.one("on_hand", f"must be at most {MAX_ON_HAND:,}")
     if on_hand < stock.reserved:
         raise ValidationFailed.one(
             "on_hand", f"must be at least {stock.reserved}, the units reserved for open orders"
@@ -182,6 +193,7 @@ def set_on_hand(session: Session, *, actor: Actor, sku: str, on_hand: int) -> In
         before=before,
         after=snapshot(stock),
     )
+    note_stock_levels(session, [sku])
     return stock
 
 

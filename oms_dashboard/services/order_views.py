@@ -22,6 +22,8 @@ PAYMENT_LABELS = {
 class LowStock:
     sku: str
     title: str
+    on_hand: int
+    reserved: int
     available: int
     threshold: int
 
@@ -59,7 +61,14 @@ def low_stock(session: Session, *, actor: Actor, limit: int = 20) -> list[LowSto
     actor.require(Role.SELLER)
     available = Inventory.on_hand - Inventory.reserved
     rows = session.exec(
-        select(Inventory.sku, Product.title, available, Seller.low_stock_threshold)
+        select(
+            Inventory.sku,
+            Product.title,
+            Inventory.on_hand,
+            Inventory.reserved,
+            available,
+            Seller.low_stock_threshold,
+        )
         .join(Product, Product.sku == Inventory.sku)
         .join(Seller, Seller.id == Inventory.seller_id)
         .where(

@@ -246,6 +246,9 @@ def loading_view() -> rx.Component:
         rx.skeleton(rx.box(height="120px", width="100%")),
         spacing="4",
         width="100%",
+        # aria-label is prohibited on a role-less <div>; as a status region it
+        # is allowed and tells a screen reader why the page is still empty.
+        role="status",
         aria_busy="true",
         aria_label="Loading",
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, func, select
 
@@ -19,6 +21,11 @@ HOME = {
     "support": "/support/orders",
     "admin": "/admin",
 }
+
+
+# Installed by `make setup` from the npm registry (the Makefile pins the version).
+AXE_JS = Path(__file__).resolve().parents[2] / ".tools/node_modules/axe-core/axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def at(path: str) -> re.Pattern[str]:
@@ -56,3 +63,34 @@ def user(session: Session, role: str) -> User:
 
 def count_orders(session: Session, *conditions) -> int:
     return session.exec(select(func.count()).select_from(Order).where(*conditions)).one()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds nothing serious or critical on the page as it shows now.
+
+    Call it once the page shows what the test is about: axe checks the DOM
+    of that moment, so a skeleton still loading would be all it sees.
+    """
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make setup`")
+    # A navigation drops the script; inject it again on each new document.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    # iframes: false: the app's one frame is the sandboxed email preview, where no
+    # script runs, so axe could not report from it (it would wait, then time out).
+    results = page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
+    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, _describe_violations(page.url, blocking)
+
+
+def _describe_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"axe-core: {len(violations)} serious or critical violation(s) on {url}"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"]:
+            # target is a list of selectors, one per nested frame or shadow root.
+            lines.append(f"    {' >> '.join(map(str, node['target']))}  {node['html'][:160]}")
+            if node.get("failureSummary"):
+                summary = node["failureSummary"].replace("\n", " ")
+                lines.append(f"      {summary}")
+    return "\n".join(lines)

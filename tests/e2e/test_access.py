@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from oms_dashboard.models import Order
-from tests.e2e.helpers import db, rows, sign_in_and_land, user
+from tests.e2e.helpers import assert_accessible, db, rows, sign_in_and_land, user
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +20,7 @@ def test_a_customer_is_refused_staff_and_seller_pages(page: Page, path: str) -> 
     expect(page.get_by_test_id("forbidden")).to_contain_text("You don't have access to this page")
     expect(rows(page)).to_have_count(0)
     expect(page.get_by_test_id("stat-card")).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_a_seller_opening_another_sellers_order_sees_not_found(
@@ -35,6 +36,7 @@ def test_a_seller_opening_another_sellers_order_sees_not_found(
     expect(page.get_by_test_id("not-found")).to_contain_text("Order not found")
     expect(page.get_by_text(other.number)).to_have_count(0)
     expect(rows(page)).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_a_customer_opening_someone_elses_order_sees_not_found(

@@ -14,7 +14,15 @@ from sqlmodel import select
 from oms_dashboard.db import get_engine, session_scope
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
 from oms_dashboard.models import EmailMessage, Inventory, Order, Product
-from tests.e2e.helpers import at, count_orders, db, rows, sign_in_and_land, user
+from tests.e2e.helpers import (
+    assert_accessible,
+    at,
+    count_orders,
+    db,
+    rows,
+    sign_in_and_land,
+    user,
+)
 from tests.fakes import fail_payment, pay
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +106,7 @@ def test_customer_retries_a_failed_payment(
     )
     expect(page.get_by_test_id("checkout-siblings")).to_contain_text(sibling["number"])
     page.screenshot(path=str(screenshots / "order-payment-failed.png"), full_page=True)
+    assert_accessible(page)
 
     page.get_by_role("button", name="Retry payment").click()
 
@@ -133,6 +142,7 @@ def test_sellers_queue_shows_a_new_paid_order_without_reload(
     expect(rows(page).filter(has_text=number)).to_have_count(1, timeout=15_000)
     expect(rows(page).filter(has_text=number)).to_contain_text("Processing")
     page.screenshot(path=str(screenshots / "seller-queue-live.png"), full_page=True)
+    assert_accessible(page)
 
 
 def test_admin_reviews_duplicates_release_and_cancel(
@@ -157,12 +167,14 @@ def test_admin_reviews_duplicates_release_and_cancel(
     expect(first).to_contain_text("Same lines as another checkout")
     expect(first).to_contain_text("customer@oms.demo")
     page.screenshot(path=str(screenshots / "admin-review.png"), full_page=True)
+    assert_accessible(page)
 
     first.get_by_role("button", name="Cancel").click()
     confirm = page.get_by_role("button", name="Cancel order", exact=True)
     confirm.click()
     expect(page.get_by_test_id("cancel-error")).to_have_text("Say why the order is cancelled")
     expect(page.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)  # the confirmation dialog, with its error
     expect(first).to_have_count(1)  # an empty reason changes nothing
     page.get_by_label("Reason").fill("placed twice by mistake")
     confirm.click()
@@ -209,11 +221,13 @@ def test_admin_reads_the_emails_in_the_outbox(
     row = rows(page).filter(has_text=email.subject).first
     expect(row).to_contain_text("Local mailbox")
     page.screenshot(path=str(screenshots / "admin-outbox.png"), full_page=True)
+    assert_accessible(page)
     row.get_by_role("button", name=email.subject).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(email.to_address)
     expect(dialog.locator("iframe")).to_be_visible()
     page.screenshot(path=str(screenshots / "admin-outbox-email.png"))
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("role", ["customer", "seller"])
@@ -242,6 +256,7 @@ def test_seller_sees_a_new_order_notification_in_the_bell(
     page.get_by_role("button", name="Notifications").click()
     expect(page.get_by_role("dialog")).to_contain_text(f"New order {order['number']}")
     page.screenshot(path=str(screenshots / "seller-notifications.png"))
+    assert_accessible(page)  # the bell's popover, open
     page.get_by_role("button", name="Mark all read").click()
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
 
@@ -267,3 +282,4 @@ def test_customer_is_told_why_an_order_is_held(
     expect(notice).to_contain_text("Held for review")
     expect(notice).to_contain_text("the same items as an order you placed minutes earlier")
     page.screenshot(path=str(screenshots / "order-held-customer.png"), full_page=True)
+    assert_accessible(page)

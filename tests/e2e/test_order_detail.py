@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Order, OrderLine, Shipment
-from tests.e2e.helpers import db, rows, sign_in_and_land
+from tests.e2e.helpers import assert_accessible, db, rows, sign_in_and_land
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +56,7 @@ def test_customer_opens_an_order_and_sees_lines_totals_and_timeline(
     expect(summary).to_contain_text("Seller")
     expect(summary.get_by_text("Customer", exact=True)).to_have_count(0)
     page.screenshot(path=screenshots / "order-detail-customer.png", full_page=True)
+    assert_accessible(page)
 
 
 def test_seller_sees_who_ordered(page: Page, screenshots: Path) -> None:
@@ -63,6 +64,7 @@ def test_seller_sees_who_ordered(page: Page, screenshots: Path) -> None:
     _open_first_order(page)
     expect(page.get_by_test_id("order-summary").get_by_text("Customer", exact=True)).to_be_visible()
     page.screenshot(path=screenshots / "order-detail-seller.png", full_page=True)
+    assert_accessible(page)
 
 
 def test_shipped_order_shows_its_tracking_number(page: Page, database_url: str) -> None:
@@ -73,3 +75,4 @@ def test_shipped_order_shows_its_tracking_number(page: Page, database_url: str) 
     page.goto(f"/orders/{shipment.order_id}")
     expect(page.get_by_test_id("tracking-number").first).to_be_visible()
     expect(page.get_by_role("table", name="Shipments")).to_contain_text(shipment.tracking_number)
+    assert_accessible(page)

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.models import Order
-from tests.e2e.helpers import count_orders, db, rows, sign_in_and_land, user
+from tests.e2e.helpers import assert_accessible, count_orders, db, rows, sign_in_and_land, user
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,7 @@ def test_each_role_lands_on_its_home_with_orders(page: Page, role: str, screensh
     expect(first_badge).to_have_count(1)
     assert first_badge.inner_text().strip() in STATUS_LABELS
     page.screenshot(path=screenshots / f"home-{role}.png", full_page=True)
+    assert_accessible(page)
 
 
 def test_customer_sees_only_their_own_orders(page: Page, database_url: str) -> None:
@@ -86,6 +87,7 @@ def test_admin_overview_counts_every_order_by_status(page: Page, database_url: s
     card.click()
     expect(page).to_have_url(re.compile(r"/admin/orders/?\?status=processing$"))
     expect(page.get_by_test_id("pager-summary")).to_contain_text(f"of {processing:,} orders")
+    assert_accessible(page)  # /admin/orders, filtered
 
 
 def test_support_finds_an_order_by_its_number(page: Page, database_url: str) -> None:
@@ -98,10 +100,12 @@ def test_support_finds_an_order_by_its_number(page: Page, database_url: str) -> 
 
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first.get_by_test_id("order-link")).to_have_text(order.number)
+    assert_accessible(page)
 
     page.get_by_label("Search orders").fill("no-such-order")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_text("No orders match these filters")).to_be_visible()
+    assert_accessible(page)  # the empty state
     page.get_by_role("button", name="Clear filters").first.click()
     expect(rows(page).first).to_be_visible()
     expect(page.get_by_label("Search orders")).to_have_value("")

@@ -12,7 +12,7 @@ from sqlmodel import update
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
 from oms_dashboard.models import UserSession
 from oms_dashboard.models.base import utcnow
-from tests.e2e.helpers import HOME, at, db, sign_in, sign_in_and_land, user
+from tests.e2e.helpers import HOME, assert_accessible, at, db, sign_in, sign_in_and_land, user
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +24,7 @@ def test_wrong_password_shows_an_error_next_to_the_form(page: Page) -> None:
     expect(error).to_contain_text("don't match an account")
     expect(page).to_have_url(at("/login"))
     expect(page.get_by_label("Email address")).to_have_value("customer@oms.demo")
+    assert_accessible(page)  # the sign-in page, with its error showing
 
 
 def test_without_a_session_every_page_sends_you_to_login(page: Page) -> None:
@@ -46,6 +47,7 @@ def test_sign_out_returns_to_login_and_ends_the_session(page: Page) -> None:
 
     expect(page).to_have_url(re.compile(r"/login"))
     expect(page.get_by_text("You have signed out.")).to_be_visible()
+    assert_accessible(page)
     page.goto("/orders")
     expect(page).to_have_url(re.compile(r"/login"))
 
@@ -66,6 +68,7 @@ def test_an_expired_session_goes_back_to_login_with_a_message(
 
     expect(page).to_have_url(re.compile(r"/login\?reason=expired"))
     expect(page.get_by_text("Your session has expired")).to_be_visible()
+    assert_accessible(page)
     # Signing in again brings the person back where they were going.
     page.get_by_label("Email address").fill(DEMO_LOGINS["support"])
     page.get_by_label("Password").fill(DEMO_PASSWORD)

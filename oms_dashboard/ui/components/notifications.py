@@ -37,19 +37,19 @@ def _note(note: rx.Var[NoteRow]) -> rx.Component:
 
 
 def notification_bell() -> rx.Component:
+    # The button itself is the trigger: Radix puts aria-expanded/aria-haspopup on
+    # the trigger's child, which is only allowed on an element with a role such as
+    # button (on a plain <div> axe reports aria-allowed-attr). The badge sits inside
+    # the button so the button can be that child and still anchor it.
+    unread = NotificationsState.unread
     return rx.popover.root(
         rx.popover.trigger(
-            rx.box(
-                rx.icon_button(
-                    rx.icon("bell", size=18),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Notifications",
-                ),
+            rx.icon_button(
+                rx.icon("bell", size=18, aria_hidden="true"),
                 rx.cond(
-                    NotificationsState.unread > 0,
+                    unread > 0,
                     rx.badge(
-                        NotificationsState.unread,
+                        unread,
                         color_scheme="red",
                         variant="solid",
                         radius="full",
@@ -59,7 +59,14 @@ def notification_bell() -> rx.Component:
                         right="-8px",
                         data_testid="unread-count",
                         pointer_events="none",
+                        aria_hidden="true",
                     ),
+                ),
+                variant="ghost",
+                color_scheme="gray",
+                # The count is in the name, since the badge is hidden from readers.
+                aria_label=rx.cond(
+                    unread > 0, "Notifications, " + unread.to_string() + " unread", "Notifications"
                 ),
                 position="relative",
                 on_mount=NotificationsState.load,
@@ -89,6 +96,7 @@ def notification_bell() -> rx.Component:
                     padding_y="12px",
                 ),
             ),
+            aria_label="Notifications",  # it is a dialog, and a dialog needs a name
             width="360px",
             max_height="480px",
             overflow_y="auto",

@@ -7,6 +7,7 @@ import reflex as rx
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
+from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.orders_table import orders_table
 from oms_dashboard.ui.states.order_list import ALL, ON_THE_WAY, SEARCH_INPUT_ID
 
@@ -128,7 +129,7 @@ def order_list_card(
         filter_bar(state, search_placeholder=search_placeholder),
         rx.cond(
             state.error,
-            rx.callout(state.error, icon="triangle-alert", color_scheme="red", role="alert"),
+            notice(state.error, icon="triangle-alert", color_scheme="red", role="alert"),
         ),
         rx.cond(
             state.rows.length() > 0,

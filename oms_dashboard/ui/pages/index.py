@@ -12,4 +12,5 @@ ON_LOAD = AuthState.go_home
 
 
 def page() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), min_height="100vh", aria_label="Loading")
+    # role="status": aria-label is not allowed on a plain <div> (axe aria-prohibited-attr).
+    return rx.center(rx.spinner(size="3"), min_height="100vh", role="status", aria_label="Loading")

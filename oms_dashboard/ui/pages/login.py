@@ -6,6 +6,7 @@ import reflex as rx
 
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
 from oms_dashboard.settings import get_settings
+from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.layout import brand
 from oms_dashboard.ui.states.login import LoginState
 
@@ -74,7 +75,7 @@ def page() -> rx.Component:
                             ),
                             rx.cond(
                                 LoginState.notice,
-                                rx.callout(LoginState.notice, icon="info", size="1", width="100%"),
+                                notice(LoginState.notice, icon="info", size="1"),
                             ),
                             _field(
                                 "Email address",
@@ -92,13 +93,12 @@ def page() -> rx.Component:
                             ),
                             rx.cond(
                                 LoginState.error,
-                                rx.callout(
+                                notice(
                                     LoginState.error,
                                     icon="circle-alert",
                                     color_scheme="red",
                                     role="alert",
                                     size="1",
-                                    width="100%",
                                     data_testid="login-error",
                                 ),
                             ),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
+from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
@@ -260,21 +261,20 @@ def _notices() -> rx.Component:
     return rx.fragment(
         rx.cond(
             ORDER.payment_failed,
-            rx.callout(
+            notice(
                 ORDER.payment_notice,
                 icon="circle-alert",
                 color_scheme="red",
-                width="100%",
                 data_testid="payment-failed-notice",
             ),
         ),
         rx.cond(
             ORDER.review_text,
-            rx.callout.root(
-                rx.callout.icon(rx.icon("shield-alert", size=16, aria_hidden="true")),
-                rx.callout.text(rx.text.strong("Held for review. "), ORDER.review_text),
+            notice(
+                rx.text.strong("Held for review. "),
+                ORDER.review_text,
+                icon="shield-alert",
                 color_scheme="amber",
-                width="100%",
                 data_testid="review-notice",
             ),
         ),

@@ -11,11 +11,11 @@ import reflex as rx
 from sqlmodel import Session
 
 from oms_dashboard.domain.statuses import OrderStatus
-from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import OK
+from oms_dashboard.ui.states.low_stock import LowStockState
 from oms_dashboard.ui.states.notifications import NotificationsState
 from oms_dashboard.ui.states.order_list import ON_THE_WAY, STATUS_GROUPS, OrderListState
 
@@ -41,24 +41,15 @@ class CustomerOrdersState(OrderListState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.CUSTOMER})
 
 
-@dataclass
-class LowStockRow:
-    sku: str
-    title: str
-    available: int
-    threshold: int
-
-
 class SellerOrdersState(OrderListState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.SELLER})
     tallies: list[Tally] = []
-    low_stock: list[LowStockRow] = []
     refreshed_at: str = ""
     _poll_generation: int = 0
 
     def _clear_view(self) -> None:
         super()._clear_view()
-        self.tallies, self.low_stock = [], []
+        self.tallies = []
 
     @rx.var
     def subtitle(self) -> str:
@@ -92,15 +83,12 @@ class SellerOrdersState(OrderListState, AuthState):
             if refused is not None:
                 yield refused
                 return
-            # The bell in the header keeps the same pace while the queue is open.
+            # The low-stock card and the bell in the header keep the same pace.
+            yield LowStockState.load
             yield NotificationsState.load
 
     def _after_load(self, session: Session, actor: Actor) -> None:
         self.refreshed_at = datetime.now(UTC).strftime("%H:%M:%S UTC")
-        self.low_stock = [
-            LowStockRow(row.sku, row.title, row.available, row.threshold)
-            for row in views.low_stock(session, actor=actor)
-        ]
         counts = order_service.count_by_status(session, actor=actor)
         self.tallies = [
             Tally(

@@ -106,7 +106,13 @@ def _cancel_dialog() -> rx.Component:
                         on_click=ReviewState.close_cancel,
                     ),
                 ),
-                rx.button("Cancel order", color_scheme="red", on_click=ReviewState.confirm_cancel),
+                # High contrast: white on Radix's red step 9 is 4.4:1, under the 4.5 needed.
+                rx.button(
+                    "Cancel order",
+                    color_scheme="red",
+                    high_contrast=True,
+                    on_click=ReviewState.confirm_cancel,
+                ),
                 spacing="3",
                 justify="end",
                 margin_top="16px",

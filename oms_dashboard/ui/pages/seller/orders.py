@@ -4,53 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.order_list import order_list_card
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.stat_card import stat_card
-from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.states.order_lists import LowStockRow, SellerOrdersState, Tally
+from oms_dashboard.ui.pages.seller.low_stock import low_stock_card
+from oms_dashboard.ui.states.low_stock import LowStockState
+from oms_dashboard.ui.states.order_lists import SellerOrdersState, Tally
 
 ROUTE = "/seller/orders"
 TITLE = "Incoming orders · OMS Dashboard"
-ON_LOAD = [SellerOrdersState.load, SellerOrdersState.keep_fresh]
-
-LOW_STOCK_COLUMNS = [
-    Column("SKU"),
-    Column("Product"),
-    Column("Available", "right"),
-    Column("Alert under", "right"),
-]
-
-
-def _low_stock_row(row: rx.Var[LowStockRow]) -> list[rx.Component]:
-    return [
-        rx.code(row.sku, size="1"),
-        rx.text(row.title, size="2"),
-        rx.text(row.available, size="2", weight="bold", color=rx.color("red", 11)),
-        rx.text(row.threshold, size="2", color_scheme="gray"),
-    ]
-
-
-def _low_stock() -> rx.Component:
-    return rx.cond(
-        SellerOrdersState.low_stock.length() > 0,
-        card(
-            rx.text(
-                "These products are about to sell out: restock them (PUT /api/v1/inventory/{sku}) "
-                "before new orders are refused.",
-                size="2",
-                color_scheme="gray",
-            ),
-            table(
-                LOW_STOCK_COLUMNS, SellerOrdersState.low_stock, _low_stock_row, label="Low stock"
-            ),
-            title="Low stock",
-            icon="triangle-alert",
-            data_testid="low-stock",
-        ),
-    )
+ON_LOAD = [SellerOrdersState.load, LowStockState.load, SellerOrdersState.keep_fresh]
 
 
 def _tally(tally: rx.Var[Tally]) -> rx.Component:
@@ -88,7 +52,7 @@ def _content() -> rx.Component:
             show_customer=True,
         ),
         # Below the queue: shipping today's orders comes first, restocking next.
-        _low_stock(),
+        low_stock_card(),
         spacing="5",
         width="100%",
     )
