@@ -13,7 +13,6 @@ from typing import Any
 from rq import Retry
 
 from oms_dashboard.bootstrap import current
-from oms_dashboard.db import session_scope
 from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.jobs.connection import get_queue
 from oms_dashboard.services import outbox
@@ -31,8 +30,7 @@ class PaymentNotVerified(Exception):
 
 def purge_sessions() -> int:
     """Delete expired sign-in sessions."""
-    with session_scope(current().engine) as session:
-        removed = purge_expired_sessions(session)
+    removed = purge_expired_sessions(current().engine)
     log.info("purged %d expired sessions", removed)
     return removed
 

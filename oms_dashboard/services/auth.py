@@ -110,6 +110,7 @@ def sign_out(session: Session, token: str | None) -> None:
         session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
 
 
+@transactional
 def purge_expired_sessions(session: Session) -> int:
     result = session.exec(delete(UserSession).where(UserSession.expires_at <= utcnow()))
     return result.rowcount or 0

@@ -17,15 +17,8 @@ from oms_dashboard.models import Inventory
 from tests.factories import make_product, make_seller, make_user
 from tests.integration.api_helpers import login
 from tests.integration.live_server import LiveServer
+from tests.integration.test_checkout import ADDRESS
 
-ADDRESS = {
-    "name": "Grace Hopper",
-    "line1": "350 5th Ave",
-    "city": "New York",
-    "region": "NY",
-    "postal_code": "10118",
-    "country": "US",
-}
 APP = "oms-under-fire"
 
 

@@ -17,15 +17,7 @@ from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.settings import get_settings
 from tests.factories import make_product, make_seller, make_user
 from tests.integration.api_helpers import login
-
-ADDRESS = {
-    "name": "Grace Hopper",
-    "line1": "350 5th Ave",
-    "city": "New York",
-    "region": "NY",
-    "postal_code": "10118",
-    "country": "US",
-}
+from tests.integration.test_checkout import ADDRESS
 
 
 @pytest.fixture
