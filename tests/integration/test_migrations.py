@@ -51,3 +51,34 @@ def test_downgrade_to_empty_and_back(migrated_url):
     assert set(models.metadata.tables) <= set(
         sa.inspect(get_engine(migrated_url)).get_table_names()
     )
+
+
+LIFECYCLE_CHECKS = {
+    ("checkouts", "ck_checkouts_status"),
+    ("checkouts", "ck_checkouts_payment_status"),
+    ("orders", "ck_orders_status"),
+    ("orders", "ck_orders_stock_status"),
+    ("orders", "ck_orders_review_reason"),
+    ("payment_events", "ck_payment_events_outcome"),
+}
+
+
+def _states(sqltext: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"'([a-z_]+)'", str(sqltext)))
+
+
+def test_lifecycle_checks_in_the_database_admit_exactly_the_enums_states(migrated_url):
+    """The models write these constraints from the domain enums; the migrations must
+    have put the same states in the database (a new state needs a migration)."""
+    inspector = sa.inspect(get_engine(migrated_url))
+    for table, name in sorted(LIFECYCLE_CHECKS):
+        in_db = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table)}
+        in_model = {
+            c.name: c.sqltext
+            for c in models.metadata.tables[table].constraints
+            if isinstance(c, sa.CheckConstraint)
+        }
+        assert name in in_db, f"{table} lacks {name}"
+        assert _states(in_db[name]) == _states(in_model[name]) != set(), name
