@@ -9,10 +9,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
+import httpx
 import pytest
+import respx
 
-from oms_dashboard.carriers.base import CarrierError, ShipmentStatus
+from oms_dashboard.carriers.base import CarrierError, Parcel, Party, ShipmentStatus
+from oms_dashboard.carriers.fedex import FedExCarrier, rate_request, tracking_request
 from oms_dashboard.carriers.fedex_parse import (
     STATUSES,
     parse_error,
@@ -389,3 +393,270 @@ def test_each_fedex_code_maps_to_its_status_and_keeps_fedexs_words(code):
         make_track_body(make_result(code, make_event("2026-07-01T08:00:00Z", code)))
     )
     assert update.status is status
+
+
+# -- request builders ----------------------------------------------------------------------
+
+SHIPPER = Party(
+    name="Acme Outfitters",
+    line1="10 FedEx Pkwy",
+    line2="Dock 4",
+    city="Memphis",
+    region="TN",
+    postal_code="38118",
+    country="US",
+)
+RECIPIENT = Party(
+    name="Ada Byron", line1="1 Rue de Rivoli", city="Paris", postal_code="75001", country="FR"
+)
+PARCEL = Parcel(weight_grams=1234, length_mm=305, width_mm=200, height_mm=101)
+
+
+def test_the_track_request_is_fedexs_json_and_refuses_what_fedex_refuses():
+    assert tracking_request(["794843185271", "920241085725456"]) == {
+        "includeDetailedScans": True,
+        "trackingInfo": [
+            {"trackingNumberInfo": {"trackingNumber": "794843185271"}},
+            {"trackingNumberInfo": {"trackingNumber": "920241085725456"}},
+        ],
+    }
+    with pytest.raises(ValueError, match="tracking_numbers: give at least one"):
+        tracking_request([])
+    with pytest.raises(ValueError, match="at most 30"):
+        tracking_request([str(n) for n in range(31)])
+
+
+def test_the_rate_request_is_fedexs_json_and_never_declares_the_parcel_smaller():
+    assert rate_request(SHIPPER, RECIPIENT, PARCEL, account_number="740561073") == {
+        "accountNumber": {"value": "740561073"},
+        "rateRequestControlParameters": {"returnTransitTimes": True},
+        "requestedShipment": {
+            "shipper": {
+                "address": {
+                    "streetLines": ["10 FedEx Pkwy", "Dock 4"],
+                    "city": "Memphis",
+                    "postalCode": "38118",
+                    "countryCode": "US",
+                    "stateOrProvinceCode": "TN",
+                }
+            },
+            "recipient": {
+                "address": {
+                    "streetLines": ["1 Rue de Rivoli"],
+                    "city": "Paris",
+                    "postalCode": "75001",
+                    "countryCode": "FR",
+                }
+            },
+            "pickupType": "DROPOFF_AT_FEDEX_LOCATION",
+            "rateRequestType": ["ACCOUNT", "LIST"],
+            "requestedPackageLineItems": [
+                {
+                    "weight": {"units": "KG", "value": 1.24},
+                    "dimensions": {"length": 31, "width": 20, "height": 11, "units": "CM"},
+                }
+            ],
+        },
+    }
+
+
+# -- the adapter over HTTP -----------------------------------------------------------------
+
+BASE = "https://apis-sandbox.fedex.test"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_carrier(**overrides: Any) -> FedExCarrier:
+    settings: dict[str, Any] = {
+        "base_url": BASE,
+        "client_id": "client-id",
+        "client_secret": "client-secret",
+        "account_number": "740561073",
+    }
+    return FedExCarrier(**(settings | overrides))
+
+
+def token(value: str = "token-1", expires_in: int = 3600) -> httpx.Response:
+    return httpx.Response(
+        200, json=load("oauth_token.json") | {"access_token": value, "expires_in": expires_in}
+    )
+
+
+@pytest.fixture
+def fedex():
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+def test_track_fetches_a_token_once_and_sends_what_fedex_expects(fedex):
+    oauth = fedex.post("/oauth/token").mock(return_value=token("abc"))
+    track = fedex.post("/track/v1/trackingnumbers").respond(200, json=load("track_response.json"))
+    with make_carrier() as carrier:
+        first = carrier.track(["776094337676", "920241085725456"])
+        carrier.track(["377101283611590"])
+    assert [u.status for u in first[:3]] == [DELIV, TRANSIT, EXC]
+    assert oauth.call_count == 1
+    sent = oauth.calls.last.request
+    assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(sent.content.decode()) == {
+        "grant_type": ["client_credentials"],
+        "client_id": ["client-id"],
+        "client_secret": ["client-secret"],
+    }
+    assert track.call_count == 2
+    call = track.calls[0].request
+    assert call.headers["authorization"] == "Bearer abc"
+    assert call.headers["x-locale"] == "en_US"
+    assert json.loads(call.content) == tracking_request(["776094337676", "920241085725456"])
+    assert track.calls[1].request.headers["authorization"] == "Bearer abc"
+
+
+def test_the_token_is_fetched_again_shortly_before_fedex_expires_it(fedex):
+    oauth = fedex.post("/oauth/token").mock(side_effect=[token("one"), token("two")])
+    track = fedex.post("/track/v1/trackingnumbers").respond(200, json=load("track_response.json"))
+    clock = Clock()
+    with make_carrier(clock=clock) as carrier:
+        carrier.track(["776094337676"])
+        clock.now += 3600 - 61
+        carrier.track(["776094337676"])
+        assert oauth.call_count == 1
+        clock.now += 2  # inside the last minute of the hour FedEx gave
+        carrier.track(["776094337676"])
+    assert oauth.call_count == 2
+    assert track.calls.last.request.headers["authorization"] == "Bearer two"
+
+
+def test_a_401_fetches_a_new_token_and_retries_once(fedex):
+    oauth = fedex.post("/oauth/token").mock(side_effect=[token("stale"), token("fresh")])
+    track = fedex.post("/track/v1/trackingnumbers").mock(
+        side_effect=[
+            httpx.Response(401, json=load("token_expired.json")),
+            httpx.Response(200, json=load("track_response.json")),
+        ]
+    )
+    with make_carrier() as carrier:
+        updates = carrier.track(["776094337676"])
+    assert updates[0].status is DELIV
+    assert oauth.call_count == 2
+    assert [c.request.headers["authorization"] for c in track.calls] == [
+        "Bearer stale",
+        "Bearer fresh",
+    ]
+
+
+def test_a_second_401_is_an_error_in_fedexs_words_not_a_loop(fedex):
+    fedex.post("/oauth/token").mock(side_effect=[token("one"), token("two")])
+    track = fedex.post("/track/v1/trackingnumbers").respond(401, json=load("token_expired.json"))
+    with make_carrier() as carrier, pytest.raises(CarrierError) as raised:
+        carrier.track(["776094337676"])
+    assert track.call_count == 2
+    assert raised.value.code == "NOT.AUTHORIZED.ERROR"
+    assert raised.value.message == "Access token expired. Please modify your request and try again."
+
+
+def test_credentials_fedex_refuses_are_an_error_in_fedexs_words(fedex):
+    fedex.post("/oauth/token").respond(401, json=load("oauth_error.json"))
+    track = fedex.post("/track/v1/trackingnumbers")
+    with make_carrier() as carrier, pytest.raises(CarrierError) as raised:
+        carrier.track(["776094337676"])
+    assert raised.value.carrier == "fedex"
+    assert raised.value.message.startswith("The given client credentials were not valid.")
+    assert track.call_count == 0
+
+
+def test_a_5xx_with_fedexs_body_raises_its_message(fedex):
+    fedex.post("/oauth/token").mock(return_value=token())
+    fedex.post("/rate/v1/rates/quotes").respond(503, json=load("service_unavailable.json"))
+    with make_carrier() as carrier, pytest.raises(CarrierError) as raised:
+        carrier.quote(shipper=SHIPPER, recipient=RECIPIENT, parcel=PARCEL)
+    assert (raised.value.carrier, raised.value.code) == ("fedex", "SERVICE.UNAVAILABLE.ERROR")
+    assert raised.value.message.startswith("The service is currently unavailable")
+
+
+def test_a_5xx_without_fedexs_body_names_the_carrier_and_the_status(fedex):
+    fedex.post("/oauth/token").mock(return_value=token())
+    fedex.post("/track/v1/trackingnumbers").respond(502, text="<html>Bad Gateway</html>")
+    with make_carrier() as carrier, pytest.raises(CarrierError) as raised:
+        carrier.track(["776094337676"])
+    assert raised.value.code == "HTTP_502"
+    assert str(raised.value).startswith(
+        "fedex: FedEx answered /track/v1/trackingnumbers with HTTP 502"
+    )
+
+
+def test_a_timeout_or_an_unreachable_fedex_is_a_carrier_error(fedex):
+    fedex.post("/oauth/token").mock(return_value=token())
+    fedex.post("/track/v1/trackingnumbers").mock(side_effect=httpx.ReadTimeout("read timed out"))
+    fedex.post("/rate/v1/rates/quotes").mock(side_effect=httpx.ConnectError("connection refused"))
+    with make_carrier() as carrier:
+        with pytest.raises(CarrierError) as timed_out:
+            carrier.track(["776094337676"])
+        with pytest.raises(CarrierError) as unreachable:
+            carrier.quote(shipper=SHIPPER, recipient=RECIPIENT, parcel=PARCEL)
+    assert (timed_out.value.carrier, timed_out.value.code) == ("fedex", "TIMEOUT")
+    assert "did not answer POST /track/v1/trackingnumbers in time" in timed_out.value.message
+    assert (unreachable.value.carrier, unreachable.value.code) == ("fedex", "UNREACHABLE")
+
+
+def test_quote_sends_fedexs_rate_request_and_returns_its_services(fedex):
+    fedex.post("/oauth/token").mock(return_value=token("abc"))
+    rates = fedex.post("/rate/v1/rates/quotes").respond(200, json=load("rate_response.json"))
+    with make_carrier() as carrier:
+        quotes = carrier.quote(shipper=SHIPPER, recipient=RECIPIENT, parcel=PARCEL)
+    assert [(q.service, q.amount) for q in quotes][0] == ("INTERNATIONAL_FIRST", Decimal("445.54"))
+    sent = rates.calls.last.request
+    assert sent.headers["authorization"] == "Bearer abc"
+    assert json.loads(sent.content) == rate_request(
+        SHIPPER, RECIPIENT, PARCEL, account_number="740561073"
+    )
+
+
+def test_more_than_30_numbers_go_in_several_requests(fedex):
+    fedex.post("/oauth/token").mock(return_value=token())
+    track = fedex.post("/track/v1/trackingnumbers").respond(200, json=load("track_response.json"))
+    numbers = [f"7940000000{n:02d}" for n in range(31)]
+    with make_carrier() as carrier:
+        carrier.track(numbers)
+    sizes = [len(json.loads(c.request.content)["trackingInfo"]) for c in track.calls]
+    assert sizes == [30, 1]
+
+
+def test_a_transport_can_be_given_so_a_sandbox_can_serve_the_adapter():
+    router = respx.Router(base_url=BASE)
+    router.post("/oauth/token").mock(return_value=token())
+    router.post("/track/v1/trackingnumbers").respond(200, json=load("track_response.json"))
+    with make_carrier(transport=httpx.MockTransport(router.handler)) as carrier:
+        assert len(carrier.track(["776094337676"])) == 3
+
+
+@pytest.mark.parametrize(
+    "method", ["create_label", "create_return_label", "parse_webhook", "cancel_label"]
+)
+def test_labels_returns_and_webhooks_are_the_next_slice(method):
+    carrier = make_carrier()
+    arguments: dict[str, Any] = {
+        "create_label": {
+            "shipper": SHIPPER,
+            "recipient": RECIPIENT,
+            "parcel": PARCEL,
+            "service": "FEDEX_GROUND",
+        },
+        "create_return_label": {
+            "shipper": SHIPPER,
+            "recipient": RECIPIENT,
+            "parcel": PARCEL,
+            "service": "FEDEX_GROUND",
+        },
+        "parse_webhook": {"body": {}},
+        "cancel_label": {"tracking_number": "776094337676"},
+    }[method]
+    with pytest.raises(NotImplementedError, match="next slice"):
+        getattr(carrier, method)(**arguments)
+    carrier.close()
