@@ -1,0 +1,276 @@
+"""FedEx adapter: FedEx Track API v1, Rate API v1 and OAuth 2.0 client credentials.
+
+Speaks FedEx's published REST JSON:
+
+- OAuth: ``POST /oauth/token``, form-encoded ``grant_type=client_credentials`` with
+  ``client_id``/``client_secret``; answer ``{access_token, token_type, expires_in,
+  scope}``. Calls carry ``Authorization: Bearer <token>`` and ``X-locale``.
+- Track API v1 (Basic Integrated Visibility): ``POST /track/v1/trackingnumbers``, at
+  most 30 numbers a request.
+- Rate API v1 (Rates and Transit Times): ``POST /rate/v1/rates/quotes``.
+- Errors: ``{"transactionId", "errors": [{"code", "message"}]}`` on any status.
+
+Documents used (FedEx's OpenAPI files as published on the developer portal, read in
+the ShipStream/fedex-rest-php-sdk copy under ``resources/models/.raw/``):
+https://developer.fedex.com/api/en-us/catalog/authorization/v1/docs.html,
+https://developer.fedex.com/api/en-us/catalog/track/v1/docs.html,
+https://developer.fedex.com/api/en-us/catalog/rate/v1/docs.html; status codes from the
+FedEx Web Services Track Service guide and the Track API change log
+(https://developer.fedex.com/api/en-us/catalog/track.html). Sources of every recorded
+body are in ``tests/fixtures/carriers/fedex/SOURCES.md``.
+
+Ship API v1 (labels, returns, cancel) and webhooks are the next slice.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+import httpx
+
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+    TrackingUpdate,
+)
+from oms_dashboard.carriers.fedex_parse import (
+    CARRIER,
+    SIGNATURE_HANDLINGS,
+    STATUSES,
+    parse_error,
+    parse_rates,
+    parse_tracking,
+    tracking_errors,
+    transit_days,
+)
+
+__all__ = [
+    "STATUSES",
+    "SIGNATURE_HANDLINGS",
+    "FedExCarrier",
+    "parse_error",
+    "parse_rates",
+    "parse_tracking",
+    "rate_request",
+    "tracking_errors",
+    "tracking_request",
+    "transit_days",
+]
+
+log = logging.getLogger(__name__)
+
+TRACK_PATH = "/track/v1/trackingnumbers"
+RATE_PATH = "/rate/v1/rates/quotes"
+TOKEN_PATH = "/oauth/token"
+MAX_NUMBERS_PER_REQUEST = 30  # FedEx: "Maximum limit is 30."
+# Renew a little before FedEx's expiry so a token never dies in flight.
+TOKEN_MARGIN_SECONDS = 60.0
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+# -- request builders (FedEx's published request JSON) -----------------------------------
+
+
+def tracking_request(numbers: Sequence[str]) -> dict[str, Any]:
+    """The Track API v1 body for up to 30 tracking numbers, with every scan."""
+    if not numbers:
+        raise ValueError("tracking_numbers: give at least one tracking number")
+    if len(numbers) > MAX_NUMBERS_PER_REQUEST:
+        raise ValueError(
+            f"tracking_numbers: FedEx takes at most {MAX_NUMBERS_PER_REQUEST} a request"
+        )
+    return {
+        "includeDetailedScans": True,
+        "trackingInfo": [{"trackingNumberInfo": {"trackingNumber": n}} for n in numbers],
+    }
+
+
+def _address(party: Party) -> dict[str, Any]:
+    address: dict[str, Any] = {
+        "streetLines": [line for line in (party.line1, party.line2) if line],
+        "city": party.city,
+        "postalCode": party.postal_code,
+        "countryCode": party.country,
+    }
+    if party.region:
+        address["stateOrProvinceCode"] = party.region
+    return address
+
+
+def rate_request(
+    shipper: Party, recipient: Party, parcel: Parcel, *, account_number: str
+) -> dict[str, Any]:
+    """The Rate API v1 body: one package, account and list rates, with transit times.
+
+    Weight goes in kilograms rounded up to 10 g and sides in whole centimetres rounded
+    up (FedEx takes no decimals there), so a parcel is never declared smaller than it is.
+    """
+    kilograms = (Decimal(parcel.weight_grams) / 1000).quantize(
+        Decimal("0.01"), rounding=ROUND_CEILING
+    )
+    return {
+        "accountNumber": {"value": account_number},
+        "rateRequestControlParameters": {"returnTransitTimes": True},
+        "requestedShipment": {
+            "shipper": {"address": _address(shipper)},
+            "recipient": {"address": _address(recipient)},
+            "pickupType": "DROPOFF_AT_FEDEX_LOCATION",
+            "rateRequestType": ["ACCOUNT", "LIST"],
+            "requestedPackageLineItems": [
+                {
+                    "weight": {"units": "KG", "value": float(kilograms)},
+                    "dimensions": {
+                        "length": math.ceil(parcel.length_mm / 10),
+                        "width": math.ceil(parcel.width_mm / 10),
+                        "height": math.ceil(parcel.height_mm / 10),
+                        "units": "CM",
+                    },
+                }
+            ],
+        },
+    }
+
+
+# -- the adapter -------------------------------------------------------------------------
+
+
+class FedExCarrier:
+    """FedEx over httpx: tracking and quotes now; labels, returns and webhooks next."""
+
+    name = CARRIER
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        account_number: str,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        locale: str = "en_US",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client_id, self._client_secret = client_id, client_secret
+        self._account_number, self._locale, self._clock = account_number, locale, clock
+        self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
+        self._token: str | None = None
+        self._token_expires = 0.0
+        # Sync jobs share one adapter across threads; one token fetch at a time.
+        self._token_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> FedExCarrier:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- protocol ---------------------------------------------------------------------
+
+    def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]:
+        updates: list[TrackingUpdate] = []
+        for start in range(0, len(tracking_numbers), MAX_NUMBERS_PER_REQUEST):
+            batch = tracking_numbers[start : start + MAX_NUMBERS_PER_REQUEST]
+            payload = self._post(TRACK_PATH, tracking_request(batch))
+            for number, error in tracking_errors(payload).items():
+                log.warning("fedex could not track %s: %s", number, error)
+            updates.extend(parse_tracking(payload))
+        return updates
+
+    def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
+        body = rate_request(shipper, recipient, parcel, account_number=self._account_number)
+        return parse_rates(self._post(RATE_PATH, body))
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("FedEx labels (Ship API v1): next slice")
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("FedEx return labels (Ship API v1): next slice")
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        raise NotImplementedError("FedEx tracking webhooks: next slice")
+
+    def cancel_label(self, tracking_number: str) -> None:
+        raise NotImplementedError("FedEx label cancellation (Ship API v1): next slice")
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def _post(self, path: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        token = self._bearer()
+        response = self._send(path, body, token)
+        if response.status_code == 401:
+            # FedEx may revoke a token before its time; fetch a new one and try once more.
+            self._forget(token)
+            response = self._send(path, body, self._bearer())
+        return self._read(response, path)
+
+    def _send(self, path: str, body: Mapping[str, Any], token: str) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", "X-locale": self._locale}
+        return self._request("POST", path, json=body, headers=headers)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise CarrierError(
+                CARRIER, f"FedEx did not answer {method} {path} in time", code="TIMEOUT"
+            ) from exc
+        except httpx.TransportError as exc:
+            message = f"FedEx could not be reached for {method} {path}: {exc}"
+            raise CarrierError(CARRIER, message, code="UNREACHABLE") from exc
+
+    def _read(self, response: httpx.Response, path: str) -> Mapping[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if response.is_success and isinstance(payload, Mapping):
+            return payload
+        if isinstance(payload, Mapping) and payload.get("errors"):
+            raise parse_error(payload)
+        raise CarrierError(
+            CARRIER,
+            f"FedEx answered {path} with HTTP {response.status_code} and no error body",
+            code=f"HTTP_{response.status_code}",
+        )
+
+    def _bearer(self) -> str:
+        with self._token_lock:
+            if self._token is None or self._clock() >= self._token_expires:
+                self._token, self._token_expires = self._fetch_token()
+            return self._token
+
+    def _forget(self, token: str) -> None:
+        with self._token_lock:
+            if self._token == token:
+                self._token = None
+
+    def _fetch_token(self) -> tuple[str, float]:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        started = self._clock()
+        payload = self._read(self._request("POST", TOKEN_PATH, data=form), TOKEN_PATH)
+        token = payload.get("access_token")
+        if not token:
+            raise CarrierError(CARRIER, "FedEx's OAuth answer has no access_token")
+        lifetime = float(payload.get("expires_in") or 0)
+        return str(token), started + max(lifetime - TOKEN_MARGIN_SECONDS, 0.0)
