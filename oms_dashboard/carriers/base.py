@@ -87,10 +87,18 @@ class RateQuote:
 
 
 class CarrierError(Exception):
-    """The carrier refused or failed; ``message`` is the carrier's own words."""
+    """The carrier refused or failed; ``message`` is the carrier's own words.
 
-    def __init__(self, carrier: str, message: str, *, code: str | None = None) -> None:
+    ``transient`` marks what may work if tried again later (a timeout, the carrier
+    unreachable, a 5xx, a rate limit): retries, backoff and the circuit breaker act
+    on it; anything else (a bad address, an unknown number) is final.
+    """
+
+    def __init__(
+        self, carrier: str, message: str, *, code: str | None = None, transient: bool = False
+    ) -> None:
         self.carrier, self.message, self.code = carrier, message, code
+        self.transient = transient
         super().__init__(f"{carrier}: {message}" + (f" ({code})" if code else ""))
 
 

@@ -229,11 +229,14 @@ class FedExCarrier:
             return self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise CarrierError(
-                CARRIER, f"FedEx did not answer {method} {path} in time", code="TIMEOUT"
+                CARRIER,
+                f"FedEx did not answer {method} {path} in time",
+                code="TIMEOUT",
+                transient=True,
             ) from exc
         except httpx.TransportError as exc:
             message = f"FedEx could not be reached for {method} {path}: {exc}"
-            raise CarrierError(CARRIER, message, code="UNREACHABLE") from exc
+            raise CarrierError(CARRIER, message, code="UNREACHABLE", transient=True) from exc
 
     def _read(self, response: httpx.Response, path: str) -> Mapping[str, Any]:
         try:
@@ -242,12 +245,16 @@ class FedExCarrier:
             payload = None
         if response.is_success and isinstance(payload, Mapping):
             return payload
+        passing = response.status_code >= 500 or response.status_code == 429
         if isinstance(payload, Mapping) and payload.get("errors"):
-            raise parse_error(payload)
+            error = parse_error(payload)
+            error.transient = passing
+            raise error
         raise CarrierError(
             CARRIER,
             f"FedEx answered {path} with HTTP {response.status_code} and no error body",
             code=f"HTTP_{response.status_code}",
+            transient=passing,
         )
 
     def _bearer(self) -> str:

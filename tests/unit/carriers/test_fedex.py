@@ -578,6 +578,7 @@ def test_a_5xx_with_fedexs_body_raises_its_message(fedex):
         carrier.quote(shipper=SHIPPER, recipient=RECIPIENT, parcel=PARCEL)
     assert (raised.value.carrier, raised.value.code) == ("fedex", "SERVICE.UNAVAILABLE.ERROR")
     assert raised.value.message.startswith("The service is currently unavailable")
+    assert raised.value.transient  # worth trying again later
 
 
 def test_a_5xx_without_fedexs_body_names_the_carrier_and_the_status(fedex):
@@ -585,7 +586,7 @@ def test_a_5xx_without_fedexs_body_names_the_carrier_and_the_status(fedex):
     fedex.post("/track/v1/trackingnumbers").respond(502, text="<html>Bad Gateway</html>")
     with make_carrier() as carrier, pytest.raises(CarrierError) as raised:
         carrier.track(["776094337676"])
-    assert raised.value.code == "HTTP_502"
+    assert raised.value.code == "HTTP_502" and raised.value.transient
     assert str(raised.value).startswith(
         "fedex: FedEx answered /track/v1/trackingnumbers with HTTP 502"
     )
@@ -603,6 +604,7 @@ def test_a_timeout_or_an_unreachable_fedex_is_a_carrier_error(fedex):
     assert (timed_out.value.carrier, timed_out.value.code) == ("fedex", "TIMEOUT")
     assert "did not answer POST /track/v1/trackingnumbers in time" in timed_out.value.message
     assert (unreachable.value.carrier, unreachable.value.code) == ("fedex", "UNREACHABLE")
+    assert timed_out.value.transient and unreachable.value.transient
 
 
 def test_quote_sends_fedexs_rate_request_and_returns_its_services(fedex):
