@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import logging
@@ -9,9 +10,25 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 
-from oms_dashboard.carriers.base import CarrierError, ScanLocation, ShipmentStatus
+from oms_dashboard.carriers import ups
+from oms_dashboard.carriers.base import (
+    Carrier,
+    CarrierError,
+    Parcel,
+    Party,
+    ScanLocation,
+    ShipmentStatus,
+)
+from oms_dashboard.carriers.ups import (
+    TOKEN_MARGIN_SECONDS,
+    UpsCarrier,
+    rate_request,
+    tracking_request,
+)
 from oms_dashboard.carriers.ups_parse import (
     STATUSES,
     parse_error,
@@ -319,3 +336,470 @@ def test_a_package_takes_the_status_of_its_current_type(code, status, _meaning):
     payload = copy.deepcopy(load("track_in_transit"))
     payload["trackResponse"]["shipment"][0]["package"][0]["currentStatus"]["type"] = code
     assert parse_tracking(payload)[0].status is status
+
+
+# -- request builders --------------------------------------------------------------------
+
+
+def make_party(**changes) -> Party:
+    fields = {
+        "name": "Harbor Goods",
+        "line1": "1200 Airport Way S",
+        "line2": "Dock 4",
+        "city": "Seattle",
+        "region": "WA",
+        "postal_code": "98108",
+        "country": "US",
+    }
+    return Party(**(fields | changes))
+
+
+def make_recipient(**changes) -> Party:
+    fields = {
+        "name": "Dana Whitfield",
+        "line1": "55 Peachtree Pl NW",
+        "city": "Atlanta",
+        "region": "GA",
+        "postal_code": "30318",
+        "country": "US",
+    }
+    return Party(**(fields | changes))
+
+
+PARCEL = Parcel(weight_grams=1500, length_mm=300, width_mm=200, height_mm=100)
+
+
+def test_tracking_request_asks_each_number_once_on_the_details_path():
+    requests = tracking_request(
+        ["1Z5338FF0107231059", " 1Z5338FF0107231059 ", "1Z7X41E40390215812"]
+    )
+    assert [(r.inquiry_number, r.path) for r in requests] == [
+        ("1Z5338FF0107231059", "/api/track/v1/details/1Z5338FF0107231059"),
+        ("1Z7X41E40390215812", "/api/track/v1/details/1Z7X41E40390215812"),
+    ]
+    assert requests[0].params == {"locale": "en_US", "returnSignature": "false"}
+
+
+@pytest.mark.parametrize(
+    "number", ["", "1Z12", "../../security/v1/oauth/token", "1Z999?x=1", "1" * 35]
+)
+def test_tracking_request_refuses_what_is_no_inquiry_number(number):
+    with pytest.raises(ValueError, match="tracking_numbers: .* is not a UPS inquiry number"):
+        tracking_request([number])
+
+
+def test_a_domestic_us_rate_request_is_upss_shop_with_time_in_transit_in_pounds_and_inches():
+    body = rate_request(
+        make_party(), make_recipient(), PARCEL, account_number="A1B2C3", time_in_transit=True
+    )
+    assert body == {
+        "RateRequest": {
+            "Request": {"RequestOption": "Shoptimeintransit"},
+            "Shipment": {
+                "Shipper": {
+                    "Name": "Harbor Goods",
+                    "ShipperNumber": "A1B2C3",
+                    "Address": {
+                        "AddressLine": ["1200 Airport Way S", "Dock 4"],
+                        "City": "Seattle",
+                        "StateProvinceCode": "WA",
+                        "PostalCode": "98108",
+                        "CountryCode": "US",
+                    },
+                },
+                "ShipTo": {
+                    "Name": "Dana Whitfield",
+                    "Address": {
+                        "AddressLine": ["55 Peachtree Pl NW"],
+                        "City": "Atlanta",
+                        "StateProvinceCode": "GA",
+                        "PostalCode": "30318",
+                        "CountryCode": "US",
+                    },
+                },
+                "ShipFrom": {
+                    "Name": "Harbor Goods",
+                    "Address": {
+                        "AddressLine": ["1200 Airport Way S", "Dock 4"],
+                        "City": "Seattle",
+                        "StateProvinceCode": "WA",
+                        "PostalCode": "98108",
+                        "CountryCode": "US",
+                    },
+                },
+                "Package": {
+                    "PackagingType": {"Code": "02", "Description": "Package"},
+                    # 300 x 200 x 100 mm = 11.81 x 7.87 x 3.94 in, rounded up to a tenth
+                    "Dimensions": {
+                        "UnitOfMeasurement": {"Code": "IN"},
+                        "Length": "11.9",
+                        "Width": "7.9",
+                        "Height": "4.0",
+                    },
+                    # 1500 g = 3.307 lb
+                    "PackageWeight": {"UnitOfMeasurement": {"Code": "LBS"}, "Weight": "3.4"},
+                },
+                "PaymentDetails": {
+                    "ShipmentCharge": [{"Type": "01", "BillShipper": {"AccountNumber": "A1B2C3"}}]
+                },
+                "ShipmentRatingOptions": {"NegotiatedRatesIndicator": "Y"},
+                "DeliveryTimeInformation": {"PackageBillType": "03"},
+                "ShipmentTotalWeight": {"UnitOfMeasurement": {"Code": "LBS"}, "Weight": "3.4"},
+            },
+        }
+    }
+
+
+def test_a_rate_request_from_outside_the_us_is_metric_and_without_an_account_bills_nobody():
+    shipper = make_party(city="Bonn", region=None, postal_code="53113", country="de", line2=None)
+    body = rate_request(shipper, make_recipient(country="FR", region=None), PARCEL)
+    shipment = body["RateRequest"]["Shipment"]
+
+    assert body["RateRequest"]["Request"] == {"RequestOption": "Shop"}
+    assert shipment["Shipper"] == {
+        "Name": "Harbor Goods",
+        "Address": {
+            "AddressLine": ["1200 Airport Way S"],
+            "City": "Bonn",
+            "PostalCode": "53113",
+            "CountryCode": "DE",
+        },
+    }
+    assert shipment["Package"]["Dimensions"] == {
+        "UnitOfMeasurement": {"Code": "CM"},
+        "Length": "30.0",
+        "Width": "20.0",
+        "Height": "10.0",
+    }
+    assert shipment["Package"]["PackageWeight"] == {
+        "UnitOfMeasurement": {"Code": "KGS"},
+        "Weight": "1.5",
+    }
+    for absent in ("PaymentDetails", "ShipmentRatingOptions", "DeliveryTimeInformation"):
+        assert absent not in shipment
+
+
+def test_a_feather_weighs_at_least_a_tenth():
+    feather = Parcel(weight_grams=1, length_mm=1, width_mm=1, height_mm=1)
+    body = rate_request(make_party(), make_recipient(), feather)
+    assert body["RateRequest"]["Shipment"]["Package"]["PackageWeight"]["Weight"] == "0.1"
+
+
+# -- the adapter over HTTP ---------------------------------------------------------------
+
+BASE = "https://ups.test"
+TRACKED = "1Z5338FF0107231059"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def token_body(token: str, expires_in: str = "14399") -> dict:
+    return load("oauth_token") | {"access_token": token, "expires_in": expires_in}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def carrier(clock):
+    with UpsCarrier(
+        base_url=BASE + "/",
+        client_id="client-id",
+        client_secret="client-secret",
+        account_number="A1B2C3",
+        timeout=2.0,
+        transaction_src="oms-test",
+        clock=clock,
+    ) as ups_carrier:
+        yield ups_carrier
+
+
+@pytest.fixture
+def api():
+    with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+        yield mock
+
+
+def test_the_token_is_fetched_once_with_basic_credentials_and_reused(api, carrier):
+    token = api.post("/security/v1/oauth/token").respond(200, json=token_body("tok-1"))
+    track = api.get(f"/api/track/v1/details/{TRACKED}").respond(200, json=load("track_delivered"))
+    rate = api.post("/api/rating/v2409/Shoptimeintransit").respond(
+        200, json=load("rate_shop_time_in_transit")
+    )
+
+    [update] = carrier.track([TRACKED])
+    carrier.track([TRACKED])
+    quotes = carrier.quote(shipper=make_party(), recipient=make_recipient(), parcel=PARCEL)
+
+    assert update.status is ShipmentStatus.DELIVERED
+    assert len(quotes) == 7
+    assert token.call_count == 1
+    sent = token.calls.last.request
+    assert (
+        sent.headers["Authorization"]
+        == "Basic " + base64.b64encode(b"client-id:client-secret").decode()
+    )
+    assert sent.headers["x-merchant-id"] == "A1B2C3"
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sent.content == b"grant_type=client_credentials"
+
+    calls = [c.request for c in (*track.calls, *rate.calls)]
+    assert all(r.headers["Authorization"] == "Bearer tok-1" for r in calls)
+    assert all(r.headers["transactionSrc"] == "oms-test" for r in calls)
+    trans_ids = [r.headers["transId"] for r in calls]
+    assert len(set(trans_ids)) == 3 and all(len(t) == 32 for t in trans_ids)
+    assert track.calls.last.request.url.params["locale"] == "en_US"
+
+
+def test_the_token_is_fetched_again_shortly_before_it_expires(api, carrier, clock):
+    token = api.post("/security/v1/oauth/token").mock(
+        side_effect=[
+            httpx.Response(200, json=token_body("tok-1", expires_in="3600")),
+            httpx.Response(200, json=token_body("tok-2", expires_in="3600")),
+        ]
+    )
+    track = api.get(f"/api/track/v1/details/{TRACKED}").respond(200, json=load("track_delivered"))
+
+    carrier.track([TRACKED])
+    clock.now += 3600 - TOKEN_MARGIN_SECONDS - 1
+    carrier.track([TRACKED])
+    assert token.call_count == 1
+    clock.now += 2
+    carrier.track([TRACKED])
+
+    assert token.call_count == 2
+    assert track.calls.last.request.headers["Authorization"] == "Bearer tok-2"
+
+
+def test_a_401_fetches_a_new_token_and_retries_once(api, carrier):
+    token = api.post("/security/v1/oauth/token").mock(
+        side_effect=[
+            httpx.Response(200, json=token_body("tok-1")),
+            httpx.Response(200, json=token_body("tok-2")),
+        ]
+    )
+    track = api.get(f"/api/track/v1/details/{TRACKED}").mock(
+        side_effect=[
+            httpx.Response(
+                401,
+                json={
+                    "response": {
+                        "errors": [
+                            {"code": "250002", "message": "Invalid Authentication Information."}
+                        ]
+                    }
+                },
+            ),
+            httpx.Response(200, json=load("track_delivered")),
+        ]
+    )
+
+    [update] = carrier.track([TRACKED])
+
+    assert update.tracking_number == TRACKED
+    assert token.call_count == 2
+    assert [c.request.headers["Authorization"] for c in track.calls] == [
+        "Bearer tok-1",
+        "Bearer tok-2",
+    ]
+
+
+def test_a_second_401_is_upss_refusal_not_a_loop(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    refused = {
+        "response": {
+            "errors": [{"code": "250002", "message": "Invalid Authentication Information."}]
+        }
+    }
+    track = api.get(f"/api/track/v1/details/{TRACKED}").respond(401, json=refused)
+
+    with pytest.raises(CarrierError) as raised:
+        carrier.track([TRACKED])
+
+    assert (raised.value.carrier, raised.value.message, raised.value.code) == (
+        "ups",
+        "Invalid Authentication Information.",
+        "250002",
+    )
+    assert track.call_count == 2
+
+
+def test_refused_credentials_raise_upss_message_and_call_no_api(api, carrier):
+    api.post("/security/v1/oauth/token").respond(
+        401,
+        json={
+            "response": {"errors": [{"code": "250003", "message": "Invalid Access License number"}]}
+        },
+    )
+    track = api.get(f"/api/track/v1/details/{TRACKED}").respond(200, json={})
+
+    with pytest.raises(CarrierError, match="ups: Invalid Access License number"):
+        carrier.track([TRACKED])
+    assert track.call_count == 0
+
+
+def test_quote_posts_upss_rate_request_and_reads_the_answer(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    domestic = api.post("/api/rating/v2409/Shoptimeintransit").respond(
+        200, json=load("rate_shop_time_in_transit")
+    )
+    abroad = api.post("/api/rating/v2409/Shop").respond(200, json=load("rate_shop"))
+
+    quotes = carrier.quote(shipper=make_party(), recipient=make_recipient(), parcel=PARCEL)
+    carrier.quote(shipper=make_party(), recipient=make_recipient(country="CA"), parcel=PARCEL)
+
+    assert json.loads(domestic.calls.last.request.content) == rate_request(
+        make_party(), make_recipient(), PARCEL, account_number="A1B2C3", time_in_transit=True
+    )
+    assert domestic.calls.last.request.headers["Content-Type"] == "application/json"
+    ground = next(q for q in quotes if q.service == "03")
+    assert (ground.amount, ground.currency, ground.transit_days) == (Decimal("12.49"), "USD", 2)
+    sent_abroad = json.loads(abroad.calls.last.request.content)["RateRequest"]
+    assert sent_abroad["Request"] == {"RequestOption": "Shop"}
+    assert "DeliveryTimeInformation" not in sent_abroad["Shipment"]
+
+
+def test_a_rate_refusal_raises_upss_message(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.post("/api/rating/v2409/Shoptimeintransit").respond(400, json=load("rate_error"))
+
+    with pytest.raises(CarrierError) as raised:
+        carrier.quote(shipper=make_party(), recipient=make_recipient(), parcel=PARCEL)
+    assert raised.value.message == "BillShipper payment method is not valid for this shipment."
+    assert raised.value.code == "111600"
+
+
+def test_track_skips_a_number_ups_does_not_know_and_reports_the_rest(api, carrier, caplog):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").respond(200, json=load("track_delivered"))
+    not_found = {
+        "response": {"errors": [{"code": "TW0001", "message": "Tracking Information Not Found"}]}
+    }
+    api.get("/api/track/v1/details/1ZW999A10300000000").respond(404, json=not_found)
+    api.get("/api/track/v1/details/1Z7X41E40390215812").respond(200, json=load("track_in_transit"))
+
+    with caplog.at_level(logging.WARNING):
+        updates = carrier.track([TRACKED, "1ZW999A10300000000", "1Z7X41E40390215812"])
+
+    assert [u.tracking_number for u in updates] == [
+        TRACKED,
+        "1Z7X41E40390215812",
+        "1Z7X41E40390215821",
+    ]
+    assert (
+        "UPS has no tracking for 1ZW999A10300000000: Tracking Information Not Found" in caplog.text
+    )
+
+
+def test_a_404_without_upss_body_is_a_wrong_address_not_an_unknown_number(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").respond(404, text="<html>Not Found</html>")
+
+    with pytest.raises(CarrierError, match="ups: UPS answered HTTP 404"):
+        carrier.track([TRACKED])
+
+
+def test_an_invalid_inquiry_answer_raises_upss_message(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").respond(
+        400, json=load("track_error_invalid_number")
+    )
+    with pytest.raises(CarrierError, match=r"ups: Invalid inquiry number \(TV1002\)"):
+        carrier.track([TRACKED])
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_a_server_error_without_upss_body_raises_naming_ups(api, carrier, status):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").respond(
+        status, text="<html>Service Unavailable</html>"
+    )
+
+    with pytest.raises(CarrierError) as raised:
+        carrier.track([TRACKED])
+    assert raised.value.carrier == "ups"
+    assert raised.value.message == f"UPS answered HTTP {status}"
+    assert raised.value.code == str(status)
+
+
+def test_a_timeout_raises_naming_ups(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").mock(side_effect=httpx.ReadTimeout)
+
+    with pytest.raises(CarrierError, match="ups: UPS did not answer in time") as raised:
+        carrier.track([TRACKED])
+    assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
+
+
+def test_an_unreachable_token_endpoint_raises_naming_ups(api, carrier):
+    api.post("/security/v1/oauth/token").mock(side_effect=httpx.ConnectError)
+    with pytest.raises(CarrierError, match="ups: UPS could not be reached"):
+        carrier.quote(shipper=make_party(), recipient=make_recipient(), parcel=PARCEL)
+
+
+def test_a_body_that_is_not_json_raises_naming_ups(api, carrier):
+    api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    api.get(f"/api/track/v1/details/{TRACKED}").respond(200, text="<html>maintenance</html>")
+    with pytest.raises(CarrierError, match="HTTP 200 with a body that is not JSON"):
+        carrier.track([TRACKED])
+
+
+def test_a_bad_number_is_refused_before_any_call(api, carrier):
+    token = api.post("/security/v1/oauth/token").respond(200, json=token_body("tok"))
+    with pytest.raises(ValueError, match="tracking_numbers"):
+        carrier.track([TRACKED, "../../security/v1/oauth/token"])
+    assert token.call_count == 0
+
+
+def test_the_adapter_serves_an_in_process_transport():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path.endswith("/security/v1/oauth/token"):
+            return httpx.Response(200, json=token_body("sandbox"))
+        return httpx.Response(200, json=load("track_exception"))
+
+    with UpsCarrier(
+        base_url="http://sandbox.local/sandbox/carriers/ups",
+        client_id="id",
+        client_secret="secret",
+        transport=httpx.MockTransport(handler),
+    ) as sandboxed:
+        [update] = sandboxed.track(["1Z0F1R440344079624"])
+
+    assert update.status is ShipmentStatus.DELIVERY_EXCEPTION
+    assert seen == [
+        "/sandbox/carriers/ups/security/v1/oauth/token",
+        "/sandbox/carriers/ups/api/track/v1/details/1Z0F1R440344079624",
+    ]
+
+
+def test_labels_returns_webhooks_and_voids_are_the_next_slice(carrier):
+    for call in (
+        lambda: carrier.create_label(
+            shipper=make_party(), recipient=make_recipient(), parcel=PARCEL, service="03"
+        ),
+        lambda: carrier.create_return_label(
+            shipper=make_party(), recipient=make_recipient(), parcel=PARCEL, service="03"
+        ),
+        lambda: carrier.parse_webhook({}),
+        lambda: carrier.cancel_label(TRACKED),
+    ):
+        with pytest.raises(NotImplementedError, match="next slice"):
+            call()
+
+
+def test_the_adapter_module_speaks_the_carrier_protocol():
+    adapter: Carrier = UpsCarrier(base_url=BASE, client_id="id", client_secret="secret")
+    assert adapter.name == "ups"
+    assert ups.parse_tracking is parse_tracking and ups.STATUSES is STATUSES
+    adapter.close()
