@@ -1,0 +1,362 @@
+"""UPS: Track API v1, Rating API v2409 and OAuth client credentials, over httpx.
+
+Follows UPS's published OpenAPI specs (github.com/UPS-API/api-documentation: ``Tracking.yaml``,
+``Rating.yaml``, ``OAuthClientCredentials.yaml``) and the developer portal pages they link:
+
+- OAuth: ``POST /security/v1/oauth/token``, HTTP Basic ``client_id:client_secret``, form
+  ``grant_type=client_credentials``, header ``x-merchant-id`` (the account number); answers
+  ``access_token`` and ``expires_in`` (seconds, a string).
+  https://developer.ups.com/api/reference/oauth/client-credentials
+- Track API v1: ``GET /api/track/v1/details/{inquiryNumber}`` with the ``transId`` and
+  ``transactionSrc`` headers, one inquiry number per call.
+  https://developer.ups.com/api/reference/tracking/business-rules ,
+  https://developer.ups.com/api/reference/tracking/appendix (status types),
+  https://developer.ups.com/api/reference/trackingapi/errors
+- Rating API, version ``v2409``: ``POST /api/rating/v2409/Shop`` (every service), or
+  ``.../Shoptimeintransit`` for a domestic parcel, so UPS Ground comes with its transit days
+  too (international Time in Transit needs a declared invoice value we do not have).
+  https://developer.ups.com/api/reference/rating/business-rules ,
+  https://developer.ups.com/api/reference/rating/error-codes
+
+Labels (Shipping API), returns, cancellation and UPS's tracking webhooks are the next slice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+import httpx
+
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+    TrackingUpdate,
+)
+from oms_dashboard.carriers.ups_parse import (
+    CARRIER,
+    STATUSES,
+    parse_error,
+    parse_rates,
+    parse_tracking,
+    status_of,
+)
+
+__all__ = [
+    "CARRIER",
+    "STATUSES",
+    "TrackRequest",
+    "UpsCarrier",
+    "parse_error",
+    "parse_rates",
+    "parse_tracking",
+    "rate_path",
+    "rate_request",
+    "status_of",
+    "tracking_request",
+]
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/security/v1/oauth/token"
+TRACK_PATH = "/api/track/v1/details/{}"
+RATE_VERSION = "v2409"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Fetch a new token this long before UPS's expiry, so no call goes out on a dying one.
+TOKEN_MARGIN_SECONDS = 60.0
+# UPS: "Each inquiry number must be between 7 and 34 characters in length". Letters and
+# digits only, so a number can never rewrite the path it is put in.
+_INQUIRY = re.compile(r"^[A-Za-z0-9]{7,34}$")
+# UPS wants pounds and inches from the US and Puerto Rico, kilograms and centimetres elsewhere.
+_IMPERIAL = {"US", "PR"}
+
+
+# -- requests ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackRequest:
+    inquiry_number: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def tracking_request(numbers: Iterable[str]) -> list[TrackRequest]:
+    """The Track API calls for these numbers: one GET each, duplicates asked once."""
+    requests = []
+    for number in dict.fromkeys(n.strip() for n in numbers):
+        if not _INQUIRY.match(number):
+            raise ValueError(
+                f"tracking_numbers: {number!r} is not a UPS inquiry number "
+                "(7 to 34 letters and digits)"
+            )
+        requests.append(
+            TrackRequest(
+                inquiry_number=number,
+                path=TRACK_PATH.format(number),
+                params={"locale": "en_US", "returnSignature": "false"},
+            )
+        )
+    return requests
+
+
+def rate_path(*, time_in_transit: bool) -> str:
+    return f"/api/rating/{RATE_VERSION}/{'Shoptimeintransit' if time_in_transit else 'Shop'}"
+
+
+def rate_request(
+    shipper: Party,
+    recipient: Party,
+    parcel: Parcel,
+    *,
+    account_number: str | None = None,
+    time_in_transit: bool = False,
+) -> dict[str, Any]:
+    """The Rating API's ``RATERequestWrapper`` for one parcel, shopping every service.
+
+    With an account number the shipper is billed (``BillShipper``) and negotiated rates are
+    asked for; without one UPS rates its published prices.
+    """
+    imperial = shipper.country.upper() in _IMPERIAL
+    weight_unit, length_unit = ("LBS", "IN") if imperial else ("KGS", "CM")
+    weight = _weight(parcel.weight_grams, imperial)
+    shipper_block = _party(shipper)
+    if account_number:
+        shipper_block["ShipperNumber"] = account_number
+    shipment: dict[str, Any] = {
+        "Shipper": shipper_block,
+        "ShipTo": _party(recipient),
+        "ShipFrom": _party(shipper),
+        "Package": {
+            # 02 = Customer Supplied Package
+            "PackagingType": {"Code": "02", "Description": "Package"},
+            "Dimensions": {
+                "UnitOfMeasurement": {"Code": length_unit},
+                "Length": _length(parcel.length_mm, imperial),
+                "Width": _length(parcel.width_mm, imperial),
+                "Height": _length(parcel.height_mm, imperial),
+            },
+            "PackageWeight": {"UnitOfMeasurement": {"Code": weight_unit}, "Weight": weight},
+        },
+    }
+    if account_number:
+        shipment["PaymentDetails"] = {
+            # 01 = Transportation charges, billed to the shipper's account
+            "ShipmentCharge": [{"Type": "01", "BillShipper": {"AccountNumber": account_number}}]
+        }
+        shipment["ShipmentRatingOptions"] = {"NegotiatedRatesIndicator": "Y"}
+    if time_in_transit:
+        # 03 = Non-Document
+        shipment["DeliveryTimeInformation"] = {"PackageBillType": "03"}
+        shipment["ShipmentTotalWeight"] = {
+            "UnitOfMeasurement": {"Code": weight_unit},
+            "Weight": weight,
+        }
+    option = "Shoptimeintransit" if time_in_transit else "Shop"
+    return {"RateRequest": {"Request": {"RequestOption": option}, "Shipment": shipment}}
+
+
+def _party(party: Party) -> dict[str, Any]:
+    address: dict[str, Any] = {
+        "AddressLine": [line for line in (party.line1, party.line2) if line],
+        "City": party.city,
+        "PostalCode": party.postal_code,
+        "CountryCode": party.country.upper(),
+    }
+    if party.region:
+        address["StateProvinceCode"] = party.region
+    # UPS takes 35 characters of a name; the rest would be refused, not rated.
+    return {"Name": party.name[:35], "Address": address}
+
+
+def _weight(grams: int, imperial: bool) -> str:
+    value = Decimal(grams) / (Decimal("453.59237") if imperial else Decimal(1000))
+    # Rounded up: a parcel declared lighter than it is gets re-billed by UPS.
+    return str(max(value.quantize(Decimal("0.1"), rounding=ROUND_CEILING), Decimal("0.1")))
+
+
+def _length(mm: int, imperial: bool) -> str:
+    value = Decimal(mm) / (Decimal("25.4") if imperial else Decimal(10))
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_CEILING))
+
+
+# -- the adapter -------------------------------------------------------------------------
+
+
+class UpsCarrier:
+    """The ``Carrier`` for UPS. One instance per configured account; thread-safe."""
+
+    name = CARRIER
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        account_number: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transaction_src: str = "oms-dashboard",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+        self._credentials = (client_id, client_secret)
+        self._account_number = account_number
+        self._transaction_src = transaction_src
+        self._clock = clock
+        self._token: str | None = None
+        self._token_good_until = 0.0
+        self._token_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> UpsCarrier:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- the Carrier protocol
+
+    def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]:
+        updates: list[TrackingUpdate] = []
+        for request in tracking_request(tracking_numbers):
+            response = self._call("GET", request.path, params=request.params, not_found_ok=True)
+            if response.status_code == 404:
+                # UPS does not know the number (yet): nothing to report, and the rest of the
+                # batch goes on; the no-scan rule flags a number that stays unknown. A 404
+                # without UPS's error body is a wrong base URL, not an unknown number.
+                error = _ups_error(response)
+                if error is None:
+                    raise _failure(response)
+                log.warning("UPS has no tracking for %s: %s", request.inquiry_number, error.message)
+                continue
+            updates.extend(parse_tracking(_json(response)))
+        return updates
+
+    def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
+        domestic = shipper.country.upper() == recipient.country.upper()
+        body = rate_request(
+            shipper,
+            recipient,
+            parcel,
+            account_number=self._account_number,
+            time_in_transit=domestic,
+        )
+        response = self._call("POST", rate_path(time_in_transit=domestic), json=body)
+        return parse_rates(_json(response))
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("UPS labels (Shipping API): next slice")
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("UPS return labels (Shipping API): next slice")
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        raise NotImplementedError("UPS tracking webhooks (Track Alert): next slice")
+
+    def cancel_label(self, tracking_number: str) -> None:
+        raise NotImplementedError("UPS label voiding (Shipping API): next slice")
+
+    # -- HTTP
+
+    def _call(
+        self, method: str, path: str, *, not_found_ok: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """One UPS API call with a bearer token; a 401 gets a new token and one retry."""
+        for attempt in range(2):
+            token = self._access_token()
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "transId": uuid.uuid4().hex,
+                "transactionSrc": self._transaction_src,
+            }
+            response = self._send(method, path, headers=headers, **kwargs)
+            if response.status_code != 401 or attempt == 1:
+                break
+            self._forget_token(token)
+        if response.is_success or (not_found_ok and response.status_code == 404):
+            return response
+        raise _failure(response)
+
+    def _access_token(self) -> str:
+        with self._token_lock:
+            if self._token and self._clock() < self._token_good_until:
+                return self._token
+            headers = {"x-merchant-id": self._account_number} if self._account_number else {}
+            response = self._send(
+                "POST",
+                TOKEN_PATH,
+                auth=self._credentials,
+                data={"grant_type": "client_credentials"},
+                headers=headers,
+            )
+            if not response.is_success:
+                raise _failure(response)
+            body = _json(response)
+            token = str(body.get("access_token") or "") if isinstance(body, dict) else ""
+            if not token:
+                raise CarrierError(CARRIER, "UPS's token answer has no access_token")
+            expires_in = str(body.get("expires_in") or "0").strip()
+            lifetime = float(expires_in) if expires_in.isdigit() else 0.0
+            self._token = token
+            self._token_good_until = self._clock() + max(lifetime - TOKEN_MARGIN_SECONDS, 0.0)
+            return token
+
+    def _forget_token(self, token: str) -> None:
+        with self._token_lock:
+            # Another thread may already hold a fresh one; only the refused token goes.
+            if self._token == token:
+                self._token = None
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise CarrierError(CARRIER, f"UPS did not answer in time ({method} {path})") from exc
+        except httpx.HTTPError as exc:
+            raise CarrierError(CARRIER, f"UPS could not be reached: {exc}") from exc
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise CarrierError(
+            CARRIER, f"UPS answered HTTP {response.status_code} with a body that is not JSON"
+        ) from None
+
+
+def _ups_error(response: httpx.Response) -> CarrierError | None:
+    try:
+        return parse_error(response.json())
+    except ValueError:
+        return None
+
+
+def _failure(response: httpx.Response) -> CarrierError:
+    """UPS's own error for a failed call; its HTTP status when the body has none."""
+    return _ups_error(response) or CarrierError(
+        CARRIER, f"UPS answered HTTP {response.status_code}", code=str(response.status_code)
+    )
