@@ -334,9 +334,11 @@ class UpsCarrier:
         try:
             return self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise CarrierError(CARRIER, f"UPS did not answer in time ({method} {path})") from exc
+            raise CarrierError(
+                CARRIER, f"UPS did not answer in time ({method} {path})", transient=True
+            ) from exc
         except httpx.HTTPError as exc:
-            raise CarrierError(CARRIER, f"UPS could not be reached: {exc}") from exc
+            raise CarrierError(CARRIER, f"UPS could not be reached: {exc}", transient=True) from exc
 
 
 def _json(response: httpx.Response) -> Any:
@@ -357,6 +359,8 @@ def _ups_error(response: httpx.Response) -> CarrierError | None:
 
 def _failure(response: httpx.Response) -> CarrierError:
     """UPS's own error for a failed call; its HTTP status when the body has none."""
-    return _ups_error(response) or CarrierError(
+    error = _ups_error(response) or CarrierError(
         CARRIER, f"UPS answered HTTP {response.status_code}", code=str(response.status_code)
     )
+    error.transient = response.status_code >= 500 or response.status_code == 429
+    return error
