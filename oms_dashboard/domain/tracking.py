@@ -12,10 +12,26 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from oms_dashboard.domain.statuses import TRANSITIONS, OrderStatus
 
 HolidayCheck = Callable[[date], bool]
+
+
+class CarrierName(StrEnum):
+    FEDEX = "fedex"
+    UPS = "ups"
+    DHL = "dhl"
+    USPS = "usps"
+
+
+class CarrierMode(StrEnum):
+    SANDBOX = "sandbox"
+    """Answered by the carrier sandbox inside the app (never in production)."""
+    LIVE = "live"
+    """The carrier's own API, with the credentials an admin stored."""
+
 S = OrderStatus
 SHIPPING = frozenset(
     {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION}

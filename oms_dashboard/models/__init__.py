@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from oms_dashboard.models.carriers import CarrierAccount
 from oms_dashboard.models.catalog import Inventory, Product
 from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
 from oms_dashboard.models.orders import (
@@ -26,6 +27,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Address",
     "AuditEntry",
+    "CarrierAccount",
     "Checkout",
     "Customer",
     "EmailMessage",
