@@ -1,7 +1,9 @@
-"""DHL Express: the Unified Tracking and MyDHL answers DHL publishes, read into our shapes."""
+"""DHL Express: the Unified Tracking and MyDHL answers DHL publishes, read into our shapes,
+and the adapter over HTTP with DHL's credentials."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -10,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+import respx
 
 from oms_dashboard.carriers.base import (
     CarrierError,
@@ -19,8 +23,9 @@ from oms_dashboard.carriers.base import (
     ScanLocation,
     ShipmentStatus,
 )
-from oms_dashboard.carriers.dhl_parse import (
+from oms_dashboard.carriers.dhl import (
     STATUSES,
+    DhlCarrier,
     dhl_datetime,
     parse_error,
     parse_rates,
@@ -32,6 +37,8 @@ from oms_dashboard.carriers.dhl_parse import (
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "carriers" / "dhl"
 BERLIN = ZoneInfo("Europe/Berlin")
+MYDHL = "https://express.api.dhl.com/mydhlapi"
+TRACKING = "https://api-eu.dhl.com"
 
 
 def fixture(name: str) -> dict:
@@ -373,4 +380,174 @@ def test_an_envelope_thinner_than_a_centimetre_is_declared_at_dhls_minimum():
     body = rate_request(SINGAPORE, PARIS, envelope, account_number="1", planned_at=_berlin_noon())
     assert body["packages"] == [
         {"weight": 0.12, "dimensions": {"length": 32.0, "width": 23.0, "height": 1.0}}
+    ]
+
+
+# -- the adapter over HTTP -------------------------------------------------------------
+
+
+def make_carrier(**overrides) -> DhlCarrier:
+    settings = {
+        "base_url": MYDHL,
+        "tracking_base_url": TRACKING,
+        "client_id": "mydhl-key",
+        "client_secret": "mydhl-secret",
+        "account_number": "123456789",
+        "tracking_api_key": "tracking-key",
+    } | overrides
+    return DhlCarrier(**settings)
+
+
+def answer(name: str, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json=fixture(name))
+
+
+@respx.mock
+def test_track_sends_the_api_key_header_and_reads_each_answer():
+    by_number = {"423475729485": "tracking_delivered", "3SHM00001165430": "tracking_in_transit"}
+    route = respx.get(f"{TRACKING}/track/shipments").mock(
+        side_effect=lambda request: answer(by_number[request.url.params["trackingNumber"]])
+    )
+    updates = make_carrier().track(["423475729485", "3SHM00001165430"])
+    assert [(u.tracking_number, u.status) for u in updates] == [
+        ("423475729485", ShipmentStatus.DELIVERED),
+        ("3SHM00001165430", ShipmentStatus.IN_TRANSIT),
+    ]
+    assert route.call_count == 2
+    for call in route.calls:
+        assert call.request.headers["DHL-API-Key"] == "tracking-key"
+        assert "Authorization" not in call.request.headers
+        assert call.request.url.params["service"] == "express"
+
+
+@respx.mock
+def test_quote_sends_basic_credentials_on_every_call_and_dhls_request_json():
+    route = respx.post(f"{MYDHL}/rates").mock(return_value=answer("rates_response_doc_example"))
+    carrier = make_carrier()
+    for _ in range(2):
+        quotes = carrier.quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)
+        assert [(q.service, q.amount, q.currency) for q in quotes] == [
+            ("P", Decimal("157.95"), "GBP")
+        ]
+    basic = "Basic " + base64.b64encode(b"mydhl-key:mydhl-secret").decode()
+    assert route.call_count == 2  # no token call in between: MyDHL has none
+    for call in route.calls:
+        assert call.request.headers["Authorization"] == basic
+        assert "DHL-API-Key" not in call.request.headers
+        sent = json.loads(call.request.content)
+        expected = rate_request(
+            SINGAPORE, PARIS, BOX, account_number="123456789", planned_at=_berlin_noon()
+        )
+        assert sent | {"plannedShippingDateAndTime": None} == expected | {
+            "plannedShippingDateAndTime": None
+        }
+
+
+@respx.mock
+def test_a_number_dhl_does_not_know_is_skipped_with_dhls_message():
+    def by_number(request):
+        if request.url.params["trackingNumber"] == "8264715546":
+            return answer("tracking_error_not_found", 404)
+        return answer("tracking_delivered")
+
+    respx.get(f"{TRACKING}/track/shipments").mock(side_effect=by_number)
+    carrier = make_carrier()
+    updates = carrier.track(["8264715546", "423475729485"])
+    assert [u.tracking_number for u in updates] == ["423475729485"]
+    assert carrier.not_found == {"8264715546": "No shipment with given tracking number found."}
+
+
+@respx.mock
+def test_a_wrong_tracking_key_raises_dhls_401_without_retrying():
+    route = respx.get(f"{TRACKING}/track/shipments").mock(
+        return_value=answer("tracking_error_unauthorized", 401)
+    )
+    with pytest.raises(CarrierError) as raised:
+        make_carrier().track(["423475729485", "3SHM00001165430"])
+    assert (raised.value.message, raised.value.code) == ("Unauthorized for given resource.", "401")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_wrong_mydhl_credentials_raise_a_401_carrier_error():
+    route = respx.post(f"{MYDHL}/rates").mock(return_value=httpx.Response(401, text="Unauthorized"))
+    with pytest.raises(CarrierError) as raised:
+        make_carrier().quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)
+    assert str(raised.value) == "dhl: HTTP 401 Unauthorized (401)"
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_a_refused_rate_request_raises_dhls_message():
+    respx.post(f"{MYDHL}/rates").mock(return_value=answer("rates_error_400", 400))
+    with pytest.raises(CarrierError, match="account number is not found") as raised:
+        make_carrier().quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)
+    assert raised.value.code == "400"
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    "response,message,code",
+    [
+        (answer("rates_error_500", 500), "999: Process failure occurred", "500"),
+        (httpx.Response(503, text="<html>busy</html>"), "HTTP 503 Service Unavailable", "503"),
+    ],
+)
+def test_a_dhl_server_error_raises_a_carrier_error_naming_dhl(response, message, code):
+    respx.post(f"{MYDHL}/rates").mock(return_value=response)
+    with pytest.raises(CarrierError) as raised:
+        make_carrier().quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)
+    assert raised.value.carrier == "dhl"
+    assert raised.value.message.startswith(message)
+    assert raised.value.code == code
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    "failure,code",
+    [
+        (httpx.ReadTimeout("read timed out"), "timeout"),
+        (httpx.ConnectError("refused"), "unreachable"),
+    ],
+)
+def test_a_timeout_or_a_dead_connection_raises_a_carrier_error_naming_dhl(failure, code):
+    respx.get(f"{TRACKING}/track/shipments").mock(side_effect=failure)
+    with pytest.raises(CarrierError) as raised:
+        make_carrier().track(["423475729485"])
+    assert raised.value.carrier == "dhl"
+    assert raised.value.code == code
+    assert str(raised.value).startswith("dhl: DHL ")
+
+
+@respx.mock
+def test_a_success_that_is_not_json_is_an_error():
+    respx.post(f"{MYDHL}/rates").mock(return_value=httpx.Response(200, text="OK"))
+    with pytest.raises(CarrierError, match="not a JSON object"):
+        make_carrier().quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)
+
+
+def test_one_base_url_serves_both_apis_through_a_given_transport():
+    # How the in-process carrier sandbox reaches the adapter: one base URL, a transport.
+    seen = []
+
+    def sandbox(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.url.path))
+        if request.url.path.endswith("/track/shipments"):
+            return answer("tracking_delivered")
+        return answer("rates_response_several_products")
+
+    carrier = DhlCarrier(
+        base_url="http://testserver/sandbox/carriers/dhl",
+        client_id="k",
+        client_secret="s",
+        account_number="1",
+        transport=httpx.MockTransport(sandbox),
+        timeout=httpx.Timeout(2.0),
+    )
+    with carrier:
+        assert carrier.track(["423475729485"])[0].status is ShipmentStatus.DELIVERED
+        assert len(carrier.quote(shipper=SINGAPORE, recipient=PARIS, parcel=BOX)) == 2
+    assert seen == [
+        ("GET", "/sandbox/carriers/dhl/track/shipments"),
+        ("POST", "/sandbox/carriers/dhl/rates"),
     ]
