@@ -1,0 +1,193 @@
+"""DHL Express: tracking through the DHL Shipment Tracking - Unified API, rates (and, in
+the next slice, labels) through the DHL Express MyDHL API.
+
+API versions followed:
+
+* Shipment Tracking - Unified API, OpenAPI 1.5.x, ``GET /track/shipments?trackingNumber=
+  ...&service=express`` with the app's key in the ``DHL-API-Key`` header, one tracking
+  number per request. https://developer.dhl.com/api-reference/shipment-tracking
+* MyDHL API 2.12.0 (2024-10-30), ``POST /rates`` with HTTP Basic authentication (the
+  MyDHL API key as user name, its secret as password) on every call and the shipper's
+  DHL Express account number in the body.
+  https://developer.dhl.com/api-reference/dhl-express-mydhl-api
+
+Neither API has an OAuth token: the credentials travel with each request, so there is
+nothing to cache or refresh, and a 401 means the credentials are wrong (CarrierError),
+not that a token expired.
+
+Live hosts: MyDHL ``https://express.api.dhl.com/mydhlapi`` (test:
+``.../mydhlapi/test``), Unified Tracking ``https://api-eu.dhl.com``. The carrier sandbox
+serves both under one ``base_url``, which is why ``tracking_base_url`` defaults to it.
+
+The JSON in and out lives in ``dhl_parse`` (pure functions); this module re-exports it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+    TrackingUpdate,
+)
+from oms_dashboard.carriers.dhl_parse import (
+    CARRIER,
+    STATUSES,
+    dhl_datetime,
+    parse_error,
+    parse_rates,
+    parse_tracking,
+    rate_request,
+    status_for,
+    tracking_request,
+)
+
+__all__ = [
+    "STATUSES",
+    "DhlCarrier",
+    "dhl_datetime",
+    "parse_error",
+    "parse_rates",
+    "parse_tracking",
+    "rate_request",
+    "status_for",
+    "tracking_request",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class DhlCarrier:
+    """The ``Carrier`` protocol over DHL's APIs, synchronous httpx.
+
+    ``client_id``/``client_secret`` are the MyDHL API key and secret (HTTP Basic);
+    the Unified Tracking key is ``tracking_api_key``, the same app key unless DHL
+    issued a separate one."""
+
+    name = CARRIER
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        account_number: str,
+        tracking_base_url: str | None = None,
+        tracking_api_key: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._mydhl = base_url.rstrip("/")
+        self._tracking = (tracking_base_url or base_url).rstrip("/")
+        self._auth = httpx.BasicAuth(client_id, client_secret)
+        self._tracking_key = tracking_api_key or client_id
+        self._account_number = account_number
+        self._http = httpx.Client(transport=transport, timeout=timeout)
+        self.not_found: dict[str, str] = {}
+        """Tracking numbers DHL did not know in the last ``track`` call, with DHL's words."""
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DhlCarrier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the protocol ----------------------------------------------------------------
+
+    def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]:
+        """Updates for the numbers DHL knows. A number DHL answers 404 for is skipped
+        (its message kept in ``not_found`` and logged): one unknown number, e.g. a label
+        not yet scanned, must not hide the others. Every other error raises."""
+        self.not_found = {}
+        updates: list[TrackingUpdate] = []
+        for params in tracking_request(tracking_numbers):
+            try:
+                body = self._send(
+                    "GET",
+                    f"{self._tracking}/track/shipments",
+                    params=params,
+                    headers={"DHL-API-Key": self._tracking_key},
+                )
+            except CarrierError as error:
+                if error.code != "404":
+                    raise
+                number = params["trackingNumber"]
+                self.not_found[number] = error.message
+                log.warning("DHL does not know tracking number %s: %s", number, error.message)
+                continue
+            updates.extend(parse_tracking(body))
+        return updates
+
+    def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
+        body = self._send(
+            "POST",
+            f"{self._mydhl}/rates",
+            json=rate_request(shipper, recipient, parcel, account_number=self._account_number),
+            auth=self._auth,
+        )
+        return parse_rates(body)
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("DHL labels (MyDHL POST /shipments) come in the next slice")
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("DHL return labels come in the next slice")
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        raise NotImplementedError("DHL tracking push comes in the next slice")
+
+    def cancel_label(self, tracking_number: str) -> None:
+        raise NotImplementedError("DHL label cancellation comes in the next slice")
+
+    # -- HTTP ------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """DHL's parsed JSON, or CarrierError: DHL's own message for an error body,
+        else what went wrong on the wire."""
+        headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
+        try:
+            response = self._http.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            message = f"DHL did not answer in time ({exc!r})"
+            raise CarrierError(CARRIER, message, code="timeout") from exc
+        except httpx.TransportError as exc:
+            message = f"DHL could not be reached ({exc!r})"
+            raise CarrierError(CARRIER, message, code="unreachable") from exc
+        body = _json(response)
+        if response.is_success and isinstance(body, dict):
+            return body
+        error = parse_error(body)
+        if error is not None:
+            # DHL's words, with the HTTP status when the body names no code of its own.
+            raise CarrierError(CARRIER, error.message, code=error.code or str(response.status_code))
+        status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        if response.is_success:
+            raise CarrierError(CARRIER, f"{status} with a body that is not a JSON object")
+        raise CarrierError(CARRIER, status, code=str(response.status_code))
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        # Decimal, not float: prices must reach RateQuote exactly as DHL wrote them.
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError:
+        return None
