@@ -168,21 +168,23 @@ class DhlCarrier:
             response = self._http.request(method, url, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             message = f"DHL did not answer in time ({exc!r})"
-            raise CarrierError(CARRIER, message, code="timeout") from exc
+            raise CarrierError(CARRIER, message, code="timeout", transient=True) from exc
         except httpx.TransportError as exc:
             message = f"DHL could not be reached ({exc!r})"
-            raise CarrierError(CARRIER, message, code="unreachable") from exc
+            raise CarrierError(CARRIER, message, code="unreachable", transient=True) from exc
         body = _json(response)
         if response.is_success and isinstance(body, dict):
             return body
+        passing = response.status_code >= 500 or response.status_code == 429
         error = parse_error(body)
         if error is not None:
             # DHL's words, with the HTTP status when the body names no code of its own.
-            raise CarrierError(CARRIER, error.message, code=error.code or str(response.status_code))
+            code = error.code or str(response.status_code)
+            raise CarrierError(CARRIER, error.message, code=code, transient=passing)
         status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
         if response.is_success:
             raise CarrierError(CARRIER, f"{status} with a body that is not a JSON object")
-        raise CarrierError(CARRIER, status, code=str(response.status_code))
+        raise CarrierError(CARRIER, status, code=str(response.status_code), transient=passing)
 
 
 def _json(response: httpx.Response) -> Any:
