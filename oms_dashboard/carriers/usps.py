@@ -1,0 +1,320 @@
+"""USPS adapter over the USPS APIs v3 (developers.usps.com).
+
+Follows:
+- OAuth 2.0 v3, ``POST /oauth2/v3/token`` (OpenAPI 3.0.6), client-credentials grant.
+  USPS documents JSON and form bodies alike; we send JSON, as every USPS example does.
+  Access tokens live eight hours (``expires_in`` 28799); we renew 5 minutes early and
+  on any 401.
+- Package Tracking and Notification v3, ``GET /tracking/v3/tracking/{trackingNumber}
+  ?expand=DETAIL`` (OpenAPI 3.2.4): one package per call.
+- Domestic Prices v3 (3.4.22), ``POST /prices/v3/base-rates/search``, once per mail
+  class (single-piece, no destination entry): ``/total-rates/search`` lists every
+  flat-rate box, cubic tier and drop-off variant of a class, which a seller shipping
+  its own box cannot use. ``parse_rates`` reads both answers.
+
+Docs: https://developers.usps.com/Oauth, https://developers.usps.com/trackingv3,
+https://developers.usps.com/domesticpricesv3 and USPS's examples in
+https://github.com/USPS/api-examples (README.md). The pure readers of USPS's answers
+live in ``usps_parse`` and the code tables (Pub 199 Appendix G-4) in ``usps_codes``;
+both are re-exported here.
+
+USPS event times are the local wall time of the event's place. Each event carries the
+offset in ``GMTOffset`` when USPS has it; otherwise the time is read in the zone of the
+event's ZIP/state (``base.aware``), or of the package's origin when the event names no
+place (label and pre-shipment events). A trailing ``Z`` on ``eventTimestamp`` is not
+UTC: USPS's own example says "7:31 am ... in RICHMOND, VA" for ``07:31:00Z``.
+
+A package USPS cannot report on (400/404 for that number, e.g. "A status update is not
+yet available") is skipped by ``track``, its message kept in ``UspsCarrier.skipped``;
+the others are still returned. An error body given to ``parse_tracking`` raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import httpx
+
+from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
+from .usps_codes import STATUS_CATEGORIES, STATUSES
+from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking
+
+__all__ = [
+    "STATUSES",
+    "STATUS_CATEGORIES",
+    "UspsCarrier",
+    "parse_error",
+    "parse_rates",
+    "parse_tracking",
+    "rate_request",
+    "token_request",
+    "tracking_request",
+]
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/oauth2/v3/token"
+TRACKING_PATH = "/tracking/v3/tracking/{number}"
+BASE_RATES_PATH = "/prices/v3/base-rates/search"
+QUOTED_MAIL_CLASSES = ("USPS_GROUND_ADVANTAGE", "PRIORITY_MAIL", "PRIORITY_MAIL_EXPRESS")
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TOKEN_MARGIN_S = 300.0
+# Domestic Prices takes US ZIP Codes; these territories have them too.
+_DOMESTIC = {"US", "PR", "VI", "GU", "AS", "MP"}
+_ZIP = re.compile(r"^\d{5}(?:[-\s]\d{4})?$")
+_TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9]{4,34}$")
+_GRAMS_PER_POUND = 453.59237
+_MM_PER_INCH = 25.4
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+def token_request(client_id: str, client_secret: str) -> dict[str, str]:
+    return {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+
+
+def tracking_request(numbers: Iterable[str]) -> list[tuple[str, dict[str, str]]]:
+    """The ``(path, query)`` of each Tracking 3.0 call: one GET per number."""
+    requests = []
+    for number in numbers:
+        number = str(number).strip()
+        if not _TRACKING_NUMBER.match(number):
+            raise ValueError(
+                f"tracking_number: {number!r} is not a USPS tracking number "
+                "(4 to 34 letters and digits)"
+            )
+        requests.append((TRACKING_PATH.format(number=number), {"expand": "DETAIL"}))
+    return requests
+
+
+def rate_request(
+    shipper: Party,
+    recipient: Party,
+    parcel: Parcel,
+    *,
+    mail_class: str = QUOTED_MAIL_CLASSES[0],
+    price_type: str = "COMMERCIAL",
+    mailing_date: date | None = None,
+    account_number: str | None = None,
+) -> dict[str, Any]:
+    """A Domestic Prices ``BaseRatesQuery``: single piece, entered at the origin."""
+    for field, party in (("shipper", shipper), ("recipient", recipient)):
+        if party.country.upper() not in _DOMESTIC:
+            raise ValueError(f"{field}.country: USPS Domestic Prices quotes US addresses only")
+        if not _ZIP.match(party.postal_code.strip()):
+            raise ValueError(f"{field}.postal_code: {party.postal_code!r} is not a ZIP Code")
+    sizes = (parcel.weight_grams, parcel.length_mm, parcel.width_mm, parcel.height_mm)
+    if min(sizes) <= 0:
+        raise ValueError("parcel: weight and every dimension must be above zero")
+    # USPS: "The maximum dimension is always length", the second longest is width.
+    length, width, height = sorted((_up(mm / _MM_PER_INCH) for mm in sizes[1:]), reverse=True)
+    pounds = _up(parcel.weight_grams / _GRAMS_PER_POUND)
+    body: dict[str, Any] = {
+        "originZIPCode": shipper.postal_code.strip(),
+        "destinationZIPCode": recipient.postal_code.strip(),
+        "weight": pounds,
+        "length": length,
+        "width": width,
+        "height": height,
+        "mailClass": mail_class,
+        "processingCategory": _processing_category(length, width, height, pounds),
+        "rateIndicator": "SP",
+        "destinationEntryFacilityType": "NONE",
+        "priceType": price_type,
+        "mailingDate": (mailing_date or date.today()).isoformat(),
+    }
+    if account_number:
+        body |= {"accountType": "EPS", "accountNumber": account_number}
+    return body
+
+
+def _processing_category(length: float, width: float, height: float, pounds: float) -> str:
+    # Machinable parcel limits, DMM 201.7.5 (22 x 18 x 15 in, 25 lb); beyond: nonstandard.
+    fits = length <= 22 and width <= 18 and height <= 15 and pounds <= 25
+    return "MACHINABLE" if fits else "NONSTANDARD"
+
+
+def _up(value: float) -> float:
+    """Rounded up to the cent of the unit, so a quote never undercounts."""
+    return math.ceil(round(value * 100, 6)) / 100
+
+
+# -- the adapter ----------------------------------------------------------------------------
+
+
+class UspsCarrier:
+    """The ``Carrier`` for USPS over httpx; pass ``transport`` to serve it in-process."""
+
+    name = CARRIER
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        account_number: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        mail_classes: Iterable[str] = QUOTED_MAIL_CLASSES,
+        price_type: str = "COMMERCIAL",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client_id, self._client_secret = client_id, client_secret
+        self.account_number = account_number
+        self.mail_classes = tuple(mail_classes)
+        self.price_type = price_type
+        self._clock = clock
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._token_expires_at = 0.0
+        self.skipped: dict[str, str] = {}
+        """Numbers the last ``track`` call got no answer for, with USPS's message."""
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> UspsCarrier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- Carrier ---------------------------------------------------------------------------
+
+    def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]:
+        self.skipped = {}
+        updates: list[TrackingUpdate] = []
+        for path, query in tracking_request(tracking_numbers):
+            response = self._send("GET", path, params=query)
+            payload = _json(response)
+            if response.status_code in (400, 404):
+                number = path.rsplit("/", 1)[-1]
+                error = parse_error(payload) or _http_error(response)
+                self.skipped[number] = error.message
+                log.warning("usps has no tracking for %s: %s", number, error.message)
+                continue
+            _raise_for_status(response, payload)
+            updates.extend(parse_tracking(payload))
+        return updates
+
+    def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
+        quotes: list[RateQuote] = []
+        refused: list[CarrierError] = []
+        for mail_class in self.mail_classes:
+            body = rate_request(
+                shipper, recipient, parcel, mail_class=mail_class,
+                price_type=self.price_type, account_number=self.account_number,
+            )  # fmt: skip
+            response = self._send("POST", BASE_RATES_PATH, json=body)
+            payload = _json(response)
+            if response.status_code in (400, 404):
+                # This class is not offered for this parcel (too heavy, too big, ...).
+                refused.append(parse_error(payload) or _http_error(response))
+                continue
+            _raise_for_status(response, payload)
+            quotes.extend(parse_rates(payload, mail_class=mail_class))
+        if not quotes and refused:
+            raise refused[0]
+        return sorted(quotes, key=lambda quote: quote.amount)
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("USPS labels (Domestic Labels 3.0) are the next slice")
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        raise NotImplementedError("USPS return labels (Domestic Labels 3.0) are the next slice")
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        raise NotImplementedError("USPS tracking subscriptions are the next slice")
+
+    def cancel_label(self, tracking_number: str) -> None:
+        raise NotImplementedError("USPS label cancellation is the next slice")
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call with a bearer token; a 401 gets a fresh token and one retry."""
+        response = None
+        for attempt in range(2):
+            token = self._access_token(renew=attempt > 0)
+            headers = {"Authorization": f"Bearer {token}"}
+            response = self._request(method, path, headers=headers, **kwargs)
+            if response.status_code != 401:
+                return response
+        assert response is not None
+        raise parse_error(_json(response)) or _http_error(response)
+
+    def _access_token(self, *, renew: bool = False) -> str:
+        with self._lock:
+            if not renew and self._token and self._clock() < self._token_expires_at:
+                return self._token
+            body = token_request(self._client_id, self._client_secret)
+            response = self._request("POST", TOKEN_PATH, json=body)
+            payload = _json(response)
+            if response.status_code != 200 or not (
+                isinstance(payload, Mapping) and payload.get("access_token")
+            ):
+                raise parse_error(payload) or _http_error(response)
+            lifetime = _seconds(payload.get("expires_in"))
+            self._token = str(payload["access_token"])
+            self._token_expires_at = self._clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
+            return self._token
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise CarrierError(
+                CARRIER, f"USPS did not answer {path} in time", code="timeout"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise CarrierError(
+                CARRIER, f"USPS could not be reached: {exc}", code="unreachable"
+            ) from exc
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _http_error(response: httpx.Response) -> CarrierError:
+    status = response.status_code
+    return CarrierError(CARRIER, f"USPS answered HTTP {status}", code=str(status))
+
+
+def _raise_for_status(response: httpx.Response, payload: Any) -> None:
+    if response.status_code >= 300:
+        raise parse_error(payload) or _http_error(response)
+
+
+def _seconds(value: Any) -> float:
+    # USPS's README shows expires_in as a string, its OpenAPI as an integer.
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return 3600.0
