@@ -287,11 +287,11 @@ class UspsCarrier:
             return self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             raise CarrierError(
-                CARRIER, f"USPS did not answer {path} in time", code="timeout"
+                CARRIER, f"USPS did not answer {path} in time", code="timeout", transient=True
             ) from exc
         except httpx.TransportError as exc:
             raise CarrierError(
-                CARRIER, f"USPS could not be reached: {exc}", code="unreachable"
+                CARRIER, f"USPS could not be reached: {exc}", code="unreachable", transient=True
             ) from exc
 
 
@@ -309,7 +309,9 @@ def _http_error(response: httpx.Response) -> CarrierError:
 
 def _raise_for_status(response: httpx.Response, payload: Any) -> None:
     if response.status_code >= 300:
-        raise parse_error(payload) or _http_error(response)
+        error = parse_error(payload) or _http_error(response)
+        error.transient = response.status_code >= 500 or response.status_code == 429
+        raise error
 
 
 def _seconds(value: Any) -> float:

@@ -32,6 +32,7 @@ class CarrierMode(StrEnum):
     LIVE = "live"
     """The carrier's own API, with the credentials an admin stored."""
 
+
 S = OrderStatus
 SHIPPING = frozenset(
     {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.DELIVERY_EXCEPTION}
