@@ -77,10 +77,10 @@ def worker(args: argparse.Namespace) -> int:
 def cron(_: argparse.Namespace) -> int:
     from oms_dashboard.bootstrap import bootstrap
     from oms_dashboard.jobs.connection import get_redis
-    from oms_dashboard.jobs.schedule import build_scheduler
+    from oms_dashboard.jobs.schedule import run_scheduler
 
     _announce(bootstrap("cron"))
-    build_scheduler(get_redis()).start()
+    run_scheduler(get_redis())
     return 0
 
 
