@@ -72,6 +72,12 @@ def send_email(
     The row is added only after SMTP accepted the message, so an SMTP failure
     raises, writes nothing, and the outbox retries. The caller's transaction
     commits the row.
+
+    No transaction stays open while the SMTP server takes its time (seconds, up
+    to its timeouts): the session's reads are committed first, so callers must
+    have nothing else pending (the handlers commit their in-app notifications
+    before). On SQLite an open transaction holds the database's write lock, and
+    every checkout and page would wait for the email.
     """
     if already_sent(session, dedupe_key):
         return None
@@ -80,6 +86,7 @@ def send_email(
     smtp_url = get_settings().smtp_url
     if smtp_url:
         mime = build_mime(dedupe_key=dedupe_key, to=to, subject=subject, text=text, html=html)
+        session.commit()
         send_smtp(smtp_url, mime)
     row = EmailMessage(
         id=new_id("eml"),
