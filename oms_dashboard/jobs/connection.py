@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import subprocess
 import time
 from functools import lru_cache
@@ -11,6 +13,8 @@ import redis
 from rq import Queue
 
 from oms_dashboard.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 QUEUES = ("notifications", "carriers", "default")
 """Separate queues so each kind of work scales with its own workers."""
@@ -30,6 +34,33 @@ def get_queue(name: str = "default", url: str | None = None) -> Queue:
     if name not in QUEUES:
         raise ValueError(f"unknown queue {name!r}; use one of {', '.join(QUEUES)}")
     return Queue(name, connection=get_redis(url))
+
+
+def wait_for_redis(connection: redis.Redis, *, poll_seconds: float = 1.0) -> bool:
+    """Block until Redis answers again; False if Ctrl-C or SIGTERM came first.
+
+    For the worker and the cron between two runs, when RQ gave up on an outage:
+    RQ's own signal handlers are put back to the defaults first, since they
+    expect a running worker or scheduler.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    log.warning("waiting for Redis to answer again")
+    try:
+        while True:
+            time.sleep(poll_seconds)  # first: never more than one restart a second
+            try:
+                if connection.ping():
+                    log.warning("Redis answers again")
+                    return True
+            except (redis.ConnectionError, redis.TimeoutError):
+                pass
+    except KeyboardInterrupt:
+        return False
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def start_embedded_redis(socket_path: Path, *, timeout: float = 15.0) -> subprocess.Popen:
