@@ -18,6 +18,13 @@ log = logging.getLogger(__name__)
 
 QUEUES = ("notifications", "carriers", "default")
 """Separate queues so each kind of work scales with its own workers."""
+TIMEOUT_SECONDS = 1.0
+"""How long to wait for Redis to accept a connection, and then for each answer.
+Without it a Redis that accepts connections and never answers (stuck, paused,
+or a half-dead network path) held every checkout and payment event forever in
+its after-commit enqueue; with it the enqueue gives up and the outbox sweep
+delivers later. RQ's worker raises the answer timeout on its own connection
+above its blocking wait for jobs."""
 
 
 def redis_url() -> str:
@@ -27,7 +34,11 @@ def redis_url() -> str:
 
 @lru_cache(maxsize=4)
 def get_redis(url: str | None = None) -> redis.Redis:
-    return redis.Redis.from_url(url or redis_url())
+    return redis.Redis.from_url(
+        url or redis_url(),
+        socket_connect_timeout=TIMEOUT_SECONDS,
+        socket_timeout=TIMEOUT_SECONDS,
+    )
 
 
 def get_queue(name: str = "default", url: str | None = None) -> Queue:

@@ -550,3 +550,37 @@ def test_while_redis_is_killed_orders_go_on_and_every_message_is_sent_once_it_is
         wait_for_delivery(engine, sink, emails=3 * checkouts, procs=procs)
         assert_told_once(sink, shop, engine, checkouts=checkouts)
     print(f"slowest request while Redis was down: {customer.slowest:.3f} s")
+
+
+def test_a_frozen_redis_holds_up_no_request_and_every_message_is_sent_once_it_thaws(
+    tmp_path, database, redis_server, mailbox, processes
+):
+    """Redis frozen (SIGSTOP) twice: it still accepts connections and never answers, like
+    a server stuck on its disk or a paused VM. Checkouts and payment events still answer
+    within FAST (the after-commit enqueue gives up on its own timeout), and once Redis
+    thaws, the worker and the cron that lived through it send every message once."""
+    url, engine = database
+    sink, smtp_url = mailbox
+    shop = open_shop(engine)
+    redis_server.start()
+    env = product_env(
+        tmp_path, url, redis_server.url, smtp_url, OMS_OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS)
+    )
+    procs = processes(env)
+    customer = Customer(procs.api(), shop)
+    background = {"worker": procs.worker(), "cron": procs.cron()}
+    for freeze in (1, 2):
+        redis_server.freeze()
+        frozen_since = time.monotonic()
+        checkout = customer.check_out(quantity=freeze)
+        assert customer.pay(checkout)["outcome"] == "verified"
+        statuses = customer.order_statuses()
+        assert {statuses[o["id"]] for o in checkout["orders"]} == {"processing"}
+        assert customer.health()["wiring"]["entry"] == "api"
+        time.sleep(max(0.0, DOWN_SECONDS - (time.monotonic() - frozen_since)))
+        redis_server.thaw()
+        wait_for_delivery(engine, sink, emails=3 * freeze, procs=procs)
+        assert_told_once(sink, shop, engine, checkouts=freeze)
+        for name, process in background.items():
+            assert process.poll() is None, f"the {name} died with Redis:\n{procs.log(name)}"
+    print(f"slowest request while Redis was frozen: {customer.slowest:.3f} s")
