@@ -178,9 +178,10 @@ class Processes:
         signal_group(process, signal.SIGKILL)
         process.wait(timeout=10)
 
-    def log(self, name: str) -> str:
+    def log(self, name: str, tail: int | None = 4000) -> str:
         path = self.logs / f"{name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return text[-tail:] if tail else text
 
     def logs_tail(self) -> str:
         names = dict.fromkeys(name for name, _ in self.started)

@@ -193,6 +193,7 @@ def test_while_redis_is_killed_orders_go_on_and_every_message_is_sent_once_it_is
             background = {"worker": procs.worker(), "cron": procs.cron()}  # it sweeps at once
         wait_for_delivery(engine, sink, emails=3 * checkouts, procs=procs)
         assert_told_once(sink, shop, engine, checkouts=checkouts)
+    assert "could not enqueue outbox delivery; the sweep will" in procs.log("api", tail=None)
     print(f"slowest request while Redis was down: {customer.slowest:.3f} s")
 
 
@@ -227,6 +228,7 @@ def test_a_frozen_redis_holds_up_no_request_and_every_message_is_sent_once_it_th
         assert_told_once(sink, shop, engine, checkouts=freeze)
         for name, process in background.items():
             assert process.poll() is None, f"the {name} died with Redis:\n{procs.log(name)}"
+    assert "could not enqueue outbox delivery; the sweep will" in procs.log("api", tail=None)
     print(f"slowest request while Redis was frozen: {customer.slowest:.3f} s")
 
 
