@@ -58,28 +58,22 @@ def create_user(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from rq.worker import SimpleWorker
-
     from oms_dashboard.bootstrap import bootstrap
-    from oms_dashboard.jobs.connection import QUEUES, get_queue, get_redis
+    from oms_dashboard.jobs.connection import QUEUES, get_redis
+    from oms_dashboard.jobs.worker import run_worker
 
     _announce(bootstrap("worker"))
-    queues = [get_queue(name) for name in args.queues or QUEUES]
-    # SimpleWorker runs jobs in its own process instead of forking one per job, so
-    # database connections and compiled templates are reused (a fork per job cost
-    # ~0.7 s of start-up per email). A crash mid-job loses nothing: the outbox
-    # lease hands the message to the next sweep.
-    SimpleWorker(queues, connection=get_redis()).work(with_scheduler=True)
+    run_worker(args.queues or QUEUES, get_redis())
     return 0
 
 
 def cron(_: argparse.Namespace) -> int:
     from oms_dashboard.bootstrap import bootstrap
     from oms_dashboard.jobs.connection import get_redis
-    from oms_dashboard.jobs.schedule import build_scheduler
+    from oms_dashboard.jobs.schedule import run_scheduler
 
     _announce(bootstrap("cron"))
-    build_scheduler(get_redis()).start()
+    run_scheduler(get_redis())
     return 0
 
 

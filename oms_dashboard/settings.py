@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     (outside production only)."""
     payment_retry_seconds: list[int] = [10, 30, 90]
     """Pause before each re-verification of a payment (three retries)."""
+    outbox_lease_seconds: int = Field(default=300, ge=1)
+    """How long a worker holds an outbox message it is delivering: a worker that dies
+    mid-delivery leaves it to the sweep once this has passed. Keep it well above the
+    longest delivery (each SMTP step may wait 15 s, and a new-order message emails
+    every staff member of the seller in turn), or a slow delivery is taken over and
+    sent twice."""
+    outbox_sweep_seconds: int = Field(default=15, ge=1)
+    """Seconds between the cron's outbox sweeps: how late a message whose after-commit
+    enqueue was lost (Redis down) goes out."""
     port: int = 3000
     sql_echo: bool = False
     sqlite_immediate: bool = True

@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+import redis
 from rq.cron import CronScheduler
 
 from oms_dashboard.jobs import tasks
+from oms_dashboard.jobs.connection import wait_for_redis
+from oms_dashboard.settings import get_settings
 
-PERIODIC = (
-    # (function, queue, seconds between runs)
-    (tasks.sweep_outbox, "notifications", 15),
-    (tasks.expire_payment_holds, "default", 60),
-    (tasks.purge_sessions, "default", 3600),
-)
+log = logging.getLogger(__name__)
+
+
+def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
+    """(function, queue, seconds between runs) of every periodic job."""
+    return (
+        (tasks.sweep_outbox, "notifications", get_settings().outbox_sweep_seconds),
+        (tasks.expire_payment_holds, "default", 60),
+        (tasks.purge_sessions, "default", 3600),
+    )
 
 
 def build_scheduler(connection) -> CronScheduler:
     scheduler = CronScheduler(connection=connection)
-    for func, queue_name, seconds in PERIODIC:
+    for func, queue_name, seconds in periodic():
         scheduler.register(func, queue_name=queue_name, interval=seconds)
     return scheduler
+
+
+def run_scheduler(connection) -> None:
+    """Run the periodic jobs until stopped, through Redis outages.
+
+    RQ's scheduler stops at its first Redis error. This one must not: its outbox
+    sweep is what delivers the messages written while Redis was down (their
+    after-commit enqueue failed), and there is exactly one scheduler. So it waits
+    for Redis and starts again, and a fresh start enqueues every job at once: the
+    sweep runs as soon as Redis is back.
+    """
+    while True:
+        try:
+            build_scheduler(connection).start()  # returns once asked to stop
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("the scheduler stopped: Redis failed (%s)", exc)
+        if not wait_for_redis(connection):
+            return

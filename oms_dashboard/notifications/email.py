@@ -72,6 +72,21 @@ def send_email(
     The row is added only after SMTP accepted the message, so an SMTP failure
     raises, writes nothing, and the outbox retries. The caller's transaction
     commits the row.
+
+    No transaction stays open while the SMTP server takes its time (seconds, up
+    to its timeouts): the session's reads are committed first, so callers must
+    have nothing else pending (the handlers commit their in-app notifications
+    before). On SQLite an open transaction holds the database's write lock, and
+    every checkout and page would wait for the email.
+
+    Delivery is at-least-once, not exactly-once. If the worker dies after the
+    SMTP server has the whole message but before this row commits (the server's
+    250 unread, or read and not yet recorded), the outbox delivers the message
+    again once its lease ends, and the server gets a second copy: SMTP has no way
+    to ask whether the first one arrived. Both copies carry the same Message-ID
+    (``build_mime``), so a receiving system can drop the repeat, and this table
+    holds one row per dedupe key. A worker that dies before the server has the
+    whole message sends it once. tests/integration/test_faults.py shows both.
     """
     if already_sent(session, dedupe_key):
         return None
@@ -80,6 +95,7 @@ def send_email(
     smtp_url = get_settings().smtp_url
     if smtp_url:
         mime = build_mime(dedupe_key=dedupe_key, to=to, subject=subject, text=text, html=html)
+        session.commit()
         send_smtp(smtp_url, mime)
     row = EmailMessage(
         id=new_id("eml"),

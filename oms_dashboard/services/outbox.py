@@ -21,11 +21,11 @@ from oms_dashboard.db import get_engine, session_scope
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import OutboxMessage
 from oms_dashboard.models.base import utcnow
+from oms_dashboard.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-LEASE_SECONDS = 300
 BACKOFF_SECONDS = (5, 30, 120, 600)
 
 
@@ -125,8 +125,9 @@ def deliver(
 
     The handler runs outside any transaction (it may talk to an SMTP server
     for seconds). The claim is a lease: if this worker dies mid-delivery the
-    sweep takes the message again once the lease ends. Returns None when there
-    is nothing to do (already delivered, or another worker holds it).
+    sweep takes the message again once the lease (``OMS_OUTBOX_LEASE_SECONDS``)
+    ends. Returns None when there is nothing to do (already delivered, or another
+    worker holds it).
     """
     engine = engine or get_engine()
     claimed = _claim(engine, message_id, due_only=due_only)
@@ -171,5 +172,5 @@ def _claim(engine: sa.Engine, message_id: str, *, due_only: bool) -> tuple[str, 
             return None
         message.status = "sending"
         message.attempts += 1
-        message.available_at = now + timedelta(seconds=LEASE_SECONDS)
+        message.available_at = now + timedelta(seconds=get_settings().outbox_lease_seconds)
         return message.kind, dict(message.payload or {}), message.attempts
