@@ -20,6 +20,7 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
     return (
         (tasks.sweep_outbox, "notifications", get_settings().outbox_sweep_seconds),
         (tasks.expire_payment_holds, "default", 60),
+        (tasks.rescue_payment_verifications, "default", 60),
         (tasks.purge_sessions, "default", 3600),
     )
 

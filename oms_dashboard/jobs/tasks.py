@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from rq import Retry
+from rq.job import Job
 
 from oms_dashboard.bootstrap import current
 from oms_dashboard.domain.payment import VerificationOutcome
@@ -18,7 +19,11 @@ from oms_dashboard.jobs.connection import get_queue
 from oms_dashboard.services import outbox
 from oms_dashboard.services.auth import purge_expired_sessions
 from oms_dashboard.services.outbox import MessageKind
-from oms_dashboard.services.payments import expire_unpaid_holds, verify_again
+from oms_dashboard.services.payments import (
+    expire_unpaid_holds,
+    rounds_awaiting_verification,
+    verify_again,
+)
 from oms_dashboard.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -71,7 +76,7 @@ def schedule_payment_verification(payload: dict[str, Any]) -> None:
     first, *later = get_settings().payment_retry_seconds
     queue = get_queue("default")
     job = dict(
-        job_id=f"verify-payment-{checkout_id}-r{payment_round}",
+        job_id=verification_job_id(checkout_id, payment_round),
         retry=Retry(max=len(later), interval=later) if later else None,
     )
     args = (verify_payment, checkout_id, payment_round)
@@ -79,6 +84,24 @@ def schedule_payment_verification(payload: dict[str, Any]) -> None:
         queue.enqueue_in(timedelta(seconds=first), *args, **job)
     else:
         queue.enqueue(*args, **job)
+
+
+def verification_job_id(checkout_id: str, payment_round: int) -> str:
+    return f"verify-payment-{checkout_id}-r{payment_round}"
+
+
+def rescue_payment_verifications() -> int:
+    """Queue again the re-verifications Redis forgot (a restart without persistence
+    loses RQ's scheduled and retrying jobs); a job still there is left alone."""
+    queue = get_queue("default")
+    rescued = 0
+    for checkout_id, payment_round in rounds_awaiting_verification(current().engine):
+        if Job.exists(verification_job_id(checkout_id, payment_round), connection=queue.connection):
+            continue
+        log.warning("re-queueing the lost verification of %s round %d", checkout_id, payment_round)
+        schedule_payment_verification({"checkout_id": checkout_id, "round": payment_round})
+        rescued += 1
+    return rescued
 
 
 HANDLERS = {MessageKind.PAYMENT_VERIFY: schedule_payment_verification}

@@ -30,6 +30,7 @@ from oms_dashboard.domain.payment import (
     OPEN,
     PAYMENT,
     VERIFICATION,
+    VERIFICATION_RETRIES,
     PaymentStatus,
     VerificationOutcome,
     retries_exhausted,
@@ -38,7 +39,7 @@ from oms_dashboard.domain.review import ReviewReason, should_flag
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Checkout, Order, OrderLine, PaymentEvent
+from oms_dashboard.models import Checkout, Order, OrderLine, OutboxMessage, PaymentEvent
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, PaymentProvider, ProviderUnavailable
 from oms_dashboard.payments.signing import sign
@@ -229,6 +230,27 @@ def schedule_verification(session: Session, checkout: Checkout) -> None:
         dedupe_key=f"payment-verify:{checkout.id}:r{checkout.payment_round}",
         payload={"checkout_id": checkout.id, "round": checkout.payment_round},
     )
+
+
+def rounds_awaiting_verification(engine: Engine) -> list[tuple[str, int]]:
+    """(checkout id, round) of open rounds whose re-verification was handed to the
+    worker (their ``payment.verify`` message went out) and that have retries left:
+    the rounds whose verification job must exist. RQ keeps scheduled jobs only in
+    Redis; the job layer re-queues the ones a lost Redis forgot."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Checkout.id, Checkout.payment_round).where(
+                Checkout.payment_status.in_(sorted(OPEN)),
+                Checkout.payment_attempts < VERIFICATION_RETRIES,
+            )
+        ).all()
+        keys = {f"payment-verify:{checkout_id}:r{n}": (checkout_id, n) for checkout_id, n in rows}
+        sent = session.exec(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_(list(keys)), OutboxMessage.status == "sent"
+            )
+        ).all()
+    return sorted(keys[key] for key in sent)
 
 
 def _set_payment(checkout: Checkout, target: PaymentStatus) -> None:

@@ -132,3 +132,47 @@ def test_payment_verification_is_retried_by_the_worker_then_fails(app_db, redis_
         assert (checkout.payment_status, checkout.payment_attempts) == ("failed", 3)
         orders = session.exec(select(Order).where(Order.checkout_id == checkout_id)).all()
         assert {o.status for o in orders} == {"payment_failed"}
+
+
+def test_a_verification_redis_forgot_is_queued_again_and_the_round_ends(
+    app_db, redis_conn, monkeypatch
+):
+    """RQ keeps scheduled and retrying jobs only in Redis: after Redis loses them, the
+    periodic rescue queues the round's verification again, once, and it runs to its end."""
+    from oms_dashboard.models import Checkout
+    from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
+    from oms_dashboard.settings import get_settings
+    from tests.factories import make_actor, make_product, make_seller
+    from tests.fakes import FakeProvider, post_event
+    from tests.integration.test_checkout import ADDRESS
+
+    with session_scope(app_db) as session:
+        product = make_product(session, make_seller(session), on_hand=10)
+        customer = make_actor(session, "customer")
+    placed = place_checkout(
+        app_db,
+        actor=customer,
+        idempotency_key="forgotten",
+        request=CheckoutRequest([CheckoutLine(product.sku, 1)], dict(ADDRESS)),
+    ).body
+    monkeypatch.setattr("oms_dashboard.jobs.connection.get_redis", lambda url=None: redis_conn)
+    declined = FakeProvider("declined", placed["total"], placed["currency"])
+    bootstrap("test", engine=app_db, payment_provider=declined)
+    post_event(app_db, placed, declined, type="payment.failed")
+    with session_scope(app_db) as session:
+        (message_id,) = session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.kind == "payment.verify")
+        ).all()
+    assert tasks.deliver_outbox(message_id) == "sent"  # verification scheduled in 10 s
+    assert tasks.rescue_payment_verifications() == 0  # its job is there: nothing to do
+    redis_conn.flushdb()  # Redis restarted without persistence
+    monkeypatch.setattr(get_settings(), "payment_retry_seconds", [0, 0, 0])
+    assert tasks.rescue_payment_verifications() == 1
+    assert tasks.rescue_payment_verifications() == 0  # queued once, however often it runs
+    SimpleWorker([Queue("default", connection=redis_conn)], connection=redis_conn).work(
+        burst=True
+    )
+    with session_scope(app_db) as session:
+        checkout = session.get(Checkout, placed["checkout_id"])
+        assert (checkout.payment_status, checkout.payment_attempts) == ("failed", 3)
+    assert tasks.rescue_payment_verifications() == 0  # the round is over
