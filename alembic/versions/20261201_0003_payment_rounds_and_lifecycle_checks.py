@@ -74,9 +74,7 @@ def upgrade() -> None:
     with op.batch_alter_table("payment_events", schema=None) as batch_op:
         batch_op.create_check_constraint(
             "ck_payment_events_outcome",
-            _in(
-                "outcome", "received", "verified", "needs_action", "retrying", "failed", "ignored"
-            ),
+            _in("outcome", "received", "verified", "needs_action", "retrying", "failed", "ignored"),
         )
 
 

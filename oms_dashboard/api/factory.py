@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from oms_dashboard.api import (
     addresses,
     auth,
+    carrier_sandbox,
     checkouts,
     inventory,
     orders,
@@ -51,6 +52,8 @@ ROUTERS = (
     review,
     addresses,
 )
+SANDBOX_ROUTERS = [sandbox.router, carrier_sandbox.router]
+"""The payment provider's and the carriers' sandboxes (outside production only)."""
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -75,7 +78,7 @@ def create_app(wiring: Wiring, routers: Iterable[APIRouter] = ()) -> FastAPI:
     )
     app.state.wiring = wiring
     app.state.payment_provider = wiring.payment_provider
-    sandboxes = [sandbox.router] if get_settings().sandboxes_enabled else [sandbox.gone]
+    sandboxes = SANDBOX_ROUTERS if get_settings().sandboxes_enabled else [sandbox.gone]
     _assemble(app, wiring.engine, [m.router for m in ROUTERS] + sandboxes + list(routers))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -84,7 +87,7 @@ def create_app(wiring: Wiring, routers: Iterable[APIRouter] = ()) -> FastAPI:
 def create_sandbox_app(engine: Engine) -> FastAPI:
     """The sandboxes alone, answering in this process (``inprocess.InProcessTransport``)."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    _assemble(app, engine, [sandbox.router])
+    _assemble(app, engine, SANDBOX_ROUTERS)
     return app
 
 

@@ -13,7 +13,7 @@ from oms_dashboard.models.orders import (
     PaymentEvent,
     Shipment,
 )
-from oms_dashboard.models.sandbox import SandboxPayment
+from oms_dashboard.models.sandbox import SandboxPayment, SandboxScan, SandboxShipment
 from oms_dashboard.models.system import (
     AuditEntry,
     EmailMessage,
@@ -41,6 +41,8 @@ __all__ = [
     "PaymentEvent",
     "Product",
     "SandboxPayment",
+    "SandboxScan",
+    "SandboxShipment",
     "Seller",
     "Shipment",
     "User",

@@ -1,8 +1,9 @@
-"""State of the built-in sandbox payment provider (used when no real one is configured)."""
+"""State of the built-in sandboxes (payment provider, carriers): what the outside world
+would know, kept outside production only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -18,3 +19,42 @@ class SandboxPayment(SQLModel, table=True):
     status: str = Field(max_length=24)
     """authorized, declined or requires_action."""
     updated_at: datetime = time_field(default_now=True)
+
+
+class SandboxShipment(SQLModel, table=True):
+    """A package the carrier sandbox knows: what its carrier would know of it."""
+
+    __tablename__ = "sandbox_shipments"
+
+    tracking_number: str = Field(primary_key=True, max_length=40)
+    carrier: str = Field(max_length=16, index=True)
+    service: str = Field(max_length=40)
+    origin_city: str | None = Field(default=None, max_length=100)
+    origin_region: str | None = Field(default=None, max_length=100)
+    origin_postal_code: str | None = Field(default=None, max_length=20)
+    origin_country: str = Field(max_length=2)
+    destination_city: str | None = Field(default=None, max_length=100)
+    destination_region: str | None = Field(default=None, max_length=100)
+    destination_postal_code: str | None = Field(default=None, max_length=20)
+    destination_country: str = Field(max_length=2)
+    estimated_delivery: date | None = None
+    signature_required: bool = False
+    created_at: datetime = time_field(default_now=True)
+
+
+class SandboxScan(SQLModel, table=True):
+    """One scan of a sandbox package, newest last; ``status`` is ours (ShipmentStatus)."""
+
+    __tablename__ = "sandbox_scans"
+
+    id: str = Field(primary_key=True, max_length=40)
+    tracking_number: str = Field(foreign_key="sandbox_shipments.tracking_number", index=True)
+    at: datetime = time_field()
+    status: str = Field(max_length=24)
+    city: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    lat: float | None = None
+    lon: float | None = None
+    reason: str | None = Field(default=None, max_length=300)
