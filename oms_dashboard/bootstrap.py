@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from oms_dashboard.db import get_engine
@@ -35,6 +36,8 @@ class Wiring:
     payment_provider: PaymentProvider
     handlers: Mapping[str, outbox.Handler]
     enqueues_after_commit: bool
+    sandbox_transport: httpx.BaseTransport | None = None
+    """Reaches the built-in sandboxes (payments, carriers) in this process; None in production."""
 
     def describe(self) -> dict[str, Any]:
         """What this process was wired with, as the health check and the logs say it."""
@@ -60,10 +63,12 @@ def bootstrap(
     global _current
     settings = get_settings()  # production refuses to start here without its settings
     engine = engine or get_engine()
+    sandboxes = _sandbox_transport(engine) if settings.sandboxes_enabled else None
     wiring = Wiring(
         entry=entry,
         engine=engine,
-        payment_provider=payment_provider or _payment_provider(engine),
+        sandbox_transport=sandboxes,
+        payment_provider=payment_provider or _payment_provider(sandboxes),
         handlers=outbox_handlers(engine),
         enqueues_after_commit=(
             settings.env != "test" if enqueue_after_commit is None else enqueue_after_commit
@@ -102,12 +107,15 @@ def outbox_handlers(engine: Engine) -> dict[str, outbox.Handler]:
     return bound
 
 
-def _payment_provider(engine: Engine) -> PaymentProvider:
-    settings = get_settings()
-    if settings.payment_provider_url:
-        return HttpPaymentProvider(settings.payment_provider_url)
+def _sandbox_transport(engine: Engine) -> httpx.BaseTransport:
     from oms_dashboard.api.factory import create_sandbox_app
     from oms_dashboard.inprocess import InProcessTransport
 
-    transport = InProcessTransport(create_sandbox_app(engine))
-    return HttpPaymentProvider(f"{SANDBOX_BASE}/sandbox/payments", transport=transport)
+    return InProcessTransport(create_sandbox_app(engine))
+
+
+def _payment_provider(sandboxes: httpx.BaseTransport | None) -> PaymentProvider:
+    settings = get_settings()
+    if settings.payment_provider_url:
+        return HttpPaymentProvider(settings.payment_provider_url)
+    return HttpPaymentProvider(f"{SANDBOX_BASE}/sandbox/payments", transport=sandboxes)
