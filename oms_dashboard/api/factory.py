@@ -34,6 +34,8 @@ from oms_dashboard.api import (
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
+from oms_dashboard.carriers.sandbox import dhl as dhl_sandbox
+from oms_dashboard.carriers.sandbox import usps as usps_sandbox
 from oms_dashboard.settings import get_settings
 
 if TYPE_CHECKING:
@@ -52,7 +54,12 @@ ROUTERS = (
     review,
     addresses,
 )
-SANDBOX_ROUTERS = [sandbox.router, carrier_sandbox.router]
+SANDBOX_ROUTERS = [
+    sandbox.router,
+    carrier_sandbox.router,
+    dhl_sandbox.router,
+    usps_sandbox.router,
+]
 """The payment provider's and the carriers' sandboxes (outside production only)."""
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
