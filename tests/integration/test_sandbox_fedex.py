@@ -21,7 +21,7 @@ from oms_dashboard.carriers.base import (
     TrackingUpdate,
 )
 from oms_dashboard.carriers.fedex import FedExCarrier
-from oms_dashboard.carriers.fedex_parse import tracking_errors
+from oms_dashboard.carriers.fedex_parse import parse_rates, tracking_errors
 from oms_dashboard.carriers.sandbox.fedex import router
 from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.inprocess import InProcessTransport
@@ -214,3 +214,55 @@ def test_no_credentials_no_token_no_answer(app, session):
             )
             assert answer.status_code == 401
             assert answer.json()["errors"][0]["code"] == "NOT.AUTHORIZED.ERROR"
+
+
+def test_an_expired_token_gets_fedex_401_and_the_adapter_fetches_a_new_one(
+    app, session, monkeypatch
+):
+    from oms_dashboard.carriers.sandbox import fedex as fedex_sandbox
+
+    number = make_package(session, MEMPHIS, NEW_YORK)
+    now = fedex_sandbox._now()  # noqa: SLF001
+    with make_adapter(app) as adapter:
+        assert track_one(adapter, number).status is ShipmentStatus.SHIPPED
+        later = now + fedex_sandbox.TOKEN_LIFETIME_SECONDS + 1
+        monkeypatch.setattr(fedex_sandbox, "_now", lambda: later)
+        # The adapter's token is an hour old for the sandbox: FedEx's 401, then a new one.
+        assert track_one(adapter, number).status is ShipmentStatus.SHIPPED
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        stale = fedex_sandbox._sign_token("x", int(now))  # noqa: SLF001
+        answer = client.post(
+            "/track/v1/trackingnumbers",
+            json={"trackingInfo": [{"trackingNumberInfo": {"trackingNumber": number}}]},
+            headers={"Authorization": f"Bearer {stale}"},
+        )
+    assert answer.status_code == 401
+    assert answer.json()["errors"][0]["message"].startswith("Access token expired")
+
+
+def test_rates_in_the_currency_the_request_names(app):
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        form = {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
+        token = client.post("/oauth/token", data=form).json()["access_token"]
+        line = {"weight": {"units": "LB", "value": 2.0}}
+        shipment = {
+            "shipper": {"address": {"countryCode": "US"}},
+            "recipient": {"address": {"countryCode": "US"}},
+            "preferredCurrency": "CAD",
+            "requestedPackageLineItems": [line],
+        }
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = client.post(
+            "/rate/v1/rates/quotes", json={"requestedShipment": shipment}, headers=headers
+        )
+        bad = client.post(
+            "/rate/v1/rates/quotes",
+            json={"requestedShipment": {**shipment, "requestedPackageLineItems": []}},
+            headers=headers,
+        )
+    quotes = parse_rates(answer.json())
+    assert {q.currency for q in quotes} == {"CAD"} and len(quotes) == 3
+    ground = sandbox.SERVICES[CarrierName.FEDEX][0]
+    cents, _ = sandbox.sandbox_quote("fedex", ground, grams=908, international=False)  # 2 lb
+    assert next(q.amount for q in quotes if q.service == ground.code) * 100 == cents
+    assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "INVALID.INPUT.EXCEPTION"

@@ -42,6 +42,7 @@ TOKEN_LIFETIME_SECONDS = 3600
 # Tokens are signed, not stored, so every process of the app accepts the others'.
 # A sandbox needs no secret: this key only tells our tokens from made-up ones.
 _TOKEN_KEY = b"oms-dashboard fedex sandbox"
+_now = time.time  # the sandbox's clock for token expiry (tests move it)
 
 # Our status -> the one FedEx code the sandbox writes for it (a row of STATUSES), with
 # FedEx's wording, its derived code (as in recorded answers: OD derives IT) and the
@@ -100,7 +101,7 @@ async def post_token(request: Request) -> JSONResponse:
         form.get("client_id") and form.get("client_secret")
     ):
         return _error(401, BAD_CREDENTIALS)
-    token = _sign_token(form["client_id"], int(time.time()) + TOKEN_LIFETIME_SECONDS)
+    token = _sign_token(form["client_id"], int(_now()) + TOKEN_LIFETIME_SECONDS)
     body = {
         "access_token": token,
         "token_type": "bearer",
@@ -174,7 +175,7 @@ def _refuse_bearer(request: Request) -> JSONResponse | None:
     client_id, expires = parts[0], int(parts[1])
     if not hmac.compare_digest(_sign_token(client_id, expires), token):
         return _error(401, BAD_CREDENTIALS, request)
-    if expires <= time.time():
+    if expires <= _now():
         return _error(401, TOKEN_EXPIRED, request)
     return None
 
