@@ -35,6 +35,7 @@ from oms_dashboard.api import (
 from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
 from oms_dashboard.carriers.sandbox import dhl as dhl_sandbox
+from oms_dashboard.carriers.sandbox import fedex as fedex_sandbox
 from oms_dashboard.carriers.sandbox import usps as usps_sandbox
 from oms_dashboard.settings import get_settings
 
@@ -58,6 +59,7 @@ SANDBOX_ROUTERS = [
     sandbox.router,
     carrier_sandbox.router,
     dhl_sandbox.router,
+    fedex_sandbox.router,
     usps_sandbox.router,
 ]
 """The payment provider's and the carriers' sandboxes (outside production only)."""
