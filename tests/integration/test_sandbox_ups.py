@@ -193,3 +193,35 @@ def test_a_call_without_a_valid_bearer_gets_ups_401(app):
             "errors": [{"code": "250002", "message": "Invalid Authentication Information."}]
         }
     }
+
+
+def a_token(client: httpx.Client) -> str:
+    answer = client.post(
+        "/security/v1/oauth/token", auth=("x", "y"), data={"grant_type": "client_credentials"}
+    )
+    assert answer.status_code == 200 and answer.json()["expires_in"] == "14399"
+    return answer.json()["access_token"]
+
+
+def test_rates_in_the_currency_the_request_names_and_ups_error_for_a_bad_one(app):
+    shipment = {
+        "Shipper": {"Address": {"CountryCode": "DE"}},
+        "ShipTo": {"Address": {"CountryCode": "FR"}},
+        "Package": {"PackageWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": "1.0"}},
+        "InvoiceLineTotal": {"CurrencyCode": "EUR", "MonetaryValue": "40.00"},
+    }
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        headers = {"Authorization": f"Bearer {a_token(client)}"}
+        path = "/api/rating/v2409/Shop"
+        ok = client.post(path, headers=headers, json={"RateRequest": {"Shipment": shipment}})
+        del shipment["Package"]
+        bad = client.post(path, headers=headers, json={"RateRequest": {"Shipment": shipment}})
+    charges = [r["TotalCharges"] for r in ok.json()["RateResponse"]["RatedShipment"]]
+    cents = sandbox.sandbox_quote("ups", sandbox.SERVICES["ups"][0], grams=1000, international=True)
+    assert charges[0] == {"CurrencyCode": "EUR", "MonetaryValue": f"{cents[0] / 100:.2f}"}
+    assert {c["CurrencyCode"] for c in charges} == {"EUR"}
+    assert bad.status_code == 400
+    assert bad.json()["response"]["errors"][0] == {
+        "code": "20007",
+        "message": "Missing Required field, Package.",
+    }

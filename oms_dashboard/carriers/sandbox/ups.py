@@ -152,12 +152,13 @@ def track_package(package: sandbox.SandboxPackage) -> dict[str, Any]:
     """One ``Package`` of a Track API answer, activities newest first."""
     activities = [track_activity(event) for event in package.events]
     latest = activities[0]["status"]
+    # No ``service`` block: Track names services by three-digit codes ("518" UPS Ground)
+    # that UPS does not map to the Rating codes the sandbox holds, and nothing reads it.
     body: dict[str, Any] = {
         "trackingNumber": package.tracking_number,
         "packageCount": 1,
         "currentStatus": {**latest, "simplifiedTextDescription": latest["description"]},
         "deliveryDate": _delivery_dates(package),
-        "service": {"code": package.service, "description": SERVICE_NAMES.get(package.service)},
         "packageAddress": [
             {"type": "ORIGIN", "address": _address(package.origin)},
             {"type": "DESTINATION", "address": _address(package.destination)},
@@ -220,16 +221,22 @@ async def post_rate(request_option: str, request: Request) -> JSONResponse:
     if not _bearer_ok(request):
         return _unauthorized()
     if request_option not in ("Shop", "Shoptimeintransit"):
-        return ups_error(400, "111500", f"The requested RequestOption {request_option} is invalid")
+        return ups_error(400, "20006", "Invalid request action.")
+    # UPS's common error codes (developer.ups.com, "Common Error Codes", every API).
     try:
         shipment = (await request.json())["RateRequest"]["Shipment"]
         grams = _grams(shipment["Package"]["PackageWeight"])
-        origin = shipment["Shipper"]["Address"]["CountryCode"].upper()
-        destination = shipment["ShipTo"]["Address"]["CountryCode"].upper()
-    except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation):
-        return ups_error(400, "111057", "The rate request is missing a required element")
-    currency = _text((shipment.get("InvoiceLineTotal") or {}).get("CurrencyCode")) or "USD"
-    negotiated = bool((shipment.get("ShipmentRatingOptions") or {}).get("NegotiatedRatesIndicator"))
+        origin = _text(shipment["Shipper"]["Address"]["CountryCode"]).upper()
+        destination = _text(shipment["ShipTo"]["Address"]["CountryCode"]).upper()
+    except KeyError as missing:
+        return ups_error(400, "20007", f"Missing Required field, {missing.args[0]}.")
+    except WeightInvalid as exc:
+        return ups_error(400, "20008", f"The field, Weight, contains invalid data, {exc}.")
+    except (ValueError, TypeError):
+        # Not JSON, or an element that is no object where UPS's schema wants one.
+        return ups_error(400, "10001", "The request is not well formed.")
+    currency = _field(shipment, "InvoiceLineTotal", "CurrencyCode") or "USD"
+    negotiated = bool(_field(shipment, "ShipmentRatingOptions", "NegotiatedRatesIndicator"))
     rated = [
         rated_shipment(
             service,
@@ -286,12 +293,25 @@ def rated_shipment(
     return rated
 
 
+class WeightInvalid(ValueError):
+    pass
+
+
 def _grams(weight: dict[str, Any]) -> int:
-    value = Decimal(_text(weight["Weight"]))
     unit = _text(weight["UnitOfMeasurement"]["Code"]).upper()
-    if unit not in ("LBS", "KGS") or value <= 0:
-        raise ValueError(f"PackageWeight: {value} {unit}")
+    try:
+        value = Decimal(_text(weight["Weight"]))
+    except InvalidOperation:
+        raise WeightInvalid(_text(weight["Weight"])) from None
+    if unit not in ("LBS", "KGS") or not value.is_finite() or value <= 0:
+        raise WeightInvalid(f"{value} {unit}")
     return int((value * (_POUND_GRAMS if unit == "LBS" else 1000)).to_integral_value())
+
+
+def _field(shipment: dict[str, Any], element: str, name: str) -> str:
+    """An optional element's field, "" when the element is absent or no object."""
+    block = shipment.get(element)
+    return _text(block.get(name)) if isinstance(block, dict) else ""
 
 
 def _text(value: Any) -> str:
