@@ -80,9 +80,11 @@ async def post_token(request: Request) -> JSONResponse:
     client = _basic_client_id(request.headers.get("authorization", ""))
     if client is None:
         return ups_error(401, "10401", "ClientId is Invalid")
-    form = await request.form()
-    if form.get("grant_type") != "client_credentials":
-        return ups_error(400, "10400", "Invalid/Missing grant_type")
+    grant = (await request.form()).get("grant_type")
+    if not grant:
+        return ups_error(400, "20007", "Missing Required field, grant_type.")
+    if grant != "client_credentials":
+        return ups_error(400, "20008", f"The field, grant_type, contains invalid data, {grant}.")
     issued = int(time.time())
     return JSONResponse(
         {
