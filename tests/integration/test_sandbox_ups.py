@@ -1,0 +1,227 @@
+"""The UPS sandbox through the real UPS adapter: OAuth, tracking over two whole package
+lives, rates, and UPS's own refusals, all over HTTP answered in process."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from oms_dashboard.api.factory import create_sandbox_app
+from oms_dashboard.carriers import sandbox
+from oms_dashboard.carriers.base import CarrierError, Parcel, Party, ScanLocation, ShipmentStatus
+from oms_dashboard.carriers.sandbox.ups import router
+from oms_dashboard.carriers.ups import UpsCarrier
+from oms_dashboard.inprocess import InProcessTransport
+
+BASE_URL = "http://oms.sandbox/sandbox/carriers/ups"
+MEMPHIS = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
+LOUISVILLE = ScanLocation(city="Louisville", region="KY", postal_code="40213", country="US")
+NEW_YORK = ScanLocation(city="New York", region="NY", postal_code="10118", country="US")
+TORONTO = ScanLocation(city="Toronto", region="ON", postal_code="M5V 2T6", country="CA")
+SEATTLE = ScanLocation(city="Seattle", region="WA", postal_code="98108", country="US")
+# Whole seconds: UPS writes times as HHMMSS.
+T0 = datetime(2026, 3, 2, 15, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(engine):
+    app = create_sandbox_app(engine)
+    app.include_router(router)
+    return app
+
+
+def make_adapter(app, **changes) -> UpsCarrier:
+    fields = {"base_url": BASE_URL, "client_id": "x", "client_secret": "y"}
+    return UpsCarrier(**(fields | changes), transport=InProcessTransport(app))
+
+
+def assert_tracked_as_in_sandbox(adapter: UpsCarrier, session, number: str) -> None:
+    (update,) = adapter.track([number])
+    package = sandbox.packages(session, "ups", [number])[number]
+    assert update.tracking_number == number
+    assert update.status is package.status
+    assert len(update.scans) == len(package.events)
+    for scan, event in zip(update.scans, package.events, strict=True):
+        assert scan.at == event.at  # the same instant, as aware datetimes
+        assert (scan.location.city, scan.location.country) == (
+            event.location.city,
+            event.location.country,
+        )
+    # Once delivered UPS gives the delivery day (DEL), which is no estimate.
+    delivered = package.status is ShipmentStatus.DELIVERED
+    assert update.estimated_delivery == (None if delivered else package.estimated_delivery)
+    assert update.signature_required is package.signature_required
+
+
+def drive(session, adapter, number, steps) -> None:
+    """Record each scan, then check the adapter reads back what the sandbox holds."""
+    assert_tracked_as_in_sandbox(adapter, session, number)
+    for hours, status, place, reason in steps:
+        sandbox.record_scan(
+            session,
+            carrier="ups",
+            tracking_number=number,
+            status=status,
+            location=place,
+            reason=reason,
+            at=T0 + timedelta(hours=hours),
+        )
+        session.commit()
+        assert_tracked_as_in_sandbox(adapter, session, number)
+
+
+def test_a_package_tracked_through_its_whole_life(app, session):
+    package = sandbox.register_package(
+        session,
+        carrier="ups",
+        service="03",
+        origin=MEMPHIS,
+        destination=NEW_YORK,
+        estimated_delivery=date(2026, 3, 5),
+        at=T0,
+    )
+    session.commit()
+    with make_adapter(app) as adapter:
+        drive(
+            session,
+            adapter,
+            package.tracking_number,
+            [
+                (9, ShipmentStatus.IN_TRANSIT, LOUISVILLE, None),
+                (40, ShipmentStatus.OUT_FOR_DELIVERY, NEW_YORK, None),
+                (46, ShipmentStatus.DELIVERED, NEW_YORK, None),
+            ],
+        )
+        (update,) = adapter.track([package.tracking_number])
+    assert [s.code for s in update.scans] == ["D", "O", "I", "M"]
+    assert update.scans[1].at.utcoffset() == timedelta(hours=-5)  # New York's own time
+
+
+def test_a_package_with_a_delivery_exception_then_delivered(app, session):
+    package = sandbox.register_package(
+        session,
+        carrier="ups",
+        service="02",
+        origin=TORONTO,
+        destination=SEATTLE,
+        estimated_delivery=date(2026, 3, 4),
+        signature_required=True,
+        at=T0,
+    )
+    session.commit()
+    number = package.tracking_number
+    with make_adapter(app) as adapter:
+        drive(
+            session,
+            adapter,
+            number,
+            [
+                (5, ShipmentStatus.IN_TRANSIT, MEMPHIS, None),
+                (30, ShipmentStatus.OUT_FOR_DELIVERY, SEATTLE, None),
+                (36, ShipmentStatus.DELIVERY_EXCEPTION, SEATTLE, "Receiver not available"),
+            ],
+        )
+        (update,) = adapter.track([number])
+        assert update.status is ShipmentStatus.DELIVERY_EXCEPTION
+        assert update.scans[0].description == "Receiver not available"
+        drive(session, adapter, number, [(60, ShipmentStatus.DELIVERED, SEATTLE, None)])
+
+
+def test_an_unknown_number_is_skipped_as_ups_not_found(app, session):
+    known = sandbox.register_package(
+        session, carrier="ups", service="03", origin=MEMPHIS, destination=NEW_YORK, at=T0
+    )
+    session.commit()
+    with make_adapter(app) as adapter:
+        updates = adapter.track(["1Z0000000000000000", known.tracking_number])
+    assert [u.tracking_number for u in updates] == [known.tracking_number]
+
+
+def make_party(country: str, city: str, postal_code: str, region: str | None) -> Party:
+    return Party(
+        name="Someone",
+        line1="1 Main St",
+        city=city,
+        postal_code=postal_code,
+        country=country,
+        region=region,
+    )
+
+
+@pytest.mark.parametrize(
+    ("shipper", "international"),
+    [
+        (make_party("US", "Memphis", "38118", "TN"), False),
+        (make_party("DE", "Berlin", "10115", None), True),
+    ],
+)
+def test_quotes_every_sandbox_service_at_the_sandbox_price(app, shipper, international):
+    recipient = make_party("US", "New York", "10118", "NY")
+    # 2.5 kg: 5.6 lb after the adapter's rounding up, still within the third started kg.
+    parcel = Parcel(weight_grams=2500, length_mm=300, width_mm=200, height_mm=100)
+    with make_adapter(app, account_number="A1B2C3") as adapter:
+        quotes = adapter.quote(shipper=shipper, recipient=recipient, parcel=parcel)
+    expected = []
+    for service in sandbox.SERVICES["ups"]:
+        cents, days = sandbox.sandbox_quote("ups", service, grams=2500, international=international)
+        # Ground has transit days only from Time in Transit, asked for domestic parcels.
+        ground_abroad = international and service.tier == 0
+        expected.append(
+            (service.code, Decimal(cents) / 100, "USD", None if ground_abroad else days)
+        )
+    assert [(q.service, q.amount, q.currency, q.transit_days) for q in quotes] == expected
+
+
+def test_no_credentials_are_refused_the_ups_way(app):
+    adapter = make_adapter(app, client_id="", client_secret="")
+    with adapter, pytest.raises(CarrierError, match="ClientId is Invalid"):
+        adapter.track(["1Z0000000000000000"])
+
+
+def test_a_call_without_a_valid_bearer_gets_ups_401(app):
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        answer = client.get(
+            "/api/track/v1/details/1Z0000000000000000",
+            headers={"Authorization": "Bearer forged.token"},
+        )
+    assert answer.status_code == 401
+    assert answer.json() == {
+        "response": {
+            "errors": [{"code": "250002", "message": "Invalid Authentication Information."}]
+        }
+    }
+
+
+def a_token(client: httpx.Client) -> str:
+    answer = client.post(
+        "/security/v1/oauth/token", auth=("x", "y"), data={"grant_type": "client_credentials"}
+    )
+    assert answer.status_code == 200 and answer.json()["expires_in"] == "14399"
+    return answer.json()["access_token"]
+
+
+def test_rates_in_the_currency_the_request_names_and_ups_error_for_a_bad_one(app):
+    shipment = {
+        "Shipper": {"Address": {"CountryCode": "DE"}},
+        "ShipTo": {"Address": {"CountryCode": "FR"}},
+        "Package": {"PackageWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": "1.0"}},
+        "InvoiceLineTotal": {"CurrencyCode": "EUR", "MonetaryValue": "40.00"},
+    }
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        headers = {"Authorization": f"Bearer {a_token(client)}"}
+        path = "/api/rating/v2409/Shop"
+        ok = client.post(path, headers=headers, json={"RateRequest": {"Shipment": shipment}})
+        del shipment["Package"]
+        bad = client.post(path, headers=headers, json={"RateRequest": {"Shipment": shipment}})
+    charges = [r["TotalCharges"] for r in ok.json()["RateResponse"]["RatedShipment"]]
+    cents = sandbox.sandbox_quote("ups", sandbox.SERVICES["ups"][0], grams=1000, international=True)
+    assert charges[0] == {"CurrencyCode": "EUR", "MonetaryValue": f"{cents[0] / 100:.2f}"}
+    assert {c["CurrencyCode"] for c in charges} == {"EUR"}
+    assert bad.status_code == 400
+    assert bad.json()["response"]["errors"][0] == {
+        "code": "20007",
+        "message": "Missing Required field, Package.",
+    }
