@@ -36,6 +36,7 @@ from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
 from oms_dashboard.carriers.sandbox import dhl as dhl_sandbox
 from oms_dashboard.carriers.sandbox import fedex as fedex_sandbox
+from oms_dashboard.carriers.sandbox import ups as ups_sandbox
 from oms_dashboard.carriers.sandbox import usps as usps_sandbox
 from oms_dashboard.settings import get_settings
 
@@ -60,6 +61,7 @@ SANDBOX_ROUTERS = [
     carrier_sandbox.router,
     dhl_sandbox.router,
     fedex_sandbox.router,
+    ups_sandbox.router,
     usps_sandbox.router,
 ]
 """The payment provider's and the carriers' sandboxes (outside production only)."""

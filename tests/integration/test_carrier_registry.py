@@ -15,7 +15,7 @@ from tests.factories import make_actor
 
 MEMPHIS = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
 NYC = ScanLocation(city="New York", region="NY", postal_code="10118", country="US")
-SERVED = ["dhl", "fedex", "usps"]
+SERVED = ["dhl", "fedex", "ups", "usps"]
 
 
 @pytest.mark.parametrize("carrier", SERVED)

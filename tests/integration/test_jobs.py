@@ -169,9 +169,7 @@ def test_a_verification_redis_forgot_is_queued_again_and_the_round_ends(
     monkeypatch.setattr(get_settings(), "payment_retry_seconds", [0, 0, 0])
     assert tasks.rescue_payment_verifications() == 1
     assert tasks.rescue_payment_verifications() == 0  # queued once, however often it runs
-    SimpleWorker([Queue("default", connection=redis_conn)], connection=redis_conn).work(
-        burst=True
-    )
+    SimpleWorker([Queue("default", connection=redis_conn)], connection=redis_conn).work(burst=True)
     with session_scope(app_db) as session:
         checkout = session.get(Checkout, placed["checkout_id"])
         assert (checkout.payment_status, checkout.payment_attempts) == ("failed", 3)
