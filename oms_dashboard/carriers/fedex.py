@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
@@ -52,6 +51,7 @@ from oms_dashboard.carriers.fedex_parse import (
     tracking_errors,
     transit_days,
 )
+from oms_dashboard.carriers.oauth import TokenCache
 
 __all__ = [
     "STATUSES",
@@ -163,10 +163,9 @@ class FedExCarrier:
         self._client_id, self._client_secret = client_id, client_secret
         self._account_number, self._locale, self._clock = account_number, locale, clock
         self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
-        self._token: str | None = None
-        self._token_expires = 0.0
-        # Sync jobs share one adapter across threads; one token fetch at a time.
-        self._token_lock = threading.Lock()
+        self._tokens = TokenCache(
+            self._fetch_token, margin_seconds=TOKEN_MARGIN_SECONDS, clock=clock
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -212,12 +211,12 @@ class FedExCarrier:
     # -- HTTP -------------------------------------------------------------------------
 
     def _post(self, path: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        token = self._bearer()
+        token = self._tokens.get()
         response = self._send(path, body, token)
         if response.status_code == 401:
             # FedEx may revoke a token before its time; fetch a new one and try once more.
-            self._forget(token)
-            response = self._send(path, body, self._bearer())
+            self._tokens.forget(token)
+            response = self._send(path, body, self._tokens.get())
         return self._read(response, path)
 
     def _send(self, path: str, body: Mapping[str, Any], token: str) -> httpx.Response:
@@ -257,27 +256,14 @@ class FedExCarrier:
             transient=passing,
         )
 
-    def _bearer(self) -> str:
-        with self._token_lock:
-            if self._token is None or self._clock() >= self._token_expires:
-                self._token, self._token_expires = self._fetch_token()
-            return self._token
-
-    def _forget(self, token: str) -> None:
-        with self._token_lock:
-            if self._token == token:
-                self._token = None
-
     def _fetch_token(self) -> tuple[str, float]:
         form = {
             "grant_type": "client_credentials",
             "client_id": self._client_id,
             "client_secret": self._client_secret,
         }
-        started = self._clock()
         payload = self._read(self._request("POST", TOKEN_PATH, data=form), TOKEN_PATH)
         token = payload.get("access_token")
         if not token:
             raise CarrierError(CARRIER, "FedEx's OAuth answer has no access_token")
-        lifetime = float(payload.get("expires_in") or 0)
-        return str(token), started + max(lifetime - TOKEN_MARGIN_SECONDS, 0.0)
+        return str(token), float(payload.get("expires_in") or 0)

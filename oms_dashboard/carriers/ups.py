@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -43,6 +42,7 @@ from oms_dashboard.carriers.base import (
     RateQuote,
     TrackingUpdate,
 )
+from oms_dashboard.carriers.oauth import TokenCache
 from oms_dashboard.carriers.ups_parse import (
     CARRIER,
     STATUSES,
@@ -219,10 +219,9 @@ class UpsCarrier:
         self._credentials = (client_id, client_secret)
         self._account_number = account_number
         self._transaction_src = transaction_src
-        self._clock = clock
-        self._token: str | None = None
-        self._token_good_until = 0.0
-        self._token_lock = threading.Lock()
+        self._tokens = TokenCache(
+            self._fetch_token, margin_seconds=TOKEN_MARGIN_SECONDS, clock=clock
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -286,7 +285,7 @@ class UpsCarrier:
     ) -> httpx.Response:
         """One UPS API call with a bearer token; a 401 gets a new token and one retry."""
         for attempt in range(2):
-            token = self._access_token()
+            token = self._tokens.get()
             headers = {
                 "Authorization": f"Bearer {token}",
                 "transId": uuid.uuid4().hex,
@@ -295,40 +294,28 @@ class UpsCarrier:
             response = self._send(method, path, headers=headers, **kwargs)
             if response.status_code != 401 or attempt == 1:
                 break
-            self._forget_token(token)
+            self._tokens.forget(token)
         if response.is_success or (not_found_ok and response.status_code == 404):
             return response
         raise _failure(response)
 
-    def _access_token(self) -> str:
-        with self._token_lock:
-            if self._token and self._clock() < self._token_good_until:
-                return self._token
-            headers = {"x-merchant-id": self._account_number} if self._account_number else {}
-            response = self._send(
-                "POST",
-                TOKEN_PATH,
-                auth=self._credentials,
-                data={"grant_type": "client_credentials"},
-                headers=headers,
-            )
-            if not response.is_success:
-                raise _failure(response)
-            body = _json(response)
-            token = str(body.get("access_token") or "") if isinstance(body, dict) else ""
-            if not token:
-                raise CarrierError(CARRIER, "UPS's token answer has no access_token")
-            expires_in = str(body.get("expires_in") or "0").strip()
-            lifetime = float(expires_in) if expires_in.isdigit() else 0.0
-            self._token = token
-            self._token_good_until = self._clock() + max(lifetime - TOKEN_MARGIN_SECONDS, 0.0)
-            return token
-
-    def _forget_token(self, token: str) -> None:
-        with self._token_lock:
-            # Another thread may already hold a fresh one; only the refused token goes.
-            if self._token == token:
-                self._token = None
+    def _fetch_token(self) -> tuple[str, float]:
+        headers = {"x-merchant-id": self._account_number} if self._account_number else {}
+        response = self._send(
+            "POST",
+            TOKEN_PATH,
+            auth=self._credentials,
+            data={"grant_type": "client_credentials"},
+            headers=headers,
+        )
+        if not response.is_success:
+            raise _failure(response)
+        body = _json(response)
+        token = str(body.get("access_token") or "") if isinstance(body, dict) else ""
+        if not token:
+            raise CarrierError(CARRIER, "UPS's token answer has no access_token")
+        expires_in = str(body.get("expires_in") or "0").strip()
+        return token, float(expires_in) if expires_in.isdigit() else 0.0
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

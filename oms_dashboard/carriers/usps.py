@@ -34,7 +34,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -43,6 +42,7 @@ from typing import Any
 import httpx
 
 from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
+from .oauth import TokenCache
 from .usps_codes import STATUS_CATEGORIES, STATUSES
 from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking
 
@@ -176,16 +176,13 @@ class UspsCarrier:
         self.account_number = account_number
         self.mail_classes = tuple(mail_classes)
         self.price_type = price_type
-        self._clock = clock
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             transport=transport,
             timeout=timeout,
             headers={"Accept": "application/json"},
         )
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._token_expires_at = 0.0
+        self._tokens = TokenCache(self._fetch_token, margin_seconds=TOKEN_MARGIN_S, clock=clock)
         self.skipped: dict[str, str] = {}
         """Numbers the last ``track`` call got no answer for, with USPS's message."""
 
@@ -257,30 +254,25 @@ class UspsCarrier:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One call with a bearer token; a 401 gets a fresh token and one retry."""
         response = None
-        for attempt in range(2):
-            token = self._access_token(renew=attempt > 0)
+        for _ in range(2):
+            token = self._tokens.get()
             headers = {"Authorization": f"Bearer {token}"}
             response = self._request(method, path, headers=headers, **kwargs)
             if response.status_code != 401:
                 return response
+            self._tokens.forget(token)
         assert response is not None
         raise parse_error(_json(response)) or _http_error(response)
 
-    def _access_token(self, *, renew: bool = False) -> str:
-        with self._lock:
-            if not renew and self._token and self._clock() < self._token_expires_at:
-                return self._token
-            body = token_request(self._client_id, self._client_secret)
-            response = self._request("POST", TOKEN_PATH, json=body)
-            payload = _json(response)
-            if response.status_code != 200 or not (
-                isinstance(payload, Mapping) and payload.get("access_token")
-            ):
-                raise parse_error(payload) or _http_error(response)
-            lifetime = _seconds(payload.get("expires_in"))
-            self._token = str(payload["access_token"])
-            self._token_expires_at = self._clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
-            return self._token
+    def _fetch_token(self) -> tuple[str, float]:
+        body = token_request(self._client_id, self._client_secret)
+        response = self._request("POST", TOKEN_PATH, json=body)
+        payload = _json(response)
+        if response.status_code != 200 or not (
+            isinstance(payload, Mapping) and payload.get("access_token")
+        ):
+            raise parse_error(payload) or _http_error(response)
+        return str(payload["access_token"]), _seconds(payload.get("expires_in"))
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
