@@ -144,11 +144,23 @@ def deliver(
         log.warning("outbox %s (%s) failed: %s", message_id, kind, exc)
         error = f"{type(exc).__name__}: {exc}"[:2000]
     with session_scope(engine) as session:
-        message = session.get(OutboxMessage, message_id)
-        message.last_error = error
-        if error is None:
-            message.status, message.sent_at = "sent", utcnow()
+        message = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if error is None:  # delivered: that is a fact, whoever holds the lease now
+            message.status, message.sent_at, message.last_error = "sent", utcnow(), None
             return "sent"
+        if message.status != "sending" or message.attempts != attempts:
+            # Our lease ran out and another delivery took the message over (or already
+            # sent it): its outcome, not this stale failure, is the one to keep.
+            log.warning(
+                "outbox %s: lease lost while failing; left to the newer delivery", message_id
+            )
+            return None
+        message.last_error = error
         if handler is None or attempts >= MAX_ATTEMPTS:
             message.status = "failed"
             return "failed"

@@ -71,3 +71,35 @@ def test_a_process_wired_without_a_kind_fails_that_message_at_once(session, engi
     session.rollback()
     session.expire_all()
     assert "no handler" in session.get(OutboxMessage, message.id).last_error
+
+
+def test_a_delivery_that_outlived_its_lease_does_not_undo_the_newer_one(session, engine):
+    """Worker A's lease runs out mid-delivery; the sweep hands the message to B, which
+    sends it. A then fails: its stale failure must not put the sent message back."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from oms_dashboard.models.base import utcnow
+
+    message = outbox.add_message(session, kind=RECORD, dedupe_key="slow", payload={})
+    session.commit()
+    sent_by_b = []
+
+    def a_then_b(payload):
+        # While A is still "sending", its lease expires and B delivers the message.
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(OutboxMessage.__table__)
+                .where(OutboxMessage.id == message.id)
+                .values(available_at=utcnow() - timedelta(seconds=1))
+            )
+        assert outbox.deliver(message.id, handlers={RECORD: sent_by_b.append}, engine=engine)
+        raise ConnectionError("A's SMTP connection dropped")
+
+    assert outbox.deliver(message.id, handlers={RECORD: a_then_b}, engine=engine) is None
+    session.rollback()
+    session.expire_all()
+    row = session.get(OutboxMessage, message.id)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
+    assert sent_by_b == [{}]
