@@ -31,9 +31,9 @@ from typing import Any
 
 import httpx
 
+from oms_dashboard.carriers.adapter import HttpAdapter
 from oms_dashboard.carriers.base import (
     CarrierError,
-    Label,
     Parcel,
     Party,
     RateQuote,
@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
-class DhlCarrier:
+class DhlCarrier(HttpAdapter):
     """The ``Carrier`` protocol over DHL's APIs, synchronous httpx.
 
     ``client_id``/``client_secret`` are the MyDHL API key and secret (HTTP Basic);
@@ -97,15 +97,6 @@ class DhlCarrier:
         self._http = httpx.Client(transport=transport, timeout=timeout)
         self.not_found: dict[str, str] = {}
         """Tracking numbers DHL did not know in the last ``track`` call, with DHL's words."""
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> DhlCarrier:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- the protocol ----------------------------------------------------------------
 
@@ -141,22 +132,6 @@ class DhlCarrier:
             auth=self._auth,
         )
         return parse_rates(body)
-
-    def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("DHL labels (MyDHL POST /shipments) come in the next slice")
-
-    def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("DHL return labels come in the next slice")
-
-    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
-        raise NotImplementedError("DHL tracking push comes in the next slice")
-
-    def cancel_label(self, tracking_number: str) -> None:
-        raise NotImplementedError("DHL label cancellation comes in the next slice")
 
     # -- HTTP ------------------------------------------------------------------------
 

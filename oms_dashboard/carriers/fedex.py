@@ -33,9 +33,9 @@ from typing import Any
 
 import httpx
 
+from oms_dashboard.carriers.adapter import HttpAdapter
 from oms_dashboard.carriers.base import (
     CarrierError,
-    Label,
     Parcel,
     Party,
     RateQuote,
@@ -143,7 +143,7 @@ def rate_request(
 # -- the adapter -------------------------------------------------------------------------
 
 
-class FedExCarrier:
+class FedExCarrier(HttpAdapter):
     """FedEx over httpx: tracking and quotes now; labels, returns and webhooks next."""
 
     name = CARRIER
@@ -167,15 +167,6 @@ class FedExCarrier:
             self._fetch_token, margin_seconds=TOKEN_MARGIN_SECONDS, clock=clock
         )
 
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> FedExCarrier:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
     # -- protocol ---------------------------------------------------------------------
 
     def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]:
@@ -191,22 +182,6 @@ class FedExCarrier:
     def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
         body = rate_request(shipper, recipient, parcel, account_number=self._account_number)
         return parse_rates(self._post(RATE_PATH, body))
-
-    def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("FedEx labels (Ship API v1): next slice")
-
-    def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("FedEx return labels (Ship API v1): next slice")
-
-    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
-        raise NotImplementedError("FedEx tracking webhooks: next slice")
-
-    def cancel_label(self, tracking_number: str) -> None:
-        raise NotImplementedError("FedEx label cancellation (Ship API v1): next slice")
 
     # -- HTTP -------------------------------------------------------------------------
 

@@ -34,9 +34,9 @@ from typing import Any
 
 import httpx
 
+from oms_dashboard.carriers.adapter import HttpAdapter
 from oms_dashboard.carriers.base import (
     CarrierError,
-    Label,
     Parcel,
     Party,
     RateQuote,
@@ -193,7 +193,7 @@ def _length(mm: int, imperial: bool) -> str:
 # -- the adapter -------------------------------------------------------------------------
 
 
-class UpsCarrier:
+class UpsCarrier(HttpAdapter):
     """The ``Carrier`` for UPS. One instance per configured account; thread-safe."""
 
     name = CARRIER
@@ -222,15 +222,6 @@ class UpsCarrier:
         self._tokens = TokenCache(
             self._fetch_token, margin_seconds=TOKEN_MARGIN_SECONDS, clock=clock
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> UpsCarrier:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # -- the Carrier protocol
 
@@ -261,22 +252,6 @@ class UpsCarrier:
         )
         response = self._call("POST", rate_path(time_in_transit=domestic), json=body)
         return parse_rates(_json(response))
-
-    def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("UPS labels (Shipping API): next slice")
-
-    def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("UPS return labels (Shipping API): next slice")
-
-    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
-        raise NotImplementedError("UPS tracking webhooks (Track Alert): next slice")
-
-    def cancel_label(self, tracking_number: str) -> None:
-        raise NotImplementedError("UPS label voiding (Shipping API): next slice")
 
     # -- HTTP
 

@@ -41,7 +41,8 @@ from typing import Any
 
 import httpx
 
-from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
+from .adapter import HttpAdapter
+from .base import CarrierError, Parcel, Party, RateQuote, TrackingUpdate
 from .oauth import TokenCache
 from .usps_codes import STATUS_CATEGORIES, STATUSES
 from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking
@@ -154,7 +155,7 @@ def _up(value: float) -> float:
 # -- the adapter ----------------------------------------------------------------------------
 
 
-class UspsCarrier:
+class UspsCarrier(HttpAdapter):
     """The ``Carrier`` for USPS over httpx; pass ``transport`` to serve it in-process."""
 
     name = CARRIER
@@ -185,15 +186,6 @@ class UspsCarrier:
         self._tokens = TokenCache(self._fetch_token, margin_seconds=TOKEN_MARGIN_S, clock=clock)
         self.skipped: dict[str, str] = {}
         """Numbers the last ``track`` call got no answer for, with USPS's message."""
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> UspsCarrier:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- Carrier ---------------------------------------------------------------------------
 
@@ -232,22 +224,6 @@ class UspsCarrier:
         if not quotes and refused:
             raise refused[0]
         return sorted(quotes, key=lambda quote: quote.amount)
-
-    def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("USPS labels (Domestic Labels 3.0) are the next slice")
-
-    def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label:
-        raise NotImplementedError("USPS return labels (Domestic Labels 3.0) are the next slice")
-
-    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
-        raise NotImplementedError("USPS tracking subscriptions are the next slice")
-
-    def cancel_label(self, tracking_number: str) -> None:
-        raise NotImplementedError("USPS label cancellation is the next slice")
 
     # -- HTTP ------------------------------------------------------------------------------
 
