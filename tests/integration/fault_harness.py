@@ -29,18 +29,11 @@ from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.settings import ROOT, get_settings
 from tests.factories import PASSWORD, make_product, make_seller, make_user
 from tests.integration.conftest import free_port
+from tests.integration.test_checkout import ADDRESS
 
 FAST = 2.0
 """Seconds a request may take while Redis is down: the after-commit enqueue must not
 hold a checkout or a payment event up."""
-ADDRESS = {
-    "name": "Grace Hopper",
-    "line1": "350 5th Ave",
-    "city": "New York",
-    "region": "NY",
-    "postal_code": "10118",
-    "country": "US",
-}
 
 
 # --- the processes -------------------------------------------------------------
