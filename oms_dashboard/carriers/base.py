@@ -12,20 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-
-class ShipmentStatus(StrEnum):
-    """Where a package stands, in our words (the order statuses from shipping on)."""
-
-    SHIPPED = "shipped"
-    IN_TRANSIT = "in_transit"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERED = "delivered"
-    DELIVERY_EXCEPTION = "delivery_exception"
+from oms_dashboard.domain.tracking import ShipmentStatus
 
 
 @dataclass(frozen=True)
@@ -126,10 +117,16 @@ class Party:
 
 @dataclass(frozen=True)
 class Label:
+    """What buying a label returns: the number, the printable label, what it cost."""
+
     tracking_number: str
     service: str
-    label_pdf: bytes | None = None
+    label_pdf: bytes
+    """A 4x6 in PDF, decoded from the carrier's answer."""
     carrier_reference: str | None = None
+    """The carrier's id for the shipment, when cancelling needs more than the number."""
+    charge: RateQuote | None = None
+    estimated_delivery: date | None = None
 
 
 class Carrier(Protocol):

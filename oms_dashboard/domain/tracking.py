@@ -26,6 +26,23 @@ class CarrierName(StrEnum):
     USPS = "usps"
 
 
+class ShipmentStatus(StrEnum):
+    """Where a package stands, in our words (the order statuses from shipping on)."""
+
+    SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELIVERY_EXCEPTION = "delivery_exception"
+
+
+class ShipmentDirection(StrEnum):
+    OUTBOUND = "outbound"
+    """From the seller to the customer."""
+    RETURN = "return"
+    """Back from the customer to the seller."""
+
+
 class CarrierMode(StrEnum):
     SANDBOX = "sandbox"
     """Answered by the carrier sandbox inside the app (never in production)."""

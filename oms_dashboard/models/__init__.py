@@ -12,6 +12,8 @@ from oms_dashboard.models.orders import (
     OrderLine,
     PaymentEvent,
     Shipment,
+    ShipmentLabel,
+    ShipmentScan,
 )
 from oms_dashboard.models.sandbox import SandboxPayment, SandboxScan, SandboxShipment
 from oms_dashboard.models.system import (
@@ -45,6 +47,8 @@ __all__ = [
     "SandboxShipment",
     "Seller",
     "Shipment",
+    "ShipmentLabel",
+    "ShipmentScan",
     "User",
     "UserSession",
     "metadata",

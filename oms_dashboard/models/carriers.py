@@ -31,3 +31,7 @@ class CarrierAccount(SQLModel, table=True):
     last_failure_at: datetime | None = time_field(nullable=True)
     last_error: str | None = Field(default=None, max_length=1000)
     consecutive_failures: int = Field(default=0)
+    circuit_open_until: datetime | None = time_field(nullable=True)
+    """While in the future, nobody calls the carrier: its work waits and drains after."""
+    webhook_secret: str | None = Field(default=None, max_length=500)
+    """The secret the carrier signs its events with, sealed; None: derived for sandboxes."""

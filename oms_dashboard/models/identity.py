@@ -20,6 +20,9 @@ class Seller(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=100)
     city: str | None = Field(default=None, max_length=100)
     postal_code: str = Field(max_length=20)
+    address_line1: str | None = Field(default=None, max_length=200)
+    """Where parcels are picked up: the shipper's street on every label."""
+    phone: str | None = Field(default=None, max_length=40)
     handling_hours: int = Field(default=24)
     low_stock_threshold: int = Field(default=5)
     currency: str = Field(default="USD", max_length=3)

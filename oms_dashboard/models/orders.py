@@ -12,6 +12,7 @@ from oms_dashboard.domain.payment import CheckoutStatus, PaymentStatus, Verifica
 from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
+from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentStatus
 from oms_dashboard.models.base import enum_check, json_field, pii_field, time_field
 
 
@@ -139,19 +140,86 @@ class OrderEvent(SQLModel, table=True):
 
 
 class Shipment(SQLModel, table=True):
+    """One package of an order (or of a return) with a carrier's label on it."""
+
     __tablename__ = "shipments"
+    __table_args__ = (
+        enum_check("status", ShipmentStatus, "ck_shipments_status"),
+        enum_check("direction", ShipmentDirection, "ck_shipments_direction"),
+        sa.Index("ix_shipments_carrier_sync", "carrier", "next_sync_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     order_id: str = Field(foreign_key="orders.id", index=True)
     seller_id: str = Field(foreign_key="sellers.id", index=True)
+    direction: str = Field(
+        default=ShipmentDirection.OUTBOUND,
+        max_length=16,
+        sa_column_kwargs={"server_default": ShipmentDirection.OUTBOUND.value},
+    )
     carrier: str = Field(max_length=16)
     service: str = Field(max_length=40)
     tracking_number: str = Field(max_length=40, unique=True)
     label_url: str | None = Field(default=None, max_length=500)
+    carrier_reference: str | None = Field(default=None, max_length=100)
+    """The carrier's id for the label (what cancelling it needs)."""
     status: str = Field(max_length=24)
+    """A ``ShipmentStatus``: what the carrier last said, in our words."""
+    rate_minor: int | None = None
+    rate_currency: str | None = Field(default=None, max_length=3)
+    weight_grams: int | None = None
+    length_mm: int | None = None
+    width_mm: int | None = None
+    height_mm: int | None = None
+    estimated_delivery: date | None = None
+    """The carrier's current estimate (the order keeps the date promised at checkout)."""
+    signature_required: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = time_field(default_now=True)
     last_scan_at: datetime | None = time_field(nullable=True)
     delivered_at: datetime | None = time_field(nullable=True)
+    last_synced_at: datetime | None = time_field(nullable=True)
+    """When the carrier last answered about this package (a sync or a webhook)."""
+    next_sync_at: datetime | None = time_field(nullable=True)
+    """When the tracking sync should ask again; None once nothing more can happen."""
+    flagged_reason: str | None = Field(default=None, max_length=300)
+    """Why support should look (no scan for too long, a delivery exception), else None."""
+    flagged_at: datetime | None = time_field(nullable=True)
+
+
+class ShipmentScan(SQLModel, table=True):
+    """One carrier scan of a shipment, kept once however often it is reported."""
+
+    __tablename__ = "shipment_scans"
+    __table_args__ = (
+        sa.UniqueConstraint("shipment_id", "at", "code", name="uq_shipment_scans_scan"),
+        sa.Index("ix_shipment_scans_shipment_at", "shipment_id", "at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    shipment_id: str = Field(foreign_key="shipments.id", max_length=40)
+    at: datetime = time_field()
+    code: str = Field(max_length=40)
+    """The carrier's own code for the scan."""
+    status: str | None = Field(default=None, max_length=24)
+    """What the code means in our words (a ``ShipmentStatus``), None when it says nothing."""
+    description: str = Field(max_length=300)
+    city: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    lat: float | None = None
+    lon: float | None = None
+    recorded_at: datetime = time_field(default_now=True)
+
+
+class ShipmentLabel(SQLModel, table=True):
+    """The label PDF the carrier returned, kept apart so shipment rows stay small."""
+
+    __tablename__ = "shipment_labels"
+
+    shipment_id: str = Field(primary_key=True, foreign_key="shipments.id", max_length=40)
+    pdf: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = time_field(default_now=True)
 
 
 class PaymentEvent(SQLModel, table=True):

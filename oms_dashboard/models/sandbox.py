@@ -40,6 +40,8 @@ class SandboxShipment(SQLModel, table=True):
     estimated_delivery: date | None = None
     signature_required: bool = False
     created_at: datetime = time_field(default_now=True)
+    voided_at: datetime | None = time_field(nullable=True)
+    """When the shipper cancelled the label; the carrier then no longer knows the number."""
 
 
 class SandboxScan(SQLModel, table=True):
