@@ -69,3 +69,12 @@ def test_each_carrier_refuses_what_it_cannot_carry_naming_the_field():
     assert {e["field"] for e in long} == {"length_mm", "dimensions"}
     bulky = parcel_refusals("ups", weight_grams=1_000, length_mm=1_500, width_mm=900, height_mm=800)
     assert [e["field"] for e in bulky] == ["dimensions"]
+
+
+def test_sandbox_delivery_dates_skip_weekends():
+    from oms_dashboard.carriers.sandbox import delivery_date
+
+    friday = date(2026, 12, 4)
+    assert delivery_date(1, start=friday) == date(2026, 12, 7)
+    assert delivery_date(5, start=friday) == date(2026, 12, 11)
+    assert delivery_date(0, start=friday) == friday

@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus
+from oms_dashboard.carriers.base import Party, ScanLocation, ShipmentStatus
 from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import SandboxScan, SandboxShipment
@@ -130,7 +130,7 @@ def record_scan(
     at: datetime | None = None,
 ) -> None:
     shipment = session.get(SandboxShipment, tracking_number)
-    if shipment is None or shipment.carrier != carrier:
+    if shipment is None or shipment.carrier != carrier or shipment.voided_at is not None:
         raise NotFound(f"the {carrier} sandbox has no package {tracking_number!r}")
     where = location or ScanLocation(
         city=shipment.destination_city,
@@ -156,11 +156,48 @@ def record_scan(
     session.flush()
 
 
+class AlreadyMoving(Exception):
+    """A label the carrier has scanned past pick-up can no longer be cancelled."""
+
+
+def void_package(session: Session, *, carrier: str, tracking_number: str) -> None:
+    """The shipper cancels the label: from then on the carrier does not know the number."""
+    found = packages(session, carrier, [tracking_number]).get(tracking_number)
+    if found is None:
+        raise NotFound(f"the {carrier} sandbox has no package {tracking_number!r}")
+    if found.status is not ShipmentStatus.SHIPPED:
+        raise AlreadyMoving(f"package {tracking_number} is already {found.status.value}")
+    session.get(SandboxShipment, tracking_number).voided_at = utcnow()
+    session.flush()
+
+
+def delivery_date(transit_days: int, *, start: date | None = None) -> date:
+    """The day a package sent on ``start`` (today) arrives: ``transit_days`` business
+    days later, weekends skipped."""
+    day = start or utcnow().date()
+    remaining = transit_days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
+def place_of(party: Party) -> ScanLocation:
+    """Where a shipper or recipient is, as the sandbox scans it."""
+    return ScanLocation(
+        city=party.city, region=party.region, postal_code=party.postal_code, country=party.country
+    )
+
+
 def packages(session: Session, carrier: str, numbers: list[str]) -> dict[str, SandboxPackage]:
-    """The carrier's packages among ``numbers`` (unknown numbers are simply absent)."""
+    """The carrier's live packages among ``numbers`` (unknown and voided numbers are
+    simply absent)."""
     shipments = session.exec(
         select(SandboxShipment).where(
-            SandboxShipment.carrier == carrier, SandboxShipment.tracking_number.in_(numbers)
+            SandboxShipment.carrier == carrier,
+            SandboxShipment.tracking_number.in_(numbers),
+            SandboxShipment.voided_at.is_(None),
         )
     ).all()
     scans = session.exec(

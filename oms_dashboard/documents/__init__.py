@@ -1,0 +1,1 @@
+"""Printable documents: shipping labels, packing slips."""
