@@ -43,6 +43,21 @@ class ShipmentDirection(StrEnum):
     """Back from the customer to the seller."""
 
 
+class ShipmentNotice(StrEnum):
+    """What a customer is told about their package, once each (however often the
+    carrier repeats itself)."""
+
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    """Also asks the customer to confirm receipt, or to report a problem."""
+    DELIVERY_EXCEPTION = "delivery_exception"
+    DELAYED = "delayed"
+    """The carrier's estimate moved past the date the customer was last given."""
+    SIGNATURE_REQUIRED = "signature_required"
+    """Announced ahead of delivery: someone must be there to sign."""
+
+
 class CarrierMode(StrEnum):
     SANDBOX = "sandbox"
     """Answered by the carrier sandbox inside the app (never in production)."""
