@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     outbox_sweep_seconds: int = Field(default=15, ge=1)
     """Seconds between the cron's outbox sweeps: how late a message whose after-commit
     enqueue was lost (Redis down) goes out."""
+    tracking_sync_seconds: int = Field(default=600, ge=5)
+    """How long after a carrier's last answer its package is asked about again (webhooks
+    bring news sooner; the sync is what guarantees it within this time)."""
     port: int = 3000
     sql_echo: bool = False
     sqlite_immediate: bool = True

@@ -37,6 +37,7 @@ def make_seller(session: Session, **overrides) -> Seller:
         city=overrides.pop("city", "Austin"),
         region=overrides.pop("region", "TX"),
         postal_code=overrides.pop("postal_code", "78701"),
+        address_line1=overrides.pop("address_line1", "100 Congress Ave"),
         **overrides,
     )
     session.add(seller)

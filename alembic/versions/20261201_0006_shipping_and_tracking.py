@@ -93,6 +93,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("last_synced_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("next_sync_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("flag", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("flagged_reason", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(
@@ -102,15 +103,20 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             "ck_shipments_direction", _in("direction", "outbound", "return")
         )
+        batch_op.create_check_constraint(
+            "ck_shipments_flag", f"flag IS NULL OR {_in('flag', 'stuck', 'exception')}"
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.drop_constraint("ck_shipments_flag", type_="check")
         batch_op.drop_constraint("ck_shipments_direction", type_="check")
         batch_op.drop_constraint("ck_shipments_status", type_="check")
         batch_op.drop_index("ix_shipments_carrier_sync")
         batch_op.drop_column("flagged_at")
         batch_op.drop_column("flagged_reason")
+        batch_op.drop_column("flag")
         batch_op.drop_column("next_sync_at")
         batch_op.drop_column("last_synced_at")
         batch_op.drop_column("signature_required")

@@ -30,6 +30,7 @@ from oms_dashboard.api import (
     review,
     sandbox,
     sellers,
+    shipping,
     users,
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
@@ -55,6 +56,7 @@ ROUTERS = (
     checkouts,
     review,
     addresses,
+    shipping,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

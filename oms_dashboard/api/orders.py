@@ -16,11 +16,13 @@ from oms_dashboard.api.schemas import (
     OrderDetailOut,
     OrderOut,
     OrderPageOut,
+    ScanLocationOut,
+    ScanOut,
     ShipmentOut,
     Text,
 )
 from oms_dashboard.domain.money import format_minor
-from oms_dashboard.models import Order
+from oms_dashboard.models import Order, Shipment, ShipmentScan
 from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.orders import (
     MAX_PAGE,
@@ -140,7 +142,7 @@ def order_detail_out(detail: OrderDetail) -> OrderDetailOut:
             for line in detail.lines
         ],
         shipments=[
-            ShipmentOut.model_validate(shipment, from_attributes=True)
+            shipment_out(shipment, detail.scans.get(shipment.id, []))
             for shipment in detail.shipments
         ],
         events=[
@@ -156,6 +158,32 @@ def order_detail_out(detail: OrderDetail) -> OrderDetailOut:
             for event in detail.events
         ],
         allowed_actions=detail.allowed_actions,
+    )
+
+
+def shipment_out(shipment: Shipment, scans: list[ShipmentScan]) -> ShipmentOut:
+    return ShipmentOut.model_validate(
+        {
+            **shipment.model_dump(),
+            "scans": [
+                ScanOut(
+                    at=scan.at,
+                    status=scan.status,
+                    code=scan.code,
+                    description=scan.description,
+                    location=ScanLocationOut(
+                        city=scan.city,
+                        region=scan.region,
+                        country=scan.country,
+                        lat=scan.lat,
+                        lon=scan.lon,
+                    )
+                    if scan.city or scan.country or scan.lat is not None
+                    else None,
+                )
+                for scan in scans
+            ],
+        }
     )
 
 

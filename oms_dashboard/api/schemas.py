@@ -270,13 +270,38 @@ class LineOut(BaseModel):
     line_total: MoneyOut
 
 
+class ScanLocationOut(BaseModel):
+    city: str | None
+    region: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+
+
+class ScanOut(BaseModel):
+    at: Time
+    status: str | None = Field(description="What the scan means in our words, when it says")
+    code: str = Field(description="The carrier's own code")
+    description: str
+    location: ScanLocationOut | None
+
+
 class ShipmentOut(BaseModel):
+    id: str
+    direction: str
     carrier: str
     service: str
     tracking_number: str
     label_url: str | None
     status: str
+    estimated_delivery: date | None
+    signature_required: bool
     created_at: Time
+    last_scan_at: Time | None
+    last_synced_at: Time | None = Field(description="When the carrier last answered")
+    flag: str | None = Field(description="stuck or exception while support should look")
+    flagged_reason: str | None
+    scans: list[ScanOut] = Field(description="Newest first")
 
 
 class EventOut(BaseModel):

@@ -58,6 +58,15 @@ class ShipmentNotice(StrEnum):
     """Announced ahead of delivery: someone must be there to sign."""
 
 
+class ShipmentFlag(StrEnum):
+    """Why support should look at a shipment."""
+
+    STUCK = "stuck"
+    """No carrier scan for the policy's stuck_shipment_hours (business hours)."""
+    EXCEPTION = "exception"
+    """The carrier reported a delivery exception."""
+
+
 class CarrierMode(StrEnum):
     SANDBOX = "sandbox"
     """Answered by the carrier sandbox inside the app (never in production)."""
@@ -201,3 +210,21 @@ def parcel_refusals(
         sides = " x ".join(str(s) for s in limits.max_sides_mm)
         errors.append({"field": "dimensions", "message": f"over {carrier}'s {sides} mm piece size"})
     return errors
+
+
+# -- a carrier that keeps failing -----------------------------------------------------
+
+BREAKER_THRESHOLD = 5
+"""Consecutive transient failures before nobody calls the carrier for a while."""
+BREAKER_FIRST_PAUSE = timedelta(seconds=30)
+BREAKER_LONGEST_PAUSE = timedelta(minutes=15)
+
+
+def breaker_opens_until(consecutive_failures: int, now: datetime) -> datetime | None:
+    """How long to leave a failing carrier alone: nothing below the threshold, then a
+    pause that doubles with every further failure, up to the longest pause. After a
+    pause one call goes through; its outcome closes the breaker or opens it again."""
+    if consecutive_failures < BREAKER_THRESHOLD:
+        return None
+    doublings = min(consecutive_failures - BREAKER_THRESHOLD, 10)
+    return now + min(BREAKER_FIRST_PAUSE * 2**doublings, BREAKER_LONGEST_PAUSE)

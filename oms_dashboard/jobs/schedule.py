@@ -21,6 +21,8 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.sweep_outbox, "notifications", get_settings().outbox_sweep_seconds),
         (tasks.expire_payment_holds, "default", 60),
         (tasks.rescue_payment_verifications, "default", 60),
+        (tasks.sync_tracking, "carriers", 10),
+        (tasks.flag_stuck_shipments, "carriers", 300),
         (tasks.purge_sessions, "default", 3600),
     )
 

@@ -16,8 +16,9 @@ from rq.job import Job
 from oms_dashboard.bootstrap import current
 from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.jobs.connection import get_queue
-from oms_dashboard.services import outbox
+from oms_dashboard.services import outbox, tracking
 from oms_dashboard.services.auth import purge_expired_sessions
+from oms_dashboard.services.carrier_registry import open_adapter
 from oms_dashboard.services.outbox import MessageKind
 from oms_dashboard.services.payments import (
     expire_unpaid_holds,
@@ -49,6 +50,25 @@ def sweep_outbox() -> dict[str, int]:
 def deliver_outbox(message_id: str) -> str | None:
     wiring = current()
     return outbox.deliver(message_id, handlers=wiring.handlers, engine=wiring.engine)
+
+
+def sync_tracking() -> dict[str, Any]:
+    """Ask carriers about every shipment due for a sync (periodic)."""
+    wiring = current()
+    report = tracking.sync_due(
+        wiring.engine,
+        adapter_for=lambda carrier: open_adapter(
+            wiring.engine, carrier, sandbox_transport=wiring.sandbox_transport
+        ),
+    )
+    if report.waiting:
+        log.warning("tracking sync: carriers waiting: %s", report.waiting)
+    return {"asked": report.asked, "applied": report.applied, "waiting": report.waiting}
+
+
+def flag_stuck_shipments() -> int:
+    """Flag shipments without a carrier scan for too long (periodic)."""
+    return tracking.flag_stuck(current().engine)
 
 
 def expire_payment_holds() -> int:

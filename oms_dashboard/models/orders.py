@@ -12,7 +12,7 @@ from oms_dashboard.domain.payment import CheckoutStatus, PaymentStatus, Verifica
 from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
-from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentStatus
+from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentFlag, ShipmentStatus
 from oms_dashboard.models.base import enum_check, json_field, pii_field, time_field
 
 
@@ -146,6 +146,7 @@ class Shipment(SQLModel, table=True):
     __table_args__ = (
         enum_check("status", ShipmentStatus, "ck_shipments_status"),
         enum_check("direction", ShipmentDirection, "ck_shipments_direction"),
+        enum_check("flag", ShipmentFlag, "ck_shipments_flag", nullable=True),
         sa.Index("ix_shipments_carrier_sync", "carrier", "next_sync_at"),
     )
 
@@ -181,8 +182,10 @@ class Shipment(SQLModel, table=True):
     """When the carrier last answered about this package (a sync or a webhook)."""
     next_sync_at: datetime | None = time_field(nullable=True)
     """When the tracking sync should ask again; None once nothing more can happen."""
+    flag: str | None = Field(default=None, max_length=16)
+    """A ``ShipmentFlag`` while support should look at it, else None."""
     flagged_reason: str | None = Field(default=None, max_length=300)
-    """Why support should look (no scan for too long, a delivery exception), else None."""
+    """What support reads: the carrier's words, or how long it has been silent."""
     flagged_at: datetime | None = time_field(nullable=True)
 
 

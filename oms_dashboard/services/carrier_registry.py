@@ -4,6 +4,7 @@ carrier's live API with the credentials an admin stored (``carrier_accounts``)."
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from oms_dashboard.bootstrap import SANDBOX_BASE
@@ -14,7 +15,7 @@ from oms_dashboard.carriers.ups import UpsCarrier
 from oms_dashboard.carriers.usps import UspsCarrier
 from oms_dashboard.domain.tracking import CarrierMode, CarrierName
 from oms_dashboard.services.carrier_accounts import account, credentials, usable
-from oms_dashboard.services.errors import Conflict
+from oms_dashboard.services.carrier_health import CarrierUnavailable, check_breaker
 
 ADAPTERS = {
     CarrierName.FEDEX: FedExCarrier,
@@ -28,11 +29,6 @@ SANDBOX_CREDENTIALS = {
     "account_number": "SANDBOX01",
 }
 """What the sandbox expects: any non-empty credentials, the same for every carrier."""
-
-
-class CarrierUnavailable(Conflict):
-    def __init__(self, carrier: str, why: str) -> None:
-        super().__init__(f"{carrier} cannot be used now: {why}", type="carrier-unavailable")
 
 
 def carrier_for(
@@ -61,3 +57,12 @@ def _accepted(adapter: type, given: dict[str, str]) -> dict[str, str]:
 
     names = inspect.signature(adapter.__init__).parameters
     return {key: value for key, value in given.items() if key in names}
+
+
+def open_adapter(
+    engine: Engine, carrier: str, *, sandbox_transport: httpx.BaseTransport | None
+) -> Carrier:
+    """``carrier_for`` in a read of its own, refused while the carrier's breaker is open."""
+    with Session(engine) as session:
+        check_breaker(session, carrier)
+        return carrier_for(session, carrier, sandbox_transport=sandbox_transport)

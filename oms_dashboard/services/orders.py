@@ -19,6 +19,7 @@ from oms_dashboard.models import (
     OrderLine,
     Seller,
     Shipment,
+    ShipmentScan,
 )
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ValidationFailed
@@ -47,6 +48,8 @@ class OrderDetail:
     order: Order
     lines: list[OrderLine]
     shipments: list[Shipment]
+    scans: dict[str, list[ShipmentScan]]
+    """Each shipment's scans by shipment id, newest first."""
     events: list[OrderEvent]
     allowed_actions: list[str]
     seller_name: str
@@ -121,6 +124,13 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
     shipments = session.exec(
         select(Shipment).where(Shipment.order_id == order.id).order_by(Shipment.created_at)
     ).all()
+    scans: dict[str, list[ShipmentScan]] = {shipment.id: [] for shipment in shipments}
+    for scan in session.exec(
+        select(ShipmentScan)
+        .where(ShipmentScan.shipment_id.in_(list(scans)))
+        .order_by(ShipmentScan.at.desc(), ShipmentScan.id.desc())
+    ):
+        scans[scan.shipment_id].append(scan)
     events = session.exec(
         select(OrderEvent)
         .where(OrderEvent.order_id == order.id)
@@ -133,6 +143,7 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
         order=order,
         lines=list(lines),
         shipments=list(shipments),
+        scans=scans,
         events=list(events),
         allowed_actions=allowed_actions(
             role=actor.role.value,

@@ -39,6 +39,7 @@ class MessageKind(StrEnum):
     STOCK_LOST = "customer.stock_lost"
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
+    SHIPMENT_UPDATE = "customer.shipment_update"
     PAYMENT_VERIFY = "payment.verify"
 
     @property

@@ -1,4 +1,5 @@
-"""Stock holds: reserve at checkout, confirm on payment, release on failure.
+"""Stock holds: reserve at checkout, confirm on payment, release on failure, fulfil
+when the parcel ships.
 
 Every change is one conditional UPDATE, never read-then-write, and rows are
 touched in sku order so two checkouts never deadlock on each other. An UPDATE
@@ -39,6 +40,20 @@ def release(session: Session, quantities: Mapping[str, int]) -> None:
             .values(reserved=Inventory.reserved - quantities[sku])
         )
     note_stock_levels(session, quantities)
+
+
+def fulfil(session: Session, quantities: Mapping[str, int]) -> None:
+    """Held units leave the shelf with the parcel: neither on hand nor reserved now."""
+    locks.touching_inventory(session)
+    for sku in sorted(quantities):
+        session.execute(
+            sa.update(Inventory)
+            .where(Inventory.sku == sku)
+            .values(
+                on_hand=Inventory.on_hand - quantities[sku],
+                reserved=Inventory.reserved - quantities[sku],
+            )
+        )
 
 
 def note_stock_levels(session: Session, skus: Iterable[str]) -> None:

@@ -1,0 +1,448 @@
+"""Getting an order out of the door: the seller's queue, carrier offers, buying a label.
+
+Buying a label calls the carrier, which may take seconds, so it is never done while
+holding a row lock: the order is checked, the label bought, then one transaction
+locks the order, checks again that it is still ``processing`` and records the
+shipment. If the order moved meanwhile (another click, a cancellation), the label
+just bought is cancelled with the carrier and the caller gets the 409.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from oms_dashboard.carriers.base import CarrierError, Label, Parcel, Party
+from oms_dashboard.domain import fulfillment as rules
+from oms_dashboard.domain.delivery import add_business_days
+from oms_dashboard.domain.money import to_minor
+from oms_dashboard.domain.shipping import ShipItem
+from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
+from oms_dashboard.domain.tracking import (
+    CarrierName,
+    ShipmentNotice,
+    ShipmentStatus,
+    parcel_refusals,
+    ship_by,
+)
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Order, OrderLine, Product, Seller, Shipment, ShipmentLabel
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import locks, stock
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.carrier_accounts import account, usable
+from oms_dashboard.services.carrier_health import CarrierUnavailable, breaker_open, call_carrier
+from oms_dashboard.services.carrier_registry import carrier_for
+from oms_dashboard.services.delivery_calendar import holiday_checker
+from oms_dashboard.services.errors import Conflict, ValidationFailed
+from oms_dashboard.services.orders import get_order, scoped_orders
+from oms_dashboard.services.outbox import MessageKind, add_message
+from oms_dashboard.services.timeline import By, move_order
+from oms_dashboard.services.unit_of_work import run_in_transaction
+
+log = logging.getLogger(__name__)
+
+FIRST_SYNC_AFTER = timedelta(minutes=5)
+
+
+# -- the queue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    order: Order
+    ship_by: datetime
+    urgency: rules.Urgency
+    time_left: str
+    units: int
+
+
+def fulfillment_queue(
+    session: Session, *, actor: Actor, now: datetime | None = None
+) -> list[QueueRow]:
+    """The seller's orders waiting to ship, the most urgent first."""
+    actor.require(Role.SELLER, Role.ADMIN)
+    now = now or utcnow()
+    orders = session.exec(scoped_orders(actor).where(Order.status == OrderStatus.PROCESSING)).all()
+    if not orders:
+        return []
+    seller_ids = {order.seller_id for order in orders}
+    handling = dict(
+        session.exec(select(Seller.id, Seller.handling_hours).where(Seller.id.in_(seller_ids)))
+    )
+    units: dict[str, int] = {}
+    for order_id, quantity in session.exec(
+        select(OrderLine.order_id, OrderLine.quantity).where(
+            OrderLine.order_id.in_([o.id for o in orders])
+        )
+    ):
+        units[order_id] = units.get(order_id, 0) + quantity
+    rows = []
+    for order in orders:
+        deadline = ship_by(order.paid_at or order.placed_at, handling[order.seller_id])
+        rows.append(
+            QueueRow(
+                order=order,
+                ship_by=deadline,
+                urgency=rules.urgency(deadline, now),
+                time_left=rules.time_left(deadline, now),
+                units=units.get(order.id, 0),
+            )
+        )
+    return sorted(rows, key=lambda row: (row.ship_by, row.order.id))
+
+
+# -- offers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelOptions:
+    order_id: str
+    parcel: rules.ParcelSize | None
+    """None when nothing physical ships (digital goods only)."""
+    promised: date | None
+    offers: list[rules.Offer]
+    """Cheapest first."""
+    preselected: rules.Offer | None
+    unavailable: dict[str, str]
+    """Carrier -> why it offers nothing now (disabled, refuses the parcel, not answering)."""
+
+
+@dataclass(frozen=True)
+class _ShipContext:
+    order: Order
+    seller: Seller
+    shipper: Party
+    recipient: Party
+    parcel: rules.ParcelSize | None
+
+
+def label_options(
+    engine: Engine,
+    *,
+    actor: Actor,
+    order_id: str,
+    parcel: rules.ParcelSize | None = None,
+    sandbox_transport: httpx.BaseTransport | None,
+) -> LabelOptions:
+    """What every usable carrier offers for this order's parcel (the one proposed from
+    its items, or ``parcel`` as the seller measured it), asked all at once."""
+    with Session(engine) as session:
+        context = _context(session, actor, order_id, parcel)
+        carriers = [account(session, name.value) for name in CarrierName]
+        usable_now = {row.carrier: usable(row) for row in carriers}
+        open_breakers = {row.carrier for row in carriers if breaker_open(row)}
+    unavailable: dict[str, str] = {}
+    askable = []
+    for name, (ok, why) in usable_now.items():
+        refusals = parcel_refusals(name, **_dims(context.parcel)) if context.parcel else []
+        if not ok:
+            unavailable[name] = why or "unavailable"
+        elif name in open_breakers:
+            unavailable[name] = "not answering; calls paused for a while"
+        elif refusals:
+            unavailable[name] = "; ".join(r["message"] for r in refusals)
+        else:
+            askable.append(name)
+    is_holiday = holiday_checker(context.order.ship_country, context.order.ship_region)
+    today = utcnow().date()
+    offers: list[rules.Offer] = []
+    with ThreadPoolExecutor(max_workers=max(1, len(askable))) as pool:
+        answers = pool.map(lambda name: _ask(engine, name, context, sandbox_transport), askable)
+        for name, answer in zip(askable, answers, strict=True):
+            if isinstance(answer, str):
+                unavailable[name] = answer
+                continue
+            for quote in answer:
+                offers.append(
+                    rules.Offer(
+                        carrier=name,
+                        service=quote.service,
+                        amount_minor=to_minor(quote.amount, quote.currency),
+                        currency=quote.currency,
+                        transit_days=quote.transit_days,
+                        arrives=add_business_days(today, quote.transit_days, is_holiday)
+                        if quote.transit_days is not None
+                        else None,
+                    )
+                )
+    offers.sort(key=lambda o: (o.amount_minor, o.arrives or date.max, o.carrier))
+    promised = context.order.estimated_delivery
+    return LabelOptions(
+        order_id=order_id,
+        parcel=context.parcel,
+        promised=promised,
+        offers=offers,
+        preselected=rules.preselect(offers, promised),
+        unavailable=unavailable,
+    )
+
+
+def _ask(engine, name, context: _ShipContext, sandbox_transport):
+    """The carrier's quotes, or why it gave none (in words for the seller)."""
+    try:
+        with Session(engine) as session:
+            adapter = carrier_for(session, name, sandbox_transport=sandbox_transport)
+        with adapter:
+            return call_carrier(
+                engine,
+                name,
+                lambda: adapter.quote(
+                    shipper=context.shipper,
+                    recipient=context.recipient,
+                    parcel=_parcel(context.parcel),
+                ),
+            )
+    except (CarrierError, CarrierUnavailable) as error:
+        return getattr(error, "message", None) or str(error)
+
+
+# -- buying the label --------------------------------------------------------------------
+
+
+def buy_label(
+    engine: Engine,
+    *,
+    actor: Actor,
+    order_id: str,
+    carrier: str,
+    service: str | None = None,
+    parcel: rules.ParcelSize | None = None,
+    sandbox_transport: httpx.BaseTransport | None,
+) -> Shipment:
+    """Buy ``carrier``'s label for the order (``service``, or the carrier's offer that
+    best meets the promised date) and mark the order shipped."""
+    actor.require(Role.SELLER)
+    try:
+        name = CarrierName(carrier)
+    except ValueError:
+        known = ", ".join(c.value for c in CarrierName)
+        raise ValidationFailed.one("carrier", f"must be one of {known}") from None
+    with Session(engine) as session:
+        context = _context(session, actor, order_id, parcel)
+        _check_shippable(context.order)
+        if context.parcel is None:
+            raise Conflict(
+                "this order has only digital goods: there is nothing to ship",
+                type="nothing-to-ship",
+            )
+        refusals = parcel_refusals(name.value, **_dims(context.parcel))
+        if refusals:
+            raise ValidationFailed(refusals)
+        adapter = carrier_for(session, name.value, sandbox_transport=sandbox_transport)
+    with adapter:
+        if service is None:
+            options = label_options(
+                engine,
+                actor=actor,
+                order_id=order_id,
+                parcel=context.parcel,
+                sandbox_transport=sandbox_transport,
+            )
+            mine = [offer for offer in options.offers if offer.carrier == name.value]
+            best = rules.preselect(mine, options.promised)
+            if best is None:
+                why = options.unavailable.get(name.value, "it offered no service")
+                raise CarrierUnavailable(name.value, why)
+            service = best.service
+        label = call_carrier(
+            engine,
+            name.value,
+            lambda: adapter.create_label(
+                shipper=context.shipper,
+                recipient=context.recipient,
+                parcel=_parcel(context.parcel),
+                service=service,
+            ),
+        )
+        try:
+            return run_in_transaction(
+                engine,
+                lambda session: _record_shipment(session, actor, context, name.value, label),
+            )
+        except Conflict:
+            _void(adapter, label)
+            raise
+
+
+def _record_shipment(
+    session: Session, actor: Actor, context: _ShipContext, carrier: str, label: Label
+) -> Shipment:
+    (order,) = locks.lock_orders(session, ids=[context.order.id])
+    _check_shippable(order)
+    now = utcnow()
+    size = context.parcel
+    shipment = Shipment(
+        id=new_id("shp"),
+        order_id=order.id,
+        seller_id=order.seller_id,
+        carrier=carrier,
+        service=label.service,
+        tracking_number=label.tracking_number,
+        carrier_reference=label.carrier_reference,
+        status=ShipmentStatus.SHIPPED,
+        rate_minor=to_minor(label.charge.amount, label.charge.currency) if label.charge else None,
+        rate_currency=label.charge.currency if label.charge else None,
+        weight_grams=size.weight_grams,
+        length_mm=size.length_mm,
+        width_mm=size.width_mm,
+        height_mm=size.height_mm,
+        estimated_delivery=label.estimated_delivery,
+        created_at=now,
+        next_sync_at=now + FIRST_SYNC_AFTER,
+    )
+    shipment.label_url = f"/api/v1/shipments/{shipment.id}/label.pdf"
+    session.add(shipment)
+    session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    stock.fulfil(session, _quantities(lines))
+    STOCK_HOLD.check(order.stock_status, StockStatus.FULFILLED)
+    order.stock_status = StockStatus.FULFILLED
+    order.shipped_at = now
+    move_order(
+        session,
+        order,
+        OrderStatus.SHIPPED,
+        "order.shipped",
+        by=By.person(actor),
+        note=f"Label bought: {carrier_title(carrier)} {label.service}, "
+        f"tracking {label.tracking_number}",
+    )
+    add_message(
+        session,
+        kind=MessageKind.SHIPMENT_UPDATE,
+        dedupe_key=f"shipment:{shipment.id}:{ShipmentNotice.SHIPPED}",
+        payload={
+            "shipment_id": shipment.id,
+            "notice": ShipmentNotice.SHIPPED.value,
+            "estimated_delivery": _iso(label.estimated_delivery or order.estimated_delivery),
+            "previous_estimate": None,
+        },
+    )
+    session.flush()
+    return shipment
+
+
+def _void(adapter, label: Label) -> None:
+    """Cancel a label bought for an order that moved on meanwhile; if the carrier
+    refuses, the unused label is only logged (carriers do not bill unscanned labels)."""
+    try:
+        adapter.cancel_label(label.tracking_number)
+    except (CarrierError, NotImplementedError) as error:
+        log.warning("could not cancel unused label %s: %s", label.tracking_number, error)
+
+
+# -- shared ------------------------------------------------------------------------------
+
+CARRIER_TITLES = {"fedex": "FedEx", "ups": "UPS", "dhl": "DHL Express", "usps": "USPS"}
+
+
+def carrier_title(carrier: str) -> str:
+    return CARRIER_TITLES.get(carrier, carrier.upper())
+
+
+def _check_shippable(order: Order) -> None:
+    check_transition(order.status, OrderStatus.SHIPPED)
+
+
+def _context(
+    session: Session, actor: Actor, order_id: str, parcel: rules.ParcelSize | None
+) -> _ShipContext:
+    order = get_order(session, actor=actor, order_id=order_id)
+    seller = session.get(Seller, order.seller_id)
+    if not seller.address_line1:
+        raise Conflict(
+            "the seller has no pick-up address: add the street in the seller's settings",
+            type="pickup-address-missing",
+        )
+    if parcel is not None:
+        _check_size(parcel)
+    else:
+        parcel = rules.one_box(_items(session, order))
+    return _ShipContext(
+        order=order,
+        seller=seller,
+        shipper=Party(
+            name=seller.name,
+            line1=seller.address_line1,
+            city=seller.city or "",
+            region=seller.region,
+            postal_code=seller.postal_code,
+            country=seller.country,
+            phone=seller.phone,
+        ),
+        recipient=Party(
+            name=order.ship_name,
+            line1=order.ship_line1,
+            line2=order.ship_line2,
+            city=order.ship_city,
+            region=order.ship_region,
+            postal_code=order.ship_postal_code,
+            country=order.ship_country,
+        ),
+        parcel=parcel,
+    )
+
+
+def _items(session: Session, order: Order) -> list[ShipItem]:
+    rows = session.exec(
+        select(OrderLine, Product)
+        .join(Product, Product.sku == OrderLine.sku)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.id)
+    ).all()
+    return [
+        ShipItem(
+            line_index=index,
+            sku=product.sku,
+            quantity=line.quantity,
+            weight_grams=product.weight_grams,
+            length_mm=product.length_mm,
+            width_mm=product.width_mm,
+            height_mm=product.height_mm,
+            digital=product.digital,
+        )
+        for index, (line, product) in enumerate(rows)
+    ]
+
+
+def _check_size(parcel: rules.ParcelSize) -> None:
+    errors = [
+        {"field": field, "message": "must be a whole number above 0"}
+        for field, value in _dims(parcel).items()
+        if not isinstance(value, int) or value <= 0
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _dims(parcel: rules.ParcelSize) -> dict[str, int]:
+    return {
+        "weight_grams": parcel.weight_grams,
+        "length_mm": parcel.length_mm,
+        "width_mm": parcel.width_mm,
+        "height_mm": parcel.height_mm,
+    }
+
+
+def _parcel(size: rules.ParcelSize) -> Parcel:
+    return Parcel(**_dims(size))
+
+
+def _quantities(lines: Sequence[OrderLine]) -> dict[str, int]:
+    quantities: dict[str, int] = {}
+    for line in lines:
+        quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+    return quantities
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
