@@ -17,6 +17,7 @@ from oms_dashboard.api.schemas import Time
 from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.fulfillment import (
     buy_label,
     fulfillment_queue,
@@ -159,16 +160,33 @@ def get_label_options(
     order_id: OrderId,
     engine: EngineDep,
     sandbox_transport: SandboxDep,
-    parcel: Annotated[ParcelIn, Query()] = None,
+    weight_grams: Annotated[int | None, Query(gt=0, le=1_000_000)] = None,
+    length_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
+    width_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
+    height_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
     actor: Actor = require_role(Role.SELLER),
 ):
-    """Every usable carrier's offers for the order's parcel, the preselected one the
-    cheapest arriving by the promised date."""
+    """Every usable carrier's offers for the order's parcel (as measured, or one box
+    for all items), the preselected one the cheapest arriving by the promised date."""
+    given = {
+        "weight_grams": weight_grams,
+        "length_mm": length_mm,
+        "width_mm": width_mm,
+        "height_mm": height_mm,
+    }
+    if any(v is not None for v in given.values()) and None in given.values():
+        raise ValidationFailed(
+            [
+                {"field": name, "message": "give all four measures, or none"}
+                for name, value in given.items()
+                if value is None
+            ]
+        )
     options = label_options(
         engine,
         actor=actor,
         order_id=order_id,
-        parcel=parcel.size() if parcel else None,
+        parcel=ParcelSize(**given) if weight_grams is not None else None,
         sandbox_transport=sandbox_transport,
     )
     promised = options.promised
