@@ -23,6 +23,7 @@ from oms_dashboard.services.fulfillment import (
     fulfillment_queue,
     label_options,
 )
+from oms_dashboard.services.receipt import confirm_receipt, report_delivery_problem
 from oms_dashboard.services.shipments import label_pdf, labels_bundle, packing_slips
 from oms_dashboard.services.tracking import receive_carrier_event
 
@@ -282,3 +283,32 @@ def post_carrier_event(
     Idempotent: the same news twice changes nothing."""
     applied = receive_carrier_event(engine, carrier=carrier, body=body, signature=x_oms_signature)
     return CarrierEventOut(**vars(applied))
+
+
+class DeliveryProblemIn(BaseModel):
+    problem: str = Field(max_length=20, description="not_arrived, damaged or wrong_item")
+    note: str = Field(default="", max_length=1000)
+
+
+@router.post("/api/v1/orders/{order_id}/receipt", responses=responses(401, 403, 404, 409))
+def post_receipt(order_id: OrderId, engine: EngineDep, actor: Actor = require_role(Role.CUSTOMER)):
+    """The customer confirms the delivered parcel arrived."""
+    order = confirm_receipt(engine, actor=actor, order_id=order_id)
+    return {"order_id": order.id, "receipt_confirmed_at": order.receipt_confirmed_at}
+
+
+@router.post(
+    "/api/v1/orders/{order_id}/delivery-problem", responses=responses(401, 403, 404, 409, 422)
+)
+def post_delivery_problem(
+    order_id: OrderId,
+    body: DeliveryProblemIn,
+    engine: EngineDep,
+    actor: Actor = require_role(Role.CUSTOMER),
+):
+    """The customer says the delivery went wrong: the shipment goes to support's
+    flagged queue and the seller is told."""
+    shipment = report_delivery_problem(
+        engine, actor=actor, order_id=order_id, problem=body.problem, note=body.note
+    )
+    return {"shipment_id": shipment.id, "flag": shipment.flag, "reason": shipment.flagged_reason}

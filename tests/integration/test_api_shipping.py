@@ -3,7 +3,7 @@ that name the field, signed carrier webhooks."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from oms_dashboard.models import Seller
 from oms_dashboard.payments.signing import sign
@@ -89,3 +89,52 @@ def test_carrier_events_must_be_signed_with_the_carriers_secret(world):
     assert_problem(post("fedex", {}), 401, "unauthorized")
     assert_problem(post("fedex", {"X-OMS-Signature": sign(body, "wrong")}), 401, "unauthorized")
     assert "carrier" in error_fields(post("pigeon", {"X-OMS-Signature": "sha256=00"}))
+
+
+def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
+    from oms_dashboard.ids import new_id
+    from oms_dashboard.models import Notification, Shipment
+
+    order = world.orders["bob_b"]
+    with Session(engine) as s:
+        s.add(
+            Shipment(
+                id=new_id("shp"),
+                order_id=order.id,
+                seller_id=order.seller_id,
+                carrier="ups",
+                service="03",
+                tracking_number=new_id("trk")[-18:],
+                status="delivered",
+            )
+        )
+        s.commit()
+    url = f"/api/v1/orders/{order.id}"
+    actions = world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"]
+    assert actions == ["confirm_receipt", "report_delivery_problem"]
+    assert world.api.post(f"{url}/receipt", headers=world.headers("alice")).status_code == 404
+    bad = world.api.post(
+        f"{url}/delivery-problem", json={"problem": "meh"}, headers=world.headers("bob")
+    )
+    assert error_fields(bad) == ["problem"]
+    reported = world.api.post(
+        f"{url}/delivery-problem",
+        json={"problem": "damaged", "note": "box crushed"},
+        headers=world.headers("bob"),
+    )
+    assert reported.status_code == 200, reported.text
+    assert reported.json()["flag"] == "reported"
+    assert "arrived damaged: box crushed" in reported.json()["reason"]
+    assert_problem(
+        world.api.post(f"{url}/receipt", headers=world.headers("bob")), 409, "already-answered"
+    )
+    assert world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"] == []
+    with Session(engine) as s:
+        told = s.exec(select(Notification).where(Notification.seller_id == order.seller_id)).all()
+        assert [n.kind for n in told] == ["delivery_problem"]
+    shipped = world.orders["bob_a"]
+    assert_problem(
+        world.api.post(f"/api/v1/orders/{shipped.id}/receipt", headers=world.headers("bob")),
+        409,
+        "not-delivered",
+    )
