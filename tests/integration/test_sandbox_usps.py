@@ -325,10 +325,15 @@ def test_a_cancelled_label_is_gone_and_cannot_be_cancelled_twice(adapter, sessio
     assert (again.value.message, again.value.transient) == ("Order not found", False)
 
 
-def test_a_label_already_moving_is_not_cancelled(adapter, session):
+def test_a_label_already_moving_is_not_cancelled(app, adapter, session):
     label = adapter.create_label(shipper=SHOP, recipient=ANN, parcel=BOX, service="PRIORITY_MAIL")
-    scan(session, label.tracking_number, ShipmentStatus.IN_TRANSIT, OAK_CREEK,
-         datetime.now(UTC) + timedelta(hours=2))  # fmt: skip
+    harness = httpx.Client(transport=InProcessTransport(app), base_url="http://oms.sandbox")
+    scanned = harness.post(
+        f"/sandbox/carriers/usps/shipments/{label.tracking_number}/scans",
+        json={"status": "in_transit", "location": {"city": "Oak Creek", "region": "WI",
+                                                   "country": "US", "postal_code": "53154"}},
+    )  # fmt: skip
+    assert scanned.status_code == 201
 
     with pytest.raises(CarrierError) as refused:
         adapter.cancel_label(label.tracking_number)

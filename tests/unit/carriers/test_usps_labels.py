@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,13 +14,12 @@ import httpx
 import pytest
 import respx
 
-from oms_dashboard.carriers.base import CarrierError, Parcel, Party, RateQuote, ShipmentStatus
+from oms_dashboard.carriers.base import CarrierError, Parcel, Party, RateQuote
 from oms_dashboard.carriers.usps import (
     UspsCarrier,
     label_request,
     parse_cancel,
     parse_label,
-    parse_webhook,
     payment_request,
     read_multipart,
     return_label_request,
@@ -247,51 +246,6 @@ def test_cancelling_names_the_label_by_its_tracking_number():
         cancel_path("92/../x")
 
 
-# -- tracking notifications ----------------------------------------------------------------
-
-DETROIT_DELIVERY = datetime(2025, 2, 7, 12, 55, 12, tzinfo=timezone(timedelta(hours=-5)))
-
-
-@pytest.mark.parametrize("name", ["webhook_tracking_event", "webhook_detailed_scan_event"])
-def test_uspss_example_notifications_say_delivered_in_detroit(name):
-    [update] = parse_webhook(fixture(name))
-    assert update.tracking_number == "12345678"
-    # The newest scan's code (01) decides, not the example's statusCategory "Accepted".
-    assert update.status is ShipmentStatus.DELIVERED
-    [scan] = update.scans
-    assert (scan.code, scan.description) == ("01", "Delivered, Front Door/Porch")
-    assert scan.at == DETROIT_DELIVERY
-    assert scan.location.label == "DETROIT, MI, US" and scan.location.postal_code == "12345"
-    assert update.estimated_delivery == date(2025, 2, 7)
-    assert update.signature_required is False
-
-
-def test_a_payload_sent_as_usps_describes_it_or_as_an_object_reads_the_same():
-    example = fixture("webhook_tracking_event")
-    details = json.loads(json.loads(f'"{example["payload"].strip()}"'))
-    expected = parse_webhook(example)
-    assert parse_webhook(example | {"payload": json.dumps(details)}) == expected
-    assert parse_webhook(example | {"payload": details}) == expected
-    # The detailed scan schema names one ``trackingEvent``.
-    single = details | {"trackingEvent": details["trackingEvents"][0]}
-    del single["trackingEvents"]
-    assert parse_webhook(example | {"payload": json.dumps(single)}) == expected
-
-
-@pytest.mark.parametrize(
-    "body,message",
-    [
-        ({"subscriptionId": "1", "timestamp": "2024-12-27T19:05:42Z"}, "has no payload"),
-        ({"payload": "not json"}, "not a JSON object"),
-        ({"payload": json.dumps({"trackingEvents": []})}, "names no trackingNumber"),
-        (fixture("cancel_error_not_found"), "Order not found"),
-    ],
-)
-def test_a_notification_that_is_not_one_is_a_carrier_error(body, message):
-    with pytest.raises(CarrierError, match=message):
-        parse_webhook(body)
-
-
 # -- the adapter over HTTP -----------------------------------------------------------------
 
 
@@ -413,7 +367,22 @@ def test_cancelling_a_label_usps_will_not_refund_is_uspss_refusal(usps):
     assert caught.value.transient is False
 
 
-def test_the_adapter_reads_notifications_with_parse_webhook():
-    assert make_carrier().parse_webhook(fixture("webhook_tracking_event")) == parse_webhook(
-        fixture("webhook_tracking_event")
-    )
+# -- the contract, over every recorded answer ----------------------------------------------
+
+
+def recorded(prefixes: tuple[str, ...]) -> list[tuple[str, dict]]:
+    paths = sorted(FIXTURES.glob("*.json"))
+    return [(p.stem, json.loads(p.read_text())) for p in paths if p.stem.startswith(prefixes)]
+
+
+def test_every_recorded_label_answer_is_a_label_with_a_pdf_and_a_charge_in_dollars():
+    pdf = base64.b64encode(recorded_pdf()).decode()
+    answers = recorded(("label_response", "return_label_response"))
+    answers.append(("multipart", read_multipart(recorded_multipart())))
+    assert len(answers) == 3
+    for name, answer in answers:
+        # USPS's JSON examples carry placeholder images; ours is USPS's recorded PDF.
+        images = {k: pdf for k in ("labelImage", "returnLabelImage") if k in answer}
+        label = parse_label(answer | images, service="PRIORITY_MAIL")
+        assert label.tracking_number and label.label_pdf.startswith(b"%PDF"), name
+        assert label.charge.currency == "USD" and label.charge.amount > 0, name
