@@ -26,6 +26,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
@@ -327,7 +328,9 @@ async def shipments(request: Request, session: SessionDep) -> JSONResponse:
     if isinstance(asked, Refusal):
         return _refusal(asked)
     url = str(request.url).split("?", 1)[0]
-    return JSONResponse(book(session, asked, tracking_url=url), status_code=201)
+    # Booking writes to the database and draws the label: off the event loop.
+    answer = await run_in_threadpool(book, session, asked, tracking_url=url)
+    return JSONResponse(answer, status_code=201)
 
 
 def _refusal(refusal: Refusal) -> JSONResponse:
