@@ -18,6 +18,15 @@ Follows the DHL Express MyDHL API 2.12.0 (``exp-api-shipments``, request schema
   The seller's account is billed as ``payer`` as well as ``shipper``: the party
   receiving the goods pays. Returns from another country need an import account from
   DHL (Import Express) under that number.
+
+Two things DHL requires that the ``Carrier`` protocol does not carry yet:
+
+* a phone number for shipper and receiver (``contactInformation.phone`` is required):
+  a ``Party`` without one is sent without it, and DHL refuses the label naming the field;
+* customs data for goods crossing a customs border: such a shipment is declared
+  (``isCustomsDeclarable``), but MyDHL wants ``content.exportDeclaration`` (line items,
+  values, commodity codes) with it, which ``create_label`` has no way to receive. Until
+  it does, live DHL refuses international dutiable labels; the sandbox does not check.
 """
 
 from __future__ import annotations
