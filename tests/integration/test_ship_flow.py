@@ -18,7 +18,7 @@ from oms_dashboard.services.auth import actor_for_user
 from tests.factories import make_order, make_product, make_seller, make_user
 from tests.integration.api_helpers import api_fixture, login  # noqa: F401
 
-LABELLED = ["fedex", "dhl", "usps"]
+LABELLED = ["fedex", "ups", "dhl", "usps"]
 SAYS = {"dhl": {"out_for_delivery": "in_transit"}}
 """DHL's tracking has no "out for delivery": it says "transit" until the door."""
 
