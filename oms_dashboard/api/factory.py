@@ -27,6 +27,7 @@ from oms_dashboard.api import (
     orders,
     policies,
     products,
+    push,
     review,
     sandbox,
     sellers,
@@ -55,6 +56,7 @@ ROUTERS = (
     checkouts,
     review,
     addresses,
+    push,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,
