@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -77,7 +78,7 @@ def open_an_order(page: Page) -> str:
 
 
 def test_a_customer_turns_on_delivery_updates_and_a_push_shows(
-    browser, base_url: str, database_url: str
+    browser, base_url: str, database_url: str, screenshots: Path
 ) -> None:
     context = browser.new_context(base_url=base_url, viewport={"width": 1360, "height": 900})
     context.set_default_timeout(20_000)
@@ -90,6 +91,7 @@ def test_a_customer_turns_on_delivery_updates_and_a_push_shows(
         offer = page.get_by_test_id("push-offer")
         expect(offer).to_be_visible()
         expect(offer).to_contain_text("Get delivery updates on this device")
+        page.screenshot(path=screenshots / "order-detail-push-offer.png")
         assert_accessible(page)
 
         offer.get_by_role("button", name="Turn on").click()
@@ -133,15 +135,17 @@ def test_a_customer_turns_on_delivery_updates_and_a_push_shows(
                 "data": json.dumps(push),
             },
         )
-        shown = page.wait_for_function(
-            """async () => {
-              const registration = await navigator.serviceWorker.ready;
-              const shown = await registration.getNotifications();
-              return shown.length ? shown.map((n) => ({title: n.title, body: n.body,
-                tag: n.tag, url: n.data.url})) : null;
-            }""",
-            polling=200,
-        ).json_value()
+        shown: list[dict] = []
+        deadline = time.monotonic() + 10
+        while not shown and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+            shown = page.evaluate(
+                """async () => {
+                  const registration = await navigator.serviceWorker.ready;
+                  return (await registration.getNotifications()).map((n) => (
+                    {title: n.title, body: n.body, tag: n.tag, url: n.data.url}));
+                }"""
+            )
         assert shown == [
             {"title": push["title"], "body": push["body"], "tag": push["tag"], "url": push["url"]}
         ]
