@@ -9,7 +9,7 @@ asks again, so a carrier down, a worker killed mid-sync or a crash loses nothing
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,15 +40,17 @@ SYNC_LEASE = timedelta(minutes=2)
 ask twice, and a sync killed midway has its shipments asked again after it."""
 
 
-def claim_due(engine: Engine, now: datetime, limit: int) -> dict[str, list[str]]:
+def claim_due(
+    engine: Engine, now: datetime, limit: int, carriers: Sequence[str] | None = None
+) -> dict[str, list[str]]:
     """Claim the shipments due for a sync (their next sync moved one lease ahead),
-    by carrier, the longest-waiting first."""
+    by carrier (all, or ``carriers``), the longest-waiting first."""
+    due_now = [Shipment.next_sync_at.is_not(None), Shipment.next_sync_at <= now]
+    if carriers is not None:
+        due_now.append(Shipment.carrier.in_(list(carriers)))
     with Session(engine) as session:
         ids = session.exec(
-            select(Shipment.id)
-            .where(Shipment.next_sync_at.is_not(None), Shipment.next_sync_at <= now)
-            .order_by(Shipment.next_sync_at)
-            .limit(limit)
+            select(Shipment.id).where(*due_now).order_by(Shipment.next_sync_at).limit(limit)
         ).all()
         claimed = session.execute(
             sa.update(Shipment)
@@ -79,12 +81,13 @@ def sync_due(
     now: datetime | None = None,
     limit: int = 20_000,
     workers: int = 8,
+    carriers: Sequence[str] | None = None,
 ) -> SyncReport:
     """Ask each carrier about every shipment due for a sync, in batches the carrier
-    accepts, several at once; apply each batch as it comes. A carrier that fails
-    leaves its shipments due, so the next run asks again: nothing is lost."""
+    accepts, several at once; apply each batch as it comes. ``carriers`` limits the
+    run to some carriers (the worker runs one job per carrier, in parallel)."""
     now = now or utcnow()
-    due = claim_due(engine, now, limit)
+    due = claim_due(engine, now, limit, carriers)
     report = SyncReport()
     gates = {carrier: threading.BoundedSemaphore(n) for carrier, n in SYNC_CONCURRENCY.items()}
     with ThreadPoolExecutor(max_workers=workers) as pool:
