@@ -20,8 +20,10 @@ from sqlmodel import Session, func, select
 from oms_dashboard import models
 from oms_dashboard.db import get_engine
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
+from oms_dashboard.demo.carriers import HUB_PLACES
 from oms_dashboard.demo.seed import database_is_empty, seed_demo
 from oms_dashboard.domain.statuses import ACTIVE_SHIPPING, OrderStatus, check_transition
+from oms_dashboard.domain.tracking import is_stuck
 from oms_dashboard.models import (
     Address,
     Checkout,
@@ -36,8 +38,6 @@ from oms_dashboard.models import (
     ShipmentScan,
     User,
 )
-from oms_dashboard.demo.carriers import HUB_PLACES
-from oms_dashboard.domain.tracking import is_stuck
 from oms_dashboard.services import addresses
 from oms_dashboard.services.auth import sign_in
 from oms_dashboard.services.pricing import price_shipment
