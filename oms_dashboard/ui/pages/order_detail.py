@@ -8,6 +8,7 @@ from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.push_offer import push_offer
 from oms_dashboard.ui.components.shipment_panel import shipment_panels
 from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
@@ -315,6 +316,7 @@ def _content() -> rx.Component:
             badge=status_badge(ORDER.status),
         ),
         _notices(),
+        push_offer(),
         rx.grid(
             rx.vstack(_shipments(), _lines(), _timeline(), spacing="5", width="100%"),
             rx.vstack(_summary(), _siblings(), _address(), spacing="5", width="100%"),
