@@ -157,3 +157,16 @@ def test_a_shipment_is_headed_by_brand_and_service_in_words(carrier, service, ti
         shipment(carrier=carrier, service=service), [], order(), Role.CUSTOMER, NOW
     )
     assert panel.heading == title
+
+
+def test_a_problem_the_customer_reported_reads_as_theirs():
+    reported = shipment(
+        status="delivered",
+        delivered_at=NOW - timedelta(days=1),
+        flag="reported",
+        flagged_reason="The parcel did not arrive",
+        flagged_at=NOW - timedelta(minutes=30),
+    )
+    panel = shipment_panel(reported, [], order(), Role.SUPPORT, NOW)
+    assert panel.flag_title == "Problem reported by the customer"
+    assert panel.flag_text == "The parcel did not arrive. Flagged 30 minutes ago."

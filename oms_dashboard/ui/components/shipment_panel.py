@@ -87,8 +87,13 @@ def _flag(s: rx.Var[ShipmentPanel]) -> rx.Component:
         notice(
             rx.text.strong(s.flag_title, ". "),
             s.flag_text,
-            icon=rx.cond(s.flag == "stuck", "clock-alert", "triangle-alert"),
-            color_scheme=rx.cond(s.flag == "stuck", "amber", "red"),
+            icon=rx.match(
+                s.flag,
+                ("stuck", "clock-alert"),
+                ("reported", "message-circle-warning"),
+                "triangle-alert",
+            ),
+            color_scheme=rx.cond(s.flag == "exception", "red", "amber"),
             data_testid="shipment-flag",
             data_flag=s.flag,
         ),

@@ -1,4 +1,5 @@
-"""Support's list of shipments in trouble: stuck without scans, or a delivery exception."""
+"""Support's list of shipments in trouble: stuck without scans, a delivery exception,
+or a problem the customer reported after delivery."""
 
 from __future__ import annotations
 
@@ -49,10 +50,12 @@ class FlaggedShipmentsState(GuardedState, AuthState):
     rows: list[FlaggedRow] = []
     stuck: int = 0
     exceptions: int = 0
+    reported: int = 0
     capped: bool = False
 
     def _clear_view(self) -> None:
-        self.rows, self.stuck, self.exceptions, self.capped = [], 0, 0, False
+        self.rows, self.capped = [], False
+        self.stuck = self.exceptions = self.reported = 0
 
     @rx.event
     def load(self):
@@ -85,6 +88,7 @@ class FlaggedShipmentsState(GuardedState, AuthState):
         self.rows = rows
         self.stuck = sum(r.flag == "stuck" for r in rows)
         self.exceptions = sum(r.flag == "exception" for r in rows)
+        self.reported = sum(r.flag == "reported" for r in rows)
         self.capped = len(rows) >= LIMIT
         self.access = OK
         return None

@@ -139,6 +139,7 @@ def _arrival(shipment: Shipment, order: Order) -> dict[str, str]:
 FLAG_TITLES = {
     ShipmentFlag.STUCK: "No news from the carrier",
     ShipmentFlag.EXCEPTION: "Delivery problem",
+    ShipmentFlag.REPORTED: "Problem reported by the customer",
 }
 CUSTOMER_FLAG_NOTE = "Our support team is on it and will contact you if anything is needed."
 

@@ -49,30 +49,33 @@ STEPS = [
 ]
 
 
+FLAGS = {
+    # flag: (label, colour, icon)
+    "stuck": ("Stuck", "amber", "clock-alert"),
+    "exception": ("Exception", "red", "triangle-alert"),
+    "reported": ("Reported", "orange", "message-circle-warning"),
+}
+
+
+def _badge(flag: str) -> rx.Component:
+    label, color, icon = FLAGS[flag]
+    return rx.badge(
+        rx.icon(icon, size=12, aria_hidden="true"),
+        label,
+        color_scheme=color,
+        variant="soft",
+        high_contrast=True,
+        radius="full",
+        white_space="nowrap",
+        data_flag=flag,
+    )
+
+
 def _flag_badge(flag: rx.Var[str]) -> rx.Component:
     return rx.match(
         flag,
-        (
-            "stuck",
-            rx.badge(
-                rx.icon("clock-alert", size=12, aria_hidden="true"),
-                "Stuck",
-                color_scheme="amber",
-                variant="soft",
-                high_contrast=True,
-                radius="full",
-                data_flag="stuck",
-            ),
-        ),
-        rx.badge(
-            rx.icon("triangle-alert", size=12, aria_hidden="true"),
-            "Exception",
-            color_scheme="red",
-            variant="soft",
-            high_contrast=True,
-            radius="full",
-            data_flag="exception",
-        ),
+        *[(name, _badge(name)) for name in FLAGS],
+        rx.badge(flag, color_scheme="gray", variant="outline"),
     )
 
 
@@ -169,6 +172,12 @@ def _summary() -> rx.Component:
             high_contrast=True,
             size="2",
         ),
+        rx.badge(
+            rx.text.span(S.reported, " reported by customers"),
+            color_scheme="orange",
+            high_contrast=True,
+            size="2",
+        ),
         spacing="2",
         data_testid="flag-counts",
     )
@@ -190,7 +199,8 @@ def _list() -> rx.Component:
             empty_state(
                 "No shipment needs attention",
                 "A parcel shows up here when its carrier has not scanned it for the policy's "
-                "stuck hours, or reports a delivery exception.",
+                "stuck hours or reports a delivery exception, or when its customer says the "
+                "delivery went wrong.",
                 icon="package-check",
             ),
         ),
@@ -204,8 +214,9 @@ def _content() -> rx.Component:
     return rx.vstack(
         page_header(
             "Flagged shipments",
-            "Parcels a carrier has gone quiet about or reported a problem with. The oldest "
-            "flag is first: that customer has waited longest.",
+            "Parcels a carrier has gone quiet about or reported a problem with, and "
+            "deliveries customers say went wrong. The oldest flag is first: that customer "
+            "has waited longest.",
         ),
         _escalation(),
         _list(),
