@@ -21,11 +21,9 @@ ON_LOAD = FlaggedShipmentsState.load
 S = FlaggedShipmentsState
 COLUMNS = [
     Column("Order"),
-    Column("Carrier"),
     Column("Flag"),
-    Column("Why", width="34%"),
-    Column("Flagged"),
-    Column("Last scan", width="20%"),
+    Column("Why", width="36%"),
+    Column("Last scan", width="26%"),
 ]
 STEPS = [
     (
@@ -82,40 +80,44 @@ def _flag_badge(flag: rx.Var[str]) -> rx.Component:
 def _row(row: rx.Var[FlaggedRow]) -> list[rx.Component]:
     return [
         rx.vstack(
-            rx.link(
-                row.order_number,
-                href=row.order_href,
-                weight="medium",
-                font_family="var(--code-font-family)",
-                white_space="nowrap",
-                data_testid="order-link",
+            rx.hstack(
+                rx.link(
+                    row.order_number,
+                    href=row.order_href,
+                    weight="medium",
+                    font_family="var(--code-font-family)",
+                    white_space="nowrap",
+                    data_testid="order-link",
+                ),
+                status_badge(row.status, size="1"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
             ),
-            status_badge(row.status, size="1"),
+            rx.text(
+                row.carrier,
+                " · ",
+                rx.code(row.tracking_number, size="1", variant="ghost", color_scheme="gray"),
+                size="1",
+                color_scheme="gray",
+            ),
             spacing="1",
         ),
         rx.vstack(
-            rx.text(row.carrier, size="2", weight="medium"),
-            rx.code(row.tracking_number, size="1", variant="ghost", color_scheme="gray"),
-            spacing="0",
+            _flag_badge(row.flag),
+            when(row.since_relative, row.since_exact, size="1", color_scheme="gray"),
+            spacing="1",
         ),
-        _flag_badge(row.flag),
         rx.text(row.reason, size="2"),
-        when(row.since_relative, row.since_exact, size="2"),
         rx.vstack(
             rx.cond(row.last_scan, rx.text(row.last_scan, size="2")),
-            rx.hstack(
-                rx.cond(
-                    row.last_scan_place,
-                    rx.text(row.last_scan_place, size="1", color_scheme="gray"),
-                ),
-                rx.cond(
-                    row.last_scan_relative,
-                    when(
-                        row.last_scan_relative, row.last_scan_exact, size="1", color_scheme="gray"
-                    ),
-                ),
-                spacing="2",
-                wrap="wrap",
+            rx.cond(
+                row.last_scan_place,
+                rx.text(row.last_scan_place, size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                row.last_scan_relative,
+                when(row.last_scan_relative, row.last_scan_exact, size="1", color_scheme="gray"),
             ),
             spacing="0",
         ),
@@ -161,24 +163,20 @@ def _escalation() -> rx.Component:
     )
 
 
+def _count(value: rx.Var[int], words: str, color: str) -> rx.Component:
+    return rx.cond(
+        value > 0,
+        rx.badge(rx.text.span(value, words), color_scheme=color, high_contrast=True, size="2"),
+    )
+
+
 def _summary() -> rx.Component:
     return rx.hstack(
-        rx.badge(
-            rx.text.span(S.stuck, " stuck"), color_scheme="amber", high_contrast=True, size="2"
-        ),
-        rx.badge(
-            rx.text.span(S.exceptions, " with an exception"),
-            color_scheme="red",
-            high_contrast=True,
-            size="2",
-        ),
-        rx.badge(
-            rx.text.span(S.reported, " reported by customers"),
-            color_scheme="orange",
-            high_contrast=True,
-            size="2",
-        ),
+        _count(S.stuck, " stuck", "amber"),
+        _count(S.exceptions, " with an exception", "red"),
+        _count(S.reported, " reported by customers", "orange"),
         spacing="2",
+        wrap="wrap",
         data_testid="flag-counts",
     )
 
