@@ -20,6 +20,7 @@ from oms_dashboard.models import Order, Product, Seller, Shipment
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import tracking
 from oms_dashboard.services.auth import actor_for_user
+from oms_dashboard.services.carrier_accounts import configure_carrier
 from tests.e2e.helpers import assert_accessible, db, sign_in_and_land, user
 from tests.factories import make_order
 
@@ -192,7 +193,7 @@ def test_support_sees_flagged_shipments_oldest_first_with_the_way_to_escalate(
 
 
 def test_admin_sees_each_carrier_and_going_live_asks_for_what_is_missing(
-    page: Page, screenshots: Path
+    page: Page, database_url: str, screenshots: Path
 ) -> None:
     sign_in_and_land(page, "admin")
     page.get_by_role("link", name="Carriers").click()
@@ -215,11 +216,42 @@ def test_admin_sees_each_carrier_and_going_live_asks_for_what_is_missing(
     expect(dialog.locator("#cred-client_secret-error")).to_contain_text("required")
     page.screenshot(path=screenshots / "admin-carriers-live-errors.png")
     dialog.get_by_role("button", name="Cancel").click()
-    expect(fedex).to_contain_text("Sandbox")
+    expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Sandbox")
 
-    # Switching a carrier off asks first; keeping it on changes nothing.
-    fedex.get_by_role("switch").click()
-    confirm = page.get_by_role("alertdialog")
-    expect(confirm).to_contain_text("Switch FedEx off?")
-    confirm.get_by_role("button", name="Keep it on").click()
-    expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Enabled")
+    try:
+        # Everything it needs: live, the credentials stored and never shown back.
+        fedex.get_by_test_id("configure-carrier").click()
+        dialog.get_by_role("radio", name="Live").click()
+        dialog.get_by_label("API base URL").fill("https://apis-sandbox.fedex.com")
+        dialog.get_by_label("Client ID").fill("l7xx-test")
+        dialog.get_by_label("Client secret").fill("s3cr3t-never-shown")
+        dialog.get_by_label("Account number").fill("740561073")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_have_count(0)
+        expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Live")
+        expect(fedex).to_contain_text("Set (never shown)")
+        expect(fedex).not_to_contain_text("s3cr3t")
+        # Back to its sandbox: nothing else to fill in.
+        fedex.get_by_test_id("configure-carrier").click()
+        dialog.get_by_role("radio", name="Sandbox").click()
+        dialog.get_by_role("button", name="Save").click()
+        expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Sandbox")
+
+        # Switching a carrier off asks first; keeping it on changes nothing.
+        fedex.get_by_role("switch").click()
+        confirm = page.get_by_role("alertdialog")
+        expect(confirm).to_contain_text("Switch FedEx off?")
+        confirm.get_by_role("button", name="Keep it on").click()
+        expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Enabled")
+        fedex.get_by_role("switch").click()
+        confirm.get_by_role("button", name="Switch off").click()
+        expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Disabled")
+        expect(fedex).to_contain_text("disabled by an admin")
+        fedex.get_by_role("switch").click()  # on again at once
+        expect(fedex.get_by_test_id("carrier-badges")).to_contain_text("Enabled")
+    finally:  # the other browser tests ship with FedEx's sandbox
+        with db(database_url) as session:
+            admin = actor_for_user(session, user(session, "admin"))
+        configure_carrier(
+            get_engine(database_url), actor=admin, carrier="fedex", enabled=True, mode="sandbox"
+        )

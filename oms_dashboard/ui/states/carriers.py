@@ -265,12 +265,16 @@ class CarriersState(GuardedState, AuthState):
     def _show_errors(self, errors: list[dict[str, str]]) -> None:
         by_field = {e["field"]: e["message"] for e in errors}
 
-        def said(field: str, label: str) -> str:
-            return f"{label} {by_field[field]}" if field in by_field else ""
+        def said(field: str, label: str = "") -> str:
+            """``Client secret is required``; a message that is a sentence stays one."""
+            if field not in by_field:
+                return ""
+            message = by_field[field]
+            return f"{label} {message}" if label else message[:1].upper() + message[1:]
 
-        self.mode_error = said("mode", "The mode")
-        self.base_url_error = said("base_url", "The base URL")
-        self.credentials_error = said("credentials", "The carrier")
+        self.mode_error = said("mode")
+        self.base_url_error = said("base_url")
+        self.credentials_error = said("credentials")
         self.form_fields = [
             CredentialField(
                 name=f.name,
