@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import asin, cos, radians, sin, sqrt
+
+from oms_dashboard.gazetteer import LatLon, locate
 
 CARRIER_LABELS = {"usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL Express"}
 _BRANDS = {"usps": "USPS", "ups": "UPS", "fedex": "FedEx", "dhl": "DHL"}
@@ -49,6 +52,39 @@ _HUBS = {
     ("dhl", "CA"): ("Toronto Gateway, ON, CA", "Vancouver Gateway, BC, CA"),
 }
 _US_WEIGHTS = {"usps": 0.35, "ups": 0.35, "fedex": 0.30}
+# Where each hub is, as its scans name the place: (city, region, country).
+HUB_PLACES: dict[str, tuple[str, str | None, str]] = {
+    "Louisville, KY": ("Louisville", "KY", "US"),
+    "Chicago, IL": ("Chicago", "IL", "US"),
+    "Dallas, TX": ("Dallas", "TX", "US"),
+    "Ontario, CA": ("Ontario", "CA", "US"),
+    "Atlanta, GA": ("Atlanta", "GA", "US"),
+    "Memphis, TN": ("Memphis", "TN", "US"),
+    "Indianapolis, IN": ("Indianapolis", "IN", "US"),
+    "Fort Worth, TX": ("Fort Worth", "TX", "US"),
+    "Oakland, CA": ("Oakland", "CA", "US"),
+    "Denver CO Network Distribution Center": ("Denver", "CO", "US"),
+    "Los Angeles CA Distribution Center": ("Los Angeles", "CA", "US"),
+    "Chicago IL Network Distribution Center": ("Chicago", "IL", "US"),
+    "Atlanta GA Regional Center": ("Atlanta", "GA", "US"),
+    "Concord, ON": ("Concord", "ON", "CA"),
+    "Richmond, BC": ("Richmond", "BC", "CA"),
+    "Lachine, QC": ("Lachine", "QC", "CA"),
+    "Mississauga, ON": ("Mississauga", "ON", "CA"),
+    "Calgary, AB": ("Calgary", "AB", "CA"),
+    "Tamworth, GB": ("Tamworth", None, "GB"),
+    "Heathrow, GB": ("Heathrow", None, "GB"),
+    "Köln, DE": ("Köln", None, "DE"),
+    "Neuss, DE": ("Neuss", None, "DE"),
+    "East Midlands Hub, GB": ("East Midlands", None, "GB"),
+    "Heathrow Gateway, GB": ("Heathrow", None, "GB"),
+    "Leipzig Hub, DE": ("Leipzig", None, "DE"),
+    "Frankfurt Gateway, DE": ("Frankfurt am Main", None, "DE"),
+    "Cincinnati Hub, KY, US": ("Cincinnati", "KY", "US"),
+    "Los Angeles Gateway, CA, US": ("Los Angeles", "CA", "US"),
+    "Toronto Gateway, ON, CA": ("Toronto", "ON", "CA"),
+    "Vancouver Gateway, BC, CA": ("Vancouver", "BC", "CA"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,6 +126,43 @@ def choose_route(
     hubs = _HUBS[(carrier, origin)]
     sample = tuple(rng.sample(hubs, min(len(hubs), 3)))
     return Route(carrier, fast if express else standard, transit_days, sample)
+
+
+def along_the_way(route: Route, origin: LatLon | None, destination: LatLon | None) -> Route:
+    """The route through hubs that lie on the way, in the order the parcel meets them:
+    as many as ``choose_route`` drew, but the ones nearest the straight line, so a map
+    of the scans reads like a journey."""
+    if origin is None or destination is None or not route.hubs:
+        return route
+    countries = [HUB_PLACES[hub][2] for hub in route.hubs]
+    if len(set(countries)) > 1:
+        # Across a border: out through the gateway nearest the sender, in through the
+        # one nearest the customer.
+        out = min(_HUBS[(route.carrier, countries[0])], key=lambda h: _km(origin, _at(h)))
+        into = min(_HUBS[(route.carrier, countries[-1])], key=lambda h: _km(destination, _at(h)))
+        return replace(route, hubs=(out, into))
+    direct = _km(origin, destination)
+
+    def detour(hub: str) -> float:
+        return _km(origin, _at(hub)) + _km(_at(hub), destination) - direct
+
+    chosen = sorted(_HUBS[(route.carrier, countries[0])], key=detour)[: len(route.hubs)]
+    return replace(route, hubs=tuple(sorted(chosen, key=lambda h: _km(origin, _at(h)))))
+
+
+def _at(hub: str) -> LatLon:
+    city, region, country = HUB_PLACES[hub]
+    found = locate(city, region, country)
+    if found is None:
+        raise ValueError(f"the gazetteer does not know the hub {hub!r}")
+    return found
+
+
+def _km(a: LatLon, b: LatLon) -> float:
+    """Great-circle distance."""
+    lat1, lon1, lat2, lon2 = map(radians, (*a, *b))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 12_742 * asin(sqrt(h))
 
 
 def tracking_number(rng: random.Random, carrier: str) -> str:

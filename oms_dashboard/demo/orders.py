@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,12 +11,13 @@ from functools import partial
 from itertools import accumulate
 from typing import Any
 
-from oms_dashboard.demo.carriers import EUROPE, Route, choose_route
+from oms_dashboard.demo.carriers import EUROPE, Route, along_the_way, choose_route
 from oms_dashboard.demo.carriers import tracking_number as make_tracking_number
 from oms_dashboard.demo.context import HISTORY_DAYS, DemoContext
 from oms_dashboard.demo.dates import checkout_times
 from oms_dashboard.demo.people import CustomerCtx, SellerCtx
 from oms_dashboard.demo.pricing import can_check_out, price_demo_order
+from oms_dashboard.demo.scans import CarrierNews, carrier_news, place, scan_rows
 from oms_dashboard.demo.timeline import (
     ORDER_SCENARIOS,
     PAYMENT_SCENARIOS,
@@ -35,6 +37,7 @@ from oms_dashboard.domain.payment import CHECKOUT_STATUS, PaymentStatus
 from oms_dashboard.domain.shipping import ServiceLevel
 from oms_dashboard.domain.statuses import OrderStatus as S
 from oms_dashboard.domain.stock import StockStatus
+from oms_dashboard.gazetteer import locate
 from oms_dashboard.ids import _READABLE
 from oms_dashboard.models import OrderPolicy
 from oms_dashboard.services.delivery_calendar import holiday_checker
@@ -72,6 +75,7 @@ class Draft:
     """What checkout charges and promises for these lines, placed when the order is."""
     route: Route
     plan: list[Ev]
+    dest_tz: str
 
 
 @dataclass
@@ -86,6 +90,9 @@ class OrderBuilder:
         self.ctx, self.rng = ctx, ctx.rng
         self.sellers, self.customers = sellers, customers
         self.window = timedelta(minutes=OrderPolicy().cancellation_window_minutes)
+        self.stuck_hours = OrderPolicy().stuck_shipment_hours
+        # Scans draw from a generator of their own: the rest of the mall stays as it was.
+        self.scan_rng = random.Random(f"oms-demo-scans-{ctx.seed}")
         self.numbers: set[str] = set()
         self.tracking: set[str] = set()
         self.reserved: Counter[str] = Counter()
@@ -207,6 +214,7 @@ class OrderBuilder:
                 express=express,
                 transit_days=transit_days(price.zone, level),
             )
+            route = along_the_way(route, _where(seller.row), _where_to(address))
             plan = shifted(payment, timedelta(0))
             if paid:
                 journey = Fulfilment(
@@ -222,7 +230,7 @@ class OrderBuilder:
                     self.window,
                 )
                 plan += plan_fulfilment(rng, journey)
-            drafts.append(Draft(seller, lines, price, route, plan))
+            drafts.append(Draft(seller, lines, price, route, plan, dest_tz))
         if slot.target:
             delta = shift_into(rng, drafts[0].plan, slot.target, ctx.now)
             placed += delta
@@ -276,6 +284,9 @@ class OrderBuilder:
         events = cut(d.plan, ctx.now)
         status = status_of(events)
         total = d.price.total_minor
+        news = self._carrier_news(d, events, ship_to, total) if _shipped(events) else None
+        if news is not None:
+            events = news.events
         order = ctx.add(
             "orders",
             {
@@ -319,7 +330,7 @@ class OrderBuilder:
             )
             if status in HOLDS_STOCK:
                 self.reserved[product["sku"]] += qty
-        shipment = self._shipment(order, d, events) if order["shipped_at"] else None
+        shipment = self._shipment(order, d, news) if news is not None else None
         money = {"amount": format_minor(total, spec.currency), "currency": spec.currency}
         for event in events:
             data = dict(event.data)
@@ -330,6 +341,8 @@ class OrderBuilder:
                     "shipment_id": shipment["id"],
                     "tracking_number": shipment["tracking_number"],
                 }
+            if event.type == "shipment.delayed" and shipment:
+                data = {"shipment_id": shipment["id"], **data}
             actor_type, actor_id, label = self._actor(event.actor, customer, d)
             ctx.add(
                 "order_events",
@@ -349,13 +362,36 @@ class OrderBuilder:
                 },
             )
 
-    def _shipment(self, order: Row, d: Draft, events: list[Ev]) -> Row:
+    def _carrier_news(self, d: Draft, events: list[Ev], ship_to: Row, total: int) -> CarrierNews:
+        seller = d.seller.row
+        return carrier_news(
+            self.scan_rng,
+            events=events,
+            plan=d.plan,
+            now=self.ctx.now,
+            origin=place(
+                seller["city"], seller["region"], seller["country"], seller["postal_code"]
+            ),
+            destination=place(
+                ship_to["ship_city"],
+                ship_to["ship_region"],
+                ship_to["ship_country"],
+                ship_to["ship_postal_code"],
+            ),
+            dest_tz=d.dest_tz,
+            promised=d.price.estimated_delivery,
+            total_minor=total,
+            stuck_hours=self.stuck_hours,
+        )
+
+    def _shipment(self, order: Row, d: Draft, news: CarrierNews) -> Row:
         ctx = self.ctx
         while (tracking := make_tracking_number(self.rng, d.route.carrier)) in self.tracking:
             pass
         self.tracking.add(tracking)
         shipment_id = ctx.ids.new("shp", order["shipped_at"])
-        scans = [e.at for e in events if e.actor == "carrier"]
+        for scan in scan_rows(news, shipment_id, ctx.ids.new):
+            ctx.add("shipment_scans", scan)
         return ctx.add(
             "shipments",
             {
@@ -368,8 +404,8 @@ class OrderBuilder:
                 "label_url": f"/labels/{shipment_id}.pdf",
                 "status": order["status"],
                 "created_at": order["shipped_at"],
-                "last_scan_at": scans[-1] if scans else None,
                 "delivered_at": order["delivered_at"],
+                **news.shipment,
             },
         )
 
@@ -392,6 +428,18 @@ class OrderBuilder:
             if number not in self.numbers:
                 self.numbers.add(number)
                 return number
+
+
+def _where(seller: Row):
+    return locate(seller["city"], seller["region"], seller["country"], seller["postal_code"])
+
+
+def _where_to(address: Row):
+    return locate(address["city"], address["region"], address["country"], address["postal_code"])
+
+
+def _shipped(events: list[Ev]) -> bool:
+    return any(e.type == "order.shipped" for e in events)
 
 
 def _last(events: list[Ev], kind: str) -> datetime | None:

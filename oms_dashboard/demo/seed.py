@@ -33,6 +33,7 @@ from oms_dashboard.models import (
     Product,
     Seller,
     Shipment,
+    ShipmentScan,
     User,
 )
 from oms_dashboard.services.auth import hash_password
@@ -50,6 +51,7 @@ TABLES: tuple[tuple[str, type[SQLModel]], ...] = (
     ("order_lines", OrderLine),
     ("order_events", OrderEvent),
     ("shipments", Shipment),
+    ("shipment_scans", ShipmentScan),
 )
 BATCH = 2000
 

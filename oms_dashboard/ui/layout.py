@@ -17,12 +17,16 @@ SIDEBAR_WIDTH = "240px"
 NAV: dict[str, list[tuple[str, str, str]]] = {
     "customer": [("My orders", "/orders", "shopping-bag")],
     "seller": [("Incoming orders", "/seller/orders", "inbox")],
-    "support": [("Order search", "/support/orders", "search")],
+    "support": [
+        ("Order search", "/support/orders", "search"),
+        ("Flagged shipments", "/support/shipments", "package-x"),
+    ],
     "admin": [
         ("Overview", "/admin", "layout-dashboard"),
         ("All orders", "/admin/orders", "list"),
         ("Review queue", "/admin/review", "shield-alert"),
         ("Outbox", "/admin/outbox", "mail"),
+        ("Carriers", "/admin/carriers", "truck"),
     ],
 }
 

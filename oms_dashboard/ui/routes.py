@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.pages import index, login, order_detail
+from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import orders as admin_orders
 from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
@@ -12,6 +13,7 @@ from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.support import orders as support_orders
+from oms_dashboard.ui.pages.support import shipments as support_shipments
 
 PAGES = [
     index,
@@ -19,10 +21,12 @@ PAGES = [
     customer_orders,
     seller_orders,
     support_orders,
+    support_shipments,
     admin_overview,
     admin_orders,
     admin_review,
     admin_outbox,
+    admin_carriers,
     order_detail,
 ]
 

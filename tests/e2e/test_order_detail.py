@@ -73,6 +73,8 @@ def test_shipped_order_shows_its_tracking_number(page: Page, database_url: str) 
     assert shipment is not None, "the demo data should have shipments"
     sign_in_and_land(page, "admin")
     page.goto(f"/orders/{shipment.order_id}")
-    expect(page.get_by_test_id("tracking-number").first).to_be_visible()
-    expect(page.get_by_role("table", name="Shipments")).to_contain_text(shipment.tracking_number)
+    expect(page.get_by_test_id("tracking-number").first).to_have_text(shipment.tracking_number)
+    # The demo's shipments carry their scans: the newest first, and a map of them.
+    expect(page.get_by_test_id("scan-row").first).to_have_attribute("data-latest", "true")
+    expect(page.get_by_test_id("tracking-map")).to_be_visible()
     assert_accessible(page)

@@ -20,8 +20,10 @@ from sqlmodel import Session, func, select
 from oms_dashboard import models
 from oms_dashboard.db import get_engine
 from oms_dashboard.demo import DEMO_LOGINS, DEMO_PASSWORD
+from oms_dashboard.demo.carriers import HUB_PLACES
 from oms_dashboard.demo.seed import database_is_empty, seed_demo
 from oms_dashboard.domain.statuses import ACTIVE_SHIPPING, OrderStatus, check_transition
+from oms_dashboard.domain.tracking import is_stuck
 from oms_dashboard.models import (
     Address,
     Checkout,
@@ -33,6 +35,7 @@ from oms_dashboard.models import (
     Product,
     Seller,
     Shipment,
+    ShipmentScan,
     User,
 )
 from oms_dashboard.services import addresses
@@ -275,6 +278,57 @@ def test_shipments_exist_exactly_for_orders_that_left_the_warehouse(db):
         if shipment.carrier == "usps":
             assert origin == destination == "US"
     assert {s.carrier for s in shipments} == {"usps", "ups", "fedex", "dhl"}
+
+
+CARRIER_EVENTS = {
+    "shipment.in_transit",
+    "shipment.scan",
+    "shipment.exception",
+    "shipment.out_for_delivery",
+    "order.delivered",
+}
+
+
+def test_every_shipment_carries_the_scans_of_its_timeline_and_they_are_on_the_map(db):
+    orders = {o.id: o for o in all_rows(db, Order)}
+    events = defaultdict(list)
+    for event in db.exec(select(OrderEvent).order_by(OrderEvent.at, OrderEvent.id)).all():
+        events[event.order_id].append(event)
+    scans = defaultdict(list)
+    for scan in db.exec(select(ShipmentScan).order_by(ShipmentScan.at, ShipmentScan.id)).all():
+        scans[scan.shipment_id].append(scan)
+    flags = Counter()
+    for shipment in all_rows(db, Shipment):
+        order, mine = orders[shipment.order_id], scans[shipment.id]
+        timeline = events[order.id]
+        # The label first, where the seller is; then one scan per carrier event, at its time.
+        assert mine[0].code == "LC" and mine[0].at == shipment.created_at
+        times = {s.at for s in mine}
+        assert {e.at for e in timeline if e.type in CARRIER_EVENTS} <= times, order.number
+        for event in timeline:
+            if event.type == "shipment.scan":
+                scan = next(s for s in mine if s.at == event.at)
+                assert scan.city == HUB_PLACES[event.data["location"]][0]
+        assert shipment.last_scan_at == mine[-1].at <= NOW
+        assert all(s.lat is not None and s.lon is not None for s in mine if s.city)
+        if order.status == "delivered":
+            assert mine[-1].code == "DL" and mine[-1].city == order.ship_city
+            assert shipment.last_synced_at >= shipment.delivered_at
+        # Support's flags are what tracking and the stuck check would have left.
+        assert (shipment.flag == "exception") == (order.status == "delivery_exception")
+        if order.status in ("shipped", "in_transit", "out_for_delivery"):
+            assert (shipment.flag == "stuck") == is_stuck(mine[-1].at, NOW, hours=48)
+        flags[shipment.flag] += 1
+        # A carrier estimate past the promise was told in the timeline, as tracking does.
+        promised, estimate = order.estimated_delivery, shipment.estimated_delivery
+        delayed = [e for e in timeline if e.type == "shipment.delayed"]
+        if estimate and estimate > promised:
+            assert [e.data["shipment_id"] for e in delayed] == [shipment.id]
+            assert delayed[0].data["to"] == estimate.isoformat()
+        else:
+            assert delayed == []
+    assert flags["exception"] >= 1
+    assert sum(len(m) for m in scans.values()) > 4 * len(orders) // 2
 
 
 def test_reserved_stock_is_what_open_orders_hold(db):

@@ -17,7 +17,7 @@ def card(
         parts.append(
             rx.hstack(
                 *([rx.icon(icon, size=18, color=rx.color("accent", 11))] if icon else []),
-                rx.heading(title or "", size="4", weight="medium", as_="h2"),
+                rx.heading("" if title is None else title, size="4", weight="medium", as_="h2"),
                 rx.spacer(),
                 *([actions] if actions is not None else []),
                 align="center",

@@ -9,6 +9,7 @@ from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.push_offer import push_offer
+from oms_dashboard.ui.components.shipment_panel import shipment_panels
 from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
@@ -17,7 +18,6 @@ from oms_dashboard.ui.states.order_detail import (
     EventRow,
     LineRow,
     OrderDetailState,
-    ShipmentRow,
     SiblingRow,
 )
 
@@ -62,7 +62,7 @@ def _summary() -> rx.Component:
             ),
             _fact("Delivery", ORDER.service_level),
             _fact(
-                "Estimated delivery",
+                "Promised delivery",
                 rx.cond(ORDER.estimated_delivery, ORDER.estimated_delivery, "Not estimated yet"),
             ),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
@@ -134,42 +134,16 @@ def _lines() -> rx.Component:
     )
 
 
-def _shipment(s: rx.Var[ShipmentRow]) -> list[rx.Component]:
-    return [
-        rx.vstack(
-            rx.text(s.carrier, size="2", weight="medium"),
-            rx.text(s.service, size="1", color_scheme="gray"),
-            spacing="0",
-        ),
-        rx.code(s.tracking_number, size="2", data_testid="tracking-number"),
-        status_badge(s.status, size="1"),
-        rx.text(s.last_scan, size="2", color_scheme="gray", white_space="nowrap"),
-    ]
-
-
 def _shipments() -> rx.Component:
     return card(
-        rx.cond(
-            OrderDetailState.shipments.length() > 0,
-            table(
-                [
-                    Column("Carrier"),
-                    Column("Tracking number"),
-                    Column("Status"),
-                    Column("Last scan"),
-                ],
-                OrderDetailState.shipments,
-                _shipment,
-                label="Shipments",
-            ),
-            rx.text(
-                "Not shipped yet. The tracking number appears here once the seller buys a label.",
-                size="2",
-                color_scheme="gray",
-            ),
+        shipment_panels(
+            OrderDetailState.shipments,
+            on_mount=OrderDetailState.watch_tracking,
+            on_unmount=OrderDetailState.stop_watching,
         ),
         title="Shipments",
         icon="truck",
+        data_testid="shipments",
     )
 
 
@@ -344,7 +318,7 @@ def _content() -> rx.Component:
         _notices(),
         push_offer(),
         rx.grid(
-            rx.vstack(_lines(), _shipments(), _timeline(), spacing="5", width="100%"),
+            rx.vstack(_shipments(), _lines(), _timeline(), spacing="5", width="100%"),
             rx.vstack(_summary(), _siblings(), _address(), spacing="5", width="100%"),
             columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
@@ -13,6 +14,7 @@ from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
+from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import payments
@@ -23,6 +25,8 @@ from oms_dashboard.services.orders import OrderDetail
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
+from oms_dashboard.ui.states.shipment_views import ShipmentPanel, build_shipment_panels
+from oms_dashboard.ui.states.tracking_watch import TrackingWatch
 
 
 @dataclass
@@ -32,15 +36,6 @@ class LineRow:
     quantity: int
     unit_price: str
     line_total: str
-
-
-@dataclass
-class ShipmentRow:
-    carrier: str
-    service: str
-    tracking_number: str
-    status: str
-    last_scan: str
 
 
 @dataclass
@@ -151,10 +146,10 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
     )
 
 
-class OrderDetailState(GuardedState, AuthState):
+class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     order: OrderView = OrderView()
     lines: list[LineRow] = []
-    shipments: list[ShipmentRow] = []
+    shipments: list[ShipmentPanel] = []
     events: list[EventRow] = []
     siblings: list[SiblingRow] = []
     checkout_text: str = ""
@@ -167,6 +162,21 @@ class OrderDetailState(GuardedState, AuthState):
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+
+    def _put(self, **values: Any) -> None:
+        """Assign only what differs, so a refresh with no news sends nothing."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    def _watched_order_id(self) -> str:
+        return self.order.id if self.access == OK else ""
+
+    def _refresh_tracking(self) -> None:
+        with session_scope() as session:
+            gate = self._guard(session)
+            if isinstance(gate, Actor):
+                self._show(session, gate)
 
     @rx.event
     def load(self):
@@ -192,10 +202,10 @@ class OrderDetailState(GuardedState, AuthState):
             self._clear_view()
             self.access = NOT_FOUND
             return
-        self.order = build_view(detail, gate, views.payment_status(session, detail.order))
+        order = build_view(detail, gate, views.payment_status(session, detail.order))
         siblings = views.checkout_siblings(session, actor=gate, order=detail.order)
         names = order_service.seller_names(session, [o.seller_id for o in siblings])
-        self.siblings = [
+        sibling_rows = [
             SiblingRow(
                 href=f"/orders/{o.id}",
                 number=o.number,
@@ -205,14 +215,14 @@ class OrderDetailState(GuardedState, AuthState):
             )
             for o in siblings
         ]
-        self.checkout_text = ""
+        checkout_text = ""
         if siblings:
             total, currency = views.checkout_total(session, detail.order)
             sellers = {detail.order.seller_id, *(o.seller_id for o in siblings)}
-            self.checkout_text = checkout_summary(
+            checkout_text = checkout_summary(
                 len(siblings), len(sellers), format_money(total, currency)
             )
-        self.lines = [
+        lines = [
             LineRow(
                 sku=line.sku,
                 title=line.title,
@@ -222,18 +232,8 @@ class OrderDetailState(GuardedState, AuthState):
             )
             for line in detail.lines
         ]
-        self.shipments = [
-            ShipmentRow(
-                carrier=s.carrier.upper(),
-                service=s.service,
-                tracking_number=s.tracking_number,
-                status=s.status,
-                last_scan=fmt.relative_time(s.last_scan_at) or "no scan yet",
-            )
-            for s in detail.shipments
-        ]
         # Newest first: the question is usually "what happened last?"
-        self.events = [
+        events = [
             EventRow(
                 relative=fmt.relative_time(e.at),
                 exact=fmt.exact_time(e.at),
@@ -246,7 +246,15 @@ class OrderDetailState(GuardedState, AuthState):
             )
             for e in reversed(detail.events)
         ]
-        self.access = OK
+        self._put(
+            order=order,
+            siblings=sibling_rows,
+            checkout_text=checkout_text,
+            lines=lines,
+            shipments=build_shipment_panels(detail, gate.role, utcnow()),
+            events=events,
+            access=OK,
+        )
 
     @rx.event
     def retry_payment(self):
