@@ -76,7 +76,9 @@ def fulfillment_queue(
         return []
     seller_ids = {order.seller_id for order in orders}
     handling = dict(
-        session.exec(select(Seller.id, Seller.handling_hours).where(Seller.id.in_(seller_ids)))
+        session.exec(
+            select(Seller.id, Seller.handling_hours).where(Seller.id.in_(seller_ids))
+        ).all()
     )
     units: dict[str, int] = {}
     for order_id, quantity in session.exec(
@@ -351,6 +353,12 @@ def carrier_title(carrier: str) -> str:
 
 def _check_shippable(order: Order) -> None:
     check_transition(order.status, OrderStatus.SHIPPED)
+    if order.review_reason:
+        # domain.review: nothing ships until an admin releases or cancels a held order.
+        raise Conflict(
+            "this order is held for review: nothing ships until an admin releases it",
+            type="held-for-review",
+        )
 
 
 def _context(
