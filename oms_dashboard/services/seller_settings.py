@@ -35,6 +35,7 @@ class ShippingSettings:
     address_line1: str
     phone: str
     city: str
+    region: str
     postal_code: str
     country: str
 
@@ -46,6 +47,7 @@ def _view(seller: Seller) -> ShippingSettings:
         address_line1=seller.address_line1 or "",
         phone=seller.phone or "",
         city=seller.city or "",
+        region=seller.region or "",
         postal_code=seller.postal_code,
         country=seller.country,
     )
