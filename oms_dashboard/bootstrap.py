@@ -93,6 +93,7 @@ def current() -> Wiring:
 
 def outbox_handlers(engine: Engine) -> dict[str, outbox.Handler]:
     """A handler for every message kind, each opening its transactions on ``engine``."""
+    from oms_dashboard.carriers.sandbox import webhooks as sandbox_webhooks
     from oms_dashboard.jobs import tasks
     from oms_dashboard.notifications import handlers as notifications
 
@@ -101,6 +102,9 @@ def outbox_handlers(engine: Engine) -> dict[str, outbox.Handler]:
         for kind, func in notifications.HANDLERS.items()
     }
     bound.update(tasks.HANDLERS)
+    bound[outbox.MessageKind.SANDBOX_CARRIER_WEBHOOK] = functools.partial(
+        sandbox_webhooks.post_webhook, engine=engine
+    )
     missing = sorted(set(outbox.MessageKind) - set(bound))
     if missing:
         raise RuntimeError(f"no outbox handler for {', '.join(missing)}")

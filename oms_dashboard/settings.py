@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     tracking_sync_seconds: int = Field(default=600, ge=5)
     """How long after a carrier's last answer its package is asked about again (webhooks
     bring news sooner; the sync is what guarantees it within this time)."""
+    sandbox_speed: float = Field(default=360.0, ge=0)
+    """Sandbox seconds per real second for the sandbox carriers' own journeys (360: a
+    package's hour passes in 10 s); 0 stops them, leaving only the harness's scans."""
     port: int = 3000
     sql_echo: bool = False
     sqlite_immediate: bool = True

@@ -72,6 +72,11 @@ def upgrade() -> None:
     with op.batch_alter_table("sandbox_shipments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("receipt_confirmed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+
     with op.batch_alter_table("sellers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address_line1", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
@@ -104,7 +109,7 @@ def upgrade() -> None:
             "ck_shipments_direction", _in("direction", "outbound", "return")
         )
         batch_op.create_check_constraint(
-            "ck_shipments_flag", f"flag IS NULL OR {_in('flag', 'stuck', 'exception')}"
+            "ck_shipments_flag", f"flag IS NULL OR {_in('flag', 'stuck', 'exception', 'reported')}"
         )
 
 
@@ -129,6 +134,9 @@ def downgrade() -> None:
         batch_op.drop_column("rate_minor")
         batch_op.drop_column("carrier_reference")
         batch_op.drop_column("direction")
+
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("receipt_confirmed_at")
 
     with op.batch_alter_table("sellers", schema=None) as batch_op:
         batch_op.drop_column("phone")

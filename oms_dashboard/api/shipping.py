@@ -17,11 +17,13 @@ from oms_dashboard.api.schemas import Time
 from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.fulfillment import (
     buy_label,
     fulfillment_queue,
     label_options,
 )
+from oms_dashboard.services.receipt import confirm_receipt, report_delivery_problem
 from oms_dashboard.services.shipments import label_pdf, labels_bundle, packing_slips
 from oms_dashboard.services.tracking import receive_carrier_event
 
@@ -159,16 +161,33 @@ def get_label_options(
     order_id: OrderId,
     engine: EngineDep,
     sandbox_transport: SandboxDep,
-    parcel: Annotated[ParcelIn, Query()] = None,
+    weight_grams: Annotated[int | None, Query(gt=0, le=1_000_000)] = None,
+    length_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
+    width_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
+    height_mm: Annotated[int | None, Query(gt=0, le=10_000)] = None,
     actor: Actor = require_role(Role.SELLER),
 ):
-    """Every usable carrier's offers for the order's parcel, the preselected one the
-    cheapest arriving by the promised date."""
+    """Every usable carrier's offers for the order's parcel (as measured, or one box
+    for all items), the preselected one the cheapest arriving by the promised date."""
+    given = {
+        "weight_grams": weight_grams,
+        "length_mm": length_mm,
+        "width_mm": width_mm,
+        "height_mm": height_mm,
+    }
+    if any(v is not None for v in given.values()) and None in given.values():
+        raise ValidationFailed(
+            [
+                {"field": name, "message": "give all four measures, or none"}
+                for name, value in given.items()
+                if value is None
+            ]
+        )
     options = label_options(
         engine,
         actor=actor,
         order_id=order_id,
-        parcel=parcel.size() if parcel else None,
+        parcel=ParcelSize(**given) if weight_grams is not None else None,
         sandbox_transport=sandbox_transport,
     )
     promised = options.promised
@@ -264,3 +283,32 @@ def post_carrier_event(
     Idempotent: the same news twice changes nothing."""
     applied = receive_carrier_event(engine, carrier=carrier, body=body, signature=x_oms_signature)
     return CarrierEventOut(**vars(applied))
+
+
+class DeliveryProblemIn(BaseModel):
+    problem: str = Field(max_length=20, description="not_arrived, damaged or wrong_item")
+    note: str = Field(default="", max_length=1000)
+
+
+@router.post("/api/v1/orders/{order_id}/receipt", responses=responses(401, 403, 404, 409))
+def post_receipt(order_id: OrderId, engine: EngineDep, actor: Actor = require_role(Role.CUSTOMER)):
+    """The customer confirms the delivered parcel arrived."""
+    order = confirm_receipt(engine, actor=actor, order_id=order_id)
+    return {"order_id": order.id, "receipt_confirmed_at": order.receipt_confirmed_at}
+
+
+@router.post(
+    "/api/v1/orders/{order_id}/delivery-problem", responses=responses(401, 403, 404, 409, 422)
+)
+def post_delivery_problem(
+    order_id: OrderId,
+    body: DeliveryProblemIn,
+    engine: EngineDep,
+    actor: Actor = require_role(Role.CUSTOMER),
+):
+    """The customer says the delivery went wrong: the shipment goes to support's
+    flagged queue and the seller is told."""
+    shipment = report_delivery_problem(
+        engine, actor=actor, order_id=order_id, problem=body.problem, note=body.note
+    )
+    return {"shipment_id": shipment.id, "flag": shipment.flag, "reason": shipment.flagged_reason}

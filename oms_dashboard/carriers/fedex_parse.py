@@ -1,12 +1,17 @@
 """FedEx's own JSON read into the carrier-neutral shapes: pure functions, no I/O.
 
-Follows FedEx Track API v1 (``POST /track/v1/trackingnumbers``) and Rate API v1
-(``POST /rate/v1/rates/quotes``); see ``fedex.py`` for the documents used. The
-adapter in ``fedex.py`` calls these; tests call them on recorded bodies.
+Follows FedEx Track API v1 (``POST /track/v1/trackingnumbers``), Rate API v1
+(``POST /rate/v1/rates/quotes``) and the Advanced Integrated Visibility webhook, whose
+push carries the Track API's ``completeTrackResults``; see ``fedex.py`` for the
+documents used (Ship API answers: ``fedex_ship.py``). The adapter in ``fedex.py`` calls
+these; tests call them on recorded bodies.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -121,7 +126,8 @@ def parse_error(payload: Mapping[str, Any]) -> CarrierError:
     return CarrierError(CARRIER, message, code=errors[0].get("code"))
 
 
-def _output(payload: Mapping[str, Any], what: str) -> Mapping[str, Any]:
+def output_of(payload: Mapping[str, Any], what: str) -> Mapping[str, Any]:
+    """The ``output`` of a FedEx answer; its error body raised as CarrierError."""
     if not isinstance(payload, Mapping):
         raise CarrierError(CARRIER, f"{what} response is not a JSON object")
     if payload.get("errors"):
@@ -143,17 +149,33 @@ def parse_tracking(payload: Mapping[str, Any]) -> list[TrackingUpdate]:
     those with ``tracking_errors``. A whole-response error body raises CarrierError.
     """
     updates = []
-    for complete in _output(payload, "Track").get("completeTrackResults") or []:
+    for complete in output_of(payload, "Track").get("completeTrackResults") or []:
         result = _current_result(complete.get("trackResults") or [])
         if result is not None:
             updates.append(_update(complete, result))
     return updates
 
 
+def parse_webhook(payload: Mapping[str, Any]) -> list[TrackingUpdate]:
+    """An Advanced Integrated Visibility push: FedEx sends the Track API's
+    ``output.completeTrackResults`` (its ``TestWebhookOutputVO``), read by the same rules
+    as ``parse_tracking``: FedEx's status table, aware times, scans newest first."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("output"), Mapping):
+        raise CarrierError(CARRIER, "FedEx's webhook body has no output")
+    return parse_tracking(payload)
+
+
+def webhook_signature(raw_body: bytes, security_token: str) -> str:
+    """The ``fdx-signature`` header FedEx sends with every push: base64 of the
+    HMAC-SHA256 of the raw body, keyed by the webhook project's security token."""
+    digest = hmac.new(security_token.encode(), raw_body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
 def tracking_errors(payload: Mapping[str, Any]) -> dict[str, CarrierError]:
     """The numbers FedEx could not track in a good response, with FedEx's own message."""
     found = {}
-    for complete in _output(payload, "Track").get("completeTrackResults") or []:
+    for complete in output_of(payload, "Track").get("completeTrackResults") or []:
         results = complete.get("trackResults") or []
         if results and _current_result(results) is None:
             error = results[0].get("error") or {}
@@ -252,7 +274,7 @@ def _estimated_delivery(result: Mapping[str, Any]) -> date | None:
 def parse_rates(payload: Mapping[str, Any]) -> list[RateQuote]:
     """One quote per FedEx service offered: its service type, net charge and transit."""
     quotes = []
-    for reply in _output(payload, "Rate").get("rateReplyDetails") or []:
+    for reply in output_of(payload, "Rate").get("rateReplyDetails") or []:
         details = reply.get("ratedShipmentDetails") or []
         if not reply.get("serviceType") or not details:
             continue

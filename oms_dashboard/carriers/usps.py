@@ -27,12 +27,28 @@ UTC: USPS's own example says "7:31 am ... in RICHMOND, VA" for ``07:31:00Z``.
 A package USPS cannot report on (400/404 for that number, e.g. "A status update is not
 yet available") is skipped by ``track``, its message kept in ``UspsCarrier.skipped``;
 the others are still returned. An error body given to ``parse_tracking`` raises.
+
+Labels (``usps_labels`` documents the calls and their answers):
+- Payments v3, ``POST /payments/v3/payment-authorization``: one token for the EPS or
+  permit account (``account_number``, with ``crid``/``mid``/``manifest_mid`` when USPS
+  needs them), sent as ``X-Payment-Authorization-Token``. USPS publishes no lifetime for
+  it: we keep it an hour and fetch a new one, with a new access token, on any 401.
+- Labels v3 (OpenAPI 3.9.4), ``POST /labels/v3/label`` and ``POST /labels/v3/return-label``
+  (a 4x6 in PDF, multipart answer), ``DELETE /labels/v3/label/{trackingNumber}``: USPS
+  cancels by tracking number alone. A cancelled label is CANCELED; one already in
+  USPS's Shipping Services File becomes a refund request (DISPUTED), which is still the
+  end of the label for us; one USPS will not refund (used) is USPS's 400 refusal.
+  A return label is for the outbound shipment's parties: it goes recipient -> shipper.
+- Subscriptions - Tracking v3r2 (3.2.2): USPS POSTs ``{"subscriptionId",
+  "subscriptionType", "timestamp", "payload"}`` to the listener URL, the payload a JSON
+  string of the package's tracking details; ``parse_webhook`` reads it with the tracking
+  rules. When the subscription has a secret, USPS signs with ``X-HMAC``: base64
+  HMAC-SHA256 of ``timestamp + payload`` (checking it is the events endpoint's job).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -42,19 +58,41 @@ from typing import Any
 import httpx
 
 from .adapter import HttpAdapter
-from .base import CarrierError, Parcel, Party, RateQuote, TrackingUpdate
+from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
 from .oauth import TokenCache
 from .usps_codes import STATUS_CATEGORIES, STATUSES
-from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking
+from .usps_labels import (
+    LABEL_PATH,
+    PAYMENT_HEADER,
+    PAYMENT_PATH,
+    RETURN_LABEL_PATH,
+    cancel_path,
+    label_request,
+    parse_cancel,
+    parse_label,
+    parse_payment,
+    payment_request,
+    read_multipart,
+    return_label_request,
+)
+from .usps_package import check_domestic, package_size, processing_category
+from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking, parse_webhook
 
 __all__ = [
     "STATUSES",
     "STATUS_CATEGORIES",
     "UspsCarrier",
+    "label_request",
+    "parse_cancel",
     "parse_error",
+    "parse_label",
     "parse_rates",
     "parse_tracking",
+    "parse_webhook",
+    "payment_request",
     "rate_request",
+    "read_multipart",
+    "return_label_request",
     "token_request",
     "tracking_request",
 ]
@@ -67,12 +105,8 @@ BASE_RATES_PATH = "/prices/v3/base-rates/search"
 QUOTED_MAIL_CLASSES = ("USPS_GROUND_ADVANTAGE", "PRIORITY_MAIL", "PRIORITY_MAIL_EXPRESS")
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 TOKEN_MARGIN_S = 300.0
-# Domestic Prices takes US ZIP Codes; these territories have them too.
-_DOMESTIC = {"US", "PR", "VI", "GU", "AS", "MP"}
-_ZIP = re.compile(r"^\d{5}(?:[-\s]\d{4})?$")
+PAYMENT_TOKEN_LIFETIME_S = 3600.0
 _TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9]{4,34}$")
-_GRAMS_PER_POUND = 453.59237
-_MM_PER_INCH = 25.4
 
 
 # -- requests -------------------------------------------------------------------------------
@@ -111,26 +145,18 @@ def rate_request(
     account_number: str | None = None,
 ) -> dict[str, Any]:
     """A Domestic Prices ``BaseRatesQuery``: single piece, entered at the origin."""
-    for field, party in (("shipper", shipper), ("recipient", recipient)):
-        if party.country.upper() not in _DOMESTIC:
-            raise ValueError(f"{field}.country: USPS Domestic Prices quotes US addresses only")
-        if not _ZIP.match(party.postal_code.strip()):
-            raise ValueError(f"{field}.postal_code: {party.postal_code!r} is not a ZIP Code")
-    sizes = (parcel.weight_grams, parcel.length_mm, parcel.width_mm, parcel.height_mm)
-    if min(sizes) <= 0:
-        raise ValueError("parcel: weight and every dimension must be above zero")
-    # USPS: "The maximum dimension is always length", the second longest is width.
-    length, width, height = sorted((_up(mm / _MM_PER_INCH) for mm in sizes[1:]), reverse=True)
-    pounds = _up(parcel.weight_grams / _GRAMS_PER_POUND)
+    origin, _ = check_domestic("shipper", shipper)
+    destination, _ = check_domestic("recipient", recipient)
+    pounds, length, width, height = package_size(parcel)
     body: dict[str, Any] = {
-        "originZIPCode": shipper.postal_code.strip(),
-        "destinationZIPCode": recipient.postal_code.strip(),
+        "originZIPCode": origin,
+        "destinationZIPCode": destination,
         "weight": pounds,
         "length": length,
         "width": width,
         "height": height,
         "mailClass": mail_class,
-        "processingCategory": _processing_category(length, width, height, pounds),
+        "processingCategory": processing_category(length, width, height, pounds),
         "rateIndicator": "SP",
         "destinationEntryFacilityType": "NONE",
         "priceType": price_type,
@@ -139,17 +165,6 @@ def rate_request(
     if account_number:
         body |= {"accountType": "EPS", "accountNumber": account_number}
     return body
-
-
-def _processing_category(length: float, width: float, height: float, pounds: float) -> str:
-    # Machinable parcel limits, DMM 201.7.5 (22 x 18 x 15 in, 25 lb); beyond: nonstandard.
-    fits = length <= 22 and width <= 18 and height <= 15 and pounds <= 25
-    return "MACHINABLE" if fits else "NONSTANDARD"
-
-
-def _up(value: float) -> float:
-    """Rounded up to the cent of the unit, so a quote never undercounts."""
-    return math.ceil(round(value * 100, 6)) / 100
 
 
 # -- the adapter ----------------------------------------------------------------------------
@@ -167,6 +182,10 @@ class UspsCarrier(HttpAdapter):
         client_id: str,
         client_secret: str,
         account_number: str | None = None,
+        crid: str | None = None,
+        mid: str | None = None,
+        manifest_mid: str | None = None,
+        account_type: str = "EPS",
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         mail_classes: Iterable[str] = QUOTED_MAIL_CLASSES,
@@ -175,6 +194,8 @@ class UspsCarrier(HttpAdapter):
     ) -> None:
         self._client_id, self._client_secret = client_id, client_secret
         self.account_number = account_number
+        self._payer = {"crid": crid, "mid": mid, "manifest_mid": manifest_mid}
+        self.account_type = account_type
         self.mail_classes = tuple(mail_classes)
         self.price_type = price_type
         self._http = httpx.Client(
@@ -184,6 +205,7 @@ class UspsCarrier(HttpAdapter):
             headers={"Accept": "application/json"},
         )
         self._tokens = TokenCache(self._fetch_token, margin_seconds=TOKEN_MARGIN_S, clock=clock)
+        self._payments = TokenCache(self._fetch_payment_token, margin_seconds=0.0, clock=clock)
         self.skipped: dict[str, str] = {}
         """Numbers the last ``track`` call got no answer for, with USPS's message."""
 
@@ -225,20 +247,75 @@ class UspsCarrier(HttpAdapter):
             raise refused[0]
         return sorted(quotes, key=lambda quote: quote.amount)
 
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        body = label_request(shipper, recipient, parcel, mail_class=service)
+        return self._buy(LABEL_PATH, body, service)
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        body = return_label_request(shipper, recipient, parcel, mail_class=service)
+        return self._buy(RETURN_LABEL_PATH, body, service)
+
+    def cancel_label(self, tracking_number: str) -> None:
+        response = self._send("DELETE", cancel_path(tracking_number), payment=True)
+        payload = _json(response)
+        _raise_for_status(response, payload)
+        status, dispute = parse_cancel(payload)
+        if status == "DISPUTED":
+            log.info("usps refund request for label %s: dispute %s", tracking_number, dispute)
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        return parse_webhook(body)
+
+    def _buy(self, path: str, body: dict[str, Any], service: str) -> Label:
+        response = self._send("POST", path, json=body, payment=True)
+        content_type = response.headers.get("content-type", "")
+        if response.status_code < 300 and content_type.startswith("multipart/"):
+            return parse_label(read_multipart(response.content, content_type), service=service)
+        payload = _json(response)
+        _raise_for_status(response, payload)
+        if payload is None:
+            raise CarrierError(CARRIER, f"USPS answered {path} with neither multipart nor JSON")
+        return parse_label(payload, service=service)
+
     # -- HTTP ------------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call with a bearer token; a 401 gets a fresh token and one retry."""
+    def _send(
+        self, method: str, path: str, *, payment: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        """One call with a bearer token (and, for Labels, the payment token); a 401 gets
+        fresh tokens and one retry."""
         response = None
         for _ in range(2):
             token = self._tokens.get()
             headers = {"Authorization": f"Bearer {token}"}
+            paid = self._payments.get() if payment else None
+            if paid is not None:
+                headers[PAYMENT_HEADER] = paid
             response = self._request(method, path, headers=headers, **kwargs)
             if response.status_code != 401:
                 return response
             self._tokens.forget(token)
+            if paid is not None:
+                self._payments.forget(paid)
         assert response is not None
         raise parse_error(_json(response)) or _http_error(response)
+
+    def _fetch_payment_token(self) -> tuple[str, float]:
+        try:
+            body = payment_request(
+                account_number=self.account_number, account_type=self.account_type,
+                **self._payer,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise CarrierError(CARRIER, str(exc), code="no_account") from exc
+        response = self._send("POST", PAYMENT_PATH, json=body)
+        payload = _json(response)
+        _raise_for_status(response, payload)
+        return parse_payment(payload), PAYMENT_TOKEN_LIFETIME_S
 
     def _fetch_token(self) -> tuple[str, float]:
         body = token_request(self._client_id, self._client_secret)

@@ -1,12 +1,15 @@
-"""Reading USPS APIs v3 answers: tracking details, prices, error bodies.
+"""Reading USPS APIs v3 answers: tracking details, tracking notifications (webhooks),
+prices, error bodies.
 
 Pure functions over the parsed JSON; ``usps`` (the adapter) documents the API versions
-and the choices made where USPS's docs leave room. Times: an event's ``GMTOffset`` when
-USPS gives one, else the zone of the event's ZIP/state, else of the package's origin.
+and the choices made where USPS's docs leave room. Times: an event's own offset or
+``GMTOffset`` when USPS gives one, else the zone of the event's ZIP/state, else of the
+package's origin.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -30,6 +33,9 @@ _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 _SIGNATURE_CODES = {"910", "911", "912", "913", "921", "922", "923", "924", "940", "941", "981"}
 _SIGNATURE_WORDS = ("signature confirmation", "signature required", "adult signature")
 _SIGNATURE_WORDS += ("signature requested", "certified mail", "registered mail")
+# USPS puts the reason phrase in ``message`` and the reason in ``errors[].detail``:
+# {"message": "Bad Request", "errors": [{"title": "Bad Request", "detail": "Order not found"}]}.
+_GENERIC = {"bad request", "unauthorized", "forbidden", "not found", "access is denied."}
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -45,14 +51,11 @@ def parse_error(payload: Any) -> CarrierError | None:
     error = payload.get("error")
     if isinstance(error, Mapping):
         details = [d for d in error.get("errors") or [] if isinstance(d, Mapping)]
-        message = error.get("message") or next(
-            (
-                d.get("detail") or d.get("title")
-                for d in details
-                if d.get("detail") or d.get("title")
-            ),
-            None,
-        )
+        said = [str(d.get("detail") or d.get("title")) for d in details]
+        said = [words for words in said if words.strip() and words.lower() not in _GENERIC]
+        message = error.get("message")
+        if not message or str(message).strip().lower() in _GENERIC:
+            message = "; ".join(dict.fromkeys(said)) or message
         code = next((str(d["code"]) for d in details if d.get("code")), None)
         code = code or (str(error["code"]) if error.get("code") else None)
         return CarrierError(CARRIER, _clean(message or f"USPS error {code}"), code=code)
@@ -80,22 +83,61 @@ def _clean(message: str) -> str:
 def parse_tracking(payload: Mapping[str, Any]) -> list[TrackingUpdate]:
     """One ``TrackingUpdate`` from a Tracking 3.0 ``TrackingDetails`` answer."""
     _raise_for_error(payload)
-    number = payload.get("trackingNumber")
+    return [_update(payload, "the tracking answer")]
+
+
+def parse_webhook(body: Any) -> list[TrackingUpdate]:
+    """The update a Subscriptions - Tracking notification carries (v3r2 ``scanEventEx``
+    or ``detailedScanEventEx``): ``{"subscriptionId", "subscriptionType", "timestamp",
+    "payload"}``, the payload the package's tracking details "converted into a JSON
+    formatted string". Read with the same rules as ``parse_tracking``; the notification
+    names ZIP Codes ``eventZIPCode``/``originZIPCode`` and the expected delivery in
+    ``deliveryDateExpectation``. USPS's own examples show the payload string escaped
+    once more (``{\\"trackingNumber\\":...}``); that reads too."""
+    _raise_for_error(body)
+    details = _notification(body.get("payload"))
+    events = details.get("trackingEvents")
+    if events is None and isinstance(details.get("trackingEvent"), Mapping):
+        details = dict(details) | {"trackingEvents": [details["trackingEvent"]]}
+    return [_update(details, "the tracking notification")]
+
+
+def _notification(payload: Any) -> Mapping[str, Any]:
+    if isinstance(payload, Mapping):
+        return payload
+    if not isinstance(payload, str) or not payload.strip():
+        raise CarrierError(CARRIER, "the tracking notification has no payload")
+    text = payload.strip()
+    for attempt in (text, f'"{text}"'):
+        try:
+            found = json.loads(attempt)
+            if isinstance(found, str):  # it was escaped once more
+                found = json.loads(found)
+        except ValueError:
+            continue
+        if isinstance(found, Mapping):
+            return found
+    raise CarrierError(CARRIER, "the tracking notification's payload is not a JSON object")
+
+
+def _update(details: Mapping[str, Any], what: str) -> TrackingUpdate:
+    number = details.get("trackingNumber")
     if not number:
-        raise CarrierError(CARRIER, "the tracking answer names no trackingNumber")
-    origin = _place(payload.get("originCity"), payload.get("originState"), payload.get("originZIP"))
-    events = payload.get("trackingEvents") or []
+        raise CarrierError(CARRIER, f"{what} names no trackingNumber")
+    origin = _place(
+        details.get("originCity"), details.get("originState"),
+        details.get("originZIP") or details.get("originZIPCode"),
+    )  # fmt: skip
+    events = details.get("trackingEvents") or []
     scans = [scan for event in events if (scan := _scan(event, origin)) is not None]
     scans.sort(key=lambda scan: scan.at, reverse=True)
-    return [
-        TrackingUpdate(
-            tracking_number=str(number),
-            status=_status(scans, payload.get("statusCategory")),
-            scans=scans,
-            estimated_delivery=_estimated_delivery(payload),
-            signature_required=_signature_required(payload.get("services")),
-        )
-    ]
+    return TrackingUpdate(
+        tracking_number=str(number),
+        status=_status(scans, details.get("statusCategory")),
+        scans=scans,
+        estimated_delivery=_estimated_delivery(details),
+        signature_required=_signature_required(details.get("services")),
+    )
 
 
 def _status(scans: list[Scan], category: Any) -> ShipmentStatus | None:
@@ -111,8 +153,8 @@ def _scan(event: Any, origin: ScanLocation | None) -> Scan | None:
     if not isinstance(event, Mapping):
         return None
     location = _place(
-        event.get("eventCity"), event.get("eventState"), event.get("eventZIP"),
-        event.get("eventCountry"),
+        event.get("eventCity"), event.get("eventState"),
+        event.get("eventZIP") or event.get("eventZIPCode"), event.get("eventCountry"),
     )  # fmt: skip
     at = _event_time(event, location or origin)
     if at is None:
@@ -165,11 +207,16 @@ def _offset(text: Any) -> timezone | None:
 
 
 def _estimated_delivery(payload: Mapping[str, Any]) -> date | None:
+    expectation = payload.get("deliveryDateExpectation")
+    if isinstance(expectation, Mapping):  # Tracking v3r2 and its notifications
+        payload = expectation
     for key in (
         "expectedDeliveryTimeStamp",
+        "expectedDeliveryDate",
         "predictedDeliveryDate",
         "predictedDeliveryTimeStamp",
         "guaranteedDeliveryTimeStamp",
+        "guaranteedDeliveryDate",
     ):
         value = payload.get(key)
         if value:

@@ -80,6 +80,17 @@ def build_staff(ctx: DemoContext) -> None:
         user_row(ctx, name=name, email=email, role=role, created_at=ctx.days_ago(760, 800))
 
 
+PICKUP_STREETS = {
+    "volt": "2150 N First St",
+    "hearth": "600 Congress Ave",
+    "summit": "1700 Wynkoop St",
+    "northleaf": "299 Queen St W",
+    "thread": "35 Dale St",
+    "alpenglow": "Sendlinger Str. 12",
+}
+"""Where each demo seller's parcels are picked up: the street on its labels."""
+
+
 def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
     sellers = []
     for spec in SELLERS:
@@ -93,6 +104,7 @@ def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
                 "region": spec.region,
                 "city": spec.city,
                 "postal_code": spec.postal_code,
+                "address_line1": PICKUP_STREETS[spec.key],
                 "handling_hours": spec.handling_hours,
                 "low_stock_threshold": spec.low_stock_threshold,
                 "currency": spec.currency,

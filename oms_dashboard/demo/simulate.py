@@ -1,10 +1,13 @@
-"""Demo life: a storefront and a payment system acting on the running app.
+"""Demo life: a storefront, a payment system and the sellers acting on the running app.
 
 Places checkouts as the demo customers through the real API at a gentle pace,
 then pays for them through the sandbox provider and a signed payment event:
 most payments go through, some are declined, some need extra verification,
 now and then the amount is wrong. A few "hot" products are bought more often,
-so they sell out. Run it beside `make run` (it starts it unless OMS_SIMULATE=0).
+so they sell out. The sellers ship their paid orders a little later, buying
+labels through the API from the sandbox carriers, which then carry the parcels
+on their own (``carriers.sandbox.journey``) until they are delivered. Run it
+beside `make run` (it starts it unless OMS_SIMULATE=0).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from sqlmodel import Session, select
 
 from oms_dashboard.db import get_engine
 from oms_dashboard.demo import DEMO_PASSWORD
-from oms_dashboard.models import Address, Customer, Inventory, Product, Seller, User
+from oms_dashboard.models import Address, Customer, Inventory, Order, Product, Seller, User
+from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.settings import get_settings
 
@@ -53,6 +57,8 @@ class Simulator:
         self.shoppers: list[Shopper] = []
         self.items: list[Item] = []
         self.hot: list[Item] = []
+        self.staff: list[str] = []
+        """One staff email per seller: who ships its orders."""
 
     def load_world(self) -> None:
         """The storefront's view: who shops, and what is for sale."""
@@ -70,6 +76,12 @@ class Simulator:
                 .join(Inventory, Inventory.sku == Product.sku)
                 .where(Product.active.is_(True), Product.digital.is_(False))
             ).all()
+            staff = session.exec(
+                select(User.seller_id, User.email)
+                .where(User.role == "seller", User.is_active.is_(True))
+                .order_by(User.created_at)
+            ).all()
+        self.staff = list({seller_id: email for seller_id, email in reversed(staff)}.values())
         self.items = [Item(*row) for row in items]
         self.hot = self.rng.sample(self.items, k=min(4, len(self.items)))
 
@@ -79,6 +91,7 @@ class Simulator:
         while count is None or placed < count:
             try:
                 self.one_checkout()
+                self.ship_some()
             except httpx.HTTPError as exc:
                 log.warning("the app did not answer: %s", exc)
             placed += 1
@@ -138,6 +151,43 @@ class Simulator:
             secret=self.secret,
         )
         self.http.post("/api/v1/payments/events", content=raw, headers=headers)
+
+    def ship_some(self, *, older_than_seconds: float = 20.0) -> int:
+        """Each seller ships, now and then, the most urgent of its paid orders that has
+        waited a little (a seller packs before buying the label); returns how many."""
+        shipped = 0
+        for email in self.staff:
+            if self.rng.random() < 0.5:
+                continue
+            headers = self._auth(email)
+            queue = self.http.get("/api/v1/fulfillment/queue", headers=headers)
+            if queue.status_code != 200 or not queue.json():
+                continue
+            order = queue.json()[0]
+            if not self._waited(order["order_id"], older_than_seconds):
+                continue
+            carrier = self.rng.choice(["fedex", "ups", "usps", "dhl"])
+            answer = self.http.post(
+                f"/api/v1/orders/{order['order_id']}/ship",
+                json={"carrier": carrier},
+                headers=headers,
+            )
+            if answer.status_code == 200:
+                shipped += 1
+                log.info("shipped %s with %s", order["number"], carrier)
+            else:
+                log.info(
+                    "could not ship %s (%s): %s",
+                    order["number"],
+                    answer.status_code,
+                    answer.json().get("detail"),
+                )
+        return shipped
+
+    def _waited(self, order_id: str, seconds: float) -> bool:
+        with Session(self.engine) as session:
+            paid_at = session.exec(select(Order.paid_at).where(Order.id == order_id)).first()
+        return paid_at is not None and (utcnow() - paid_at).total_seconds() >= seconds
 
     def _basket(self) -> list[tuple[Item, int]]:
         first = (

@@ -22,6 +22,10 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/review/release; the review queue's Release button."""
     CANCEL_REVIEW = "cancel_review"
     """POST /orders/{id}/review/cancel; the review queue's Cancel button."""
+    CONFIRM_RECEIPT = "confirm_receipt"
+    """POST /orders/{id}/receipt; the order page's "I received it" button."""
+    REPORT_DELIVERY_PROBLEM = "report_delivery_problem"
+    """POST /orders/{id}/delivery-problem; the order page's "Report a problem" button."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -34,8 +38,11 @@ def allowed_actions(
     status: OrderStatus | str,
     payment_status: PaymentStatus | str,
     review_reason: str | None,
+    delivery_settled: bool = False,
 ) -> list[str]:
-    """The order actions open to the caller, who is already known to see the order."""
+    """The order actions open to the caller, who is already known to see the order.
+
+    ``delivery_settled``: the customer already confirmed receipt or reported a problem."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -44,6 +51,8 @@ def allowed_actions(
         and payment_status == PaymentStatus.FAILED
     ):
         actions.append(OrderAction.RETRY_PAYMENT)
+    if role == "customer" and status is OrderStatus.DELIVERED and not delivery_settled:
+        actions += [OrderAction.CONFIRM_RECEIPT, OrderAction.REPORT_DELIVERY_PROBLEM]
     if role == "admin" and review_reason is not None:
         actions.append(OrderAction.RELEASE_REVIEW)
         if can_transition(status, OrderStatus.CANCELLED, admin_override=True):

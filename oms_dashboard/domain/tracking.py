@@ -65,6 +65,8 @@ class ShipmentFlag(StrEnum):
     """No carrier scan for the policy's stuck_shipment_hours (business hours)."""
     EXCEPTION = "exception"
     """The carrier reported a delivery exception."""
+    REPORTED = "reported"
+    """The customer says the delivery went wrong (not arrived, damaged, wrong item)."""
 
 
 class CarrierMode(StrEnum):

@@ -23,6 +23,7 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.rescue_payment_verifications, "default", 60),
         (tasks.sync_tracking, "carriers", 10),
         (tasks.flag_stuck_shipments, "carriers", 300),
+        (tasks.advance_sandbox_carriers, "carriers", 10),
         (tasks.purge_sessions, "default", 3600),
     )
 

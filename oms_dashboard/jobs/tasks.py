@@ -12,8 +12,10 @@ from typing import Any
 
 from rq import Retry
 from rq.job import Job
+from sqlmodel import Session
 
 from oms_dashboard.bootstrap import current
+from oms_dashboard.carriers.sandbox import journey
 from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.jobs.connection import get_queue
 from oms_dashboard.services import outbox, tracking
@@ -64,6 +66,17 @@ def sync_tracking() -> dict[str, Any]:
     if report.waiting:
         log.warning("tracking sync: carriers waiting: %s", report.waiting)
     return {"asked": report.asked, "applied": report.applied, "waiting": report.waiting}
+
+
+def advance_sandbox_carriers() -> int:
+    """The sandbox carriers move their packages along on their own (periodic)."""
+    settings = get_settings()
+    if not settings.sandboxes_enabled or settings.sandbox_speed <= 0:
+        return 0
+    with Session(current().engine) as session:
+        recorded = journey.advance(session, speed=settings.sandbox_speed)
+        session.commit()
+    return recorded
 
 
 def flag_stuck_shipments() -> int:

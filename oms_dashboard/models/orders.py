@@ -95,6 +95,8 @@ class Order(ShipToColumns, table=True):
     paid_at: datetime | None = time_field(nullable=True)
     shipped_at: datetime | None = time_field(nullable=True)
     delivered_at: datetime | None = time_field(nullable=True)
+    receipt_confirmed_at: datetime | None = time_field(nullable=True)
+    """When the customer confirmed the parcel arrived (the spec asks them to)."""
     cancelled_at: datetime | None = time_field(nullable=True)
 
 

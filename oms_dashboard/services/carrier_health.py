@@ -70,10 +70,13 @@ def record_failure(engine: Engine, carrier: str, error: CarrierError) -> None:
     with Session(engine) as session:
         row = account(session, carrier)
         session.refresh(row, with_for_update=True)
-        row.consecutive_failures += 1
         row.last_failure_at = now
         row.last_error = error.message[:1000]
-        row.circuit_open_until = breaker_opens_until(row.consecutive_failures, now)
+        if not breaker_open(row, now):
+            # Calls already in flight when the breaker opened fail too: they do not
+            # lengthen the pause, only a failed trial call after it does.
+            row.consecutive_failures += 1
+            row.circuit_open_until = breaker_opens_until(row.consecutive_failures, now)
         session.commit()
 
 

@@ -39,7 +39,13 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.carrier_accounts import account, usable
-from oms_dashboard.services.carrier_health import CarrierUnavailable, breaker_open, call_carrier
+from oms_dashboard.services.carrier_health import (
+    CarrierUnavailable,
+    breaker_open,
+    call_carrier,
+    record_failure,
+    record_success,
+)
 from oms_dashboard.services.carrier_registry import carrier_for
 from oms_dashboard.services.delivery_calendar import holiday_checker
 from oms_dashboard.services.errors import Conflict, ValidationFailed
@@ -160,9 +166,14 @@ def label_options(
     with ThreadPoolExecutor(max_workers=max(1, len(askable))) as pool:
         answers = pool.map(lambda name: _ask(engine, name, context, sandbox_transport), askable)
         for name, answer in zip(askable, answers, strict=True):
-            if isinstance(answer, str):
-                unavailable[name] = answer
+            if isinstance(answer, CarrierError):
+                record_failure(engine, name, answer)
+                unavailable[name] = answer.message
                 continue
+            if isinstance(answer, CarrierUnavailable):
+                unavailable[name] = answer.detail
+                continue
+            record_success(engine, name)
             for quote in answer:
                 offers.append(
                     rules.Offer(
@@ -189,22 +200,19 @@ def label_options(
 
 
 def _ask(engine, name, context: _ShipContext, sandbox_transport):
-    """The carrier's quotes, or why it gave none (in words for the seller)."""
+    """The carrier's quotes, or the error it gave. Runs in a thread of its own: it
+    writes nothing (the caller records the carrier's health afterwards)."""
     try:
         with Session(engine) as session:
             adapter = carrier_for(session, name, sandbox_transport=sandbox_transport)
         with adapter:
-            return call_carrier(
-                engine,
-                name,
-                lambda: adapter.quote(
-                    shipper=context.shipper,
-                    recipient=context.recipient,
-                    parcel=_parcel(context.parcel),
-                ),
+            return adapter.quote(
+                shipper=context.shipper,
+                recipient=context.recipient,
+                parcel=_parcel(context.parcel),
             )
     except (CarrierError, CarrierUnavailable) as error:
-        return getattr(error, "message", None) or str(error)
+        return error
 
 
 # -- buying the label --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, or_, select
 
 from oms_dashboard.domain.actions import allowed_actions
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.tracking import ShipmentFlag
 from oms_dashboard.models import (
     Checkout,
     Customer,
@@ -150,10 +151,22 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
             status=order.status,
             payment_status=checkout.payment_status if checkout else "pending",
             review_reason=order.review_reason,
+            delivery_settled=delivery_settled(session, order),
         ),
         seller_name=seller.name if seller else order.seller_id,
         customer_name=customer.name if customer else "",
     )
+
+
+def delivery_settled(session: Session, order: Order) -> bool:
+    """The customer already answered for the delivery: receipt confirmed, or a problem
+    reported (the shipment flagged for support)."""
+    if order.receipt_confirmed_at is not None:
+        return True
+    reported = select(Shipment.id).where(
+        Shipment.order_id == order.id, Shipment.flag == ShipmentFlag.REPORTED
+    )
+    return session.exec(reported).first() is not None
 
 
 def _apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:

@@ -40,12 +40,15 @@ class MessageKind(StrEnum):
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
     SHIPMENT_UPDATE = "customer.shipment_update"
+    SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
     PAYMENT_VERIFY = "payment.verify"
 
     @property
     def queue(self) -> str:
         """Payment work must not wait behind a burst of emails."""
-        return "default" if self.value.startswith("payment.") else "notifications"
+        if self.value.startswith("payment."):
+            return "default"
+        return "carriers" if self.value.startswith("sandbox.") else "notifications"
 
 
 Handler = Callable[[dict[str, Any]], None]

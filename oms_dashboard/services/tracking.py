@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -312,6 +313,15 @@ def claim_due(engine: Engine, now: datetime, limit: int) -> dict[str, list[str]]
     return due
 
 
+SYNC_BATCH = 30
+"""Numbers asked and applied together: one request for carriers that take 30 at once
+(FedEx), 30 requests in a row for those that take one (UPS, DHL, USPS); either way
+one transaction applies them."""
+SYNC_CONCURRENCY = {"fedex": 6, "ups": 6, "dhl": 3, "usps": 6}
+"""Requests in flight per carrier at most, well inside what each allows an account
+(DHL's tracking API is the strictest, so it gets the fewest)."""
+
+
 def sync_due(
     engine: Engine,
     *,
@@ -326,6 +336,7 @@ def sync_due(
     now = now or utcnow()
     due = claim_due(engine, now, limit)
     report = SyncReport()
+    gates = {carrier: threading.BoundedSemaphore(n) for carrier, n in SYNC_CONCURRENCY.items()}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {}
         for carrier, numbers in due.items():
@@ -335,12 +346,12 @@ def sync_due(
             except CarrierUnavailable as why:
                 report.waiting[carrier] = why.detail
                 continue
-            size = getattr(_module(carrier), "MAX_NUMBERS_PER_REQUEST", 1)
+            size = SYNC_BATCH
             batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
             futures[carrier] = (
                 adapter,
                 [
-                    pool.submit(_sync_batch, engine, carrier, adapter, batch, now)
+                    pool.submit(_sync_batch, engine, carrier, adapter, batch, now, gates[carrier])
                     for batch in batches
                 ],
             )
@@ -357,9 +368,10 @@ def sync_due(
     return report
 
 
-def _sync_batch(engine, carrier: str, adapter, numbers: list[str], now: datetime) -> int | str:
+def _sync_batch(engine, carrier: str, adapter, numbers, now, gate) -> int | str:
     try:
-        updates = call_carrier(engine, carrier, lambda: adapter.track(numbers))
+        with gate:
+            updates = call_carrier(engine, carrier, lambda: adapter.track(numbers))
     except (CarrierError, CarrierUnavailable) as error:
         return getattr(error, "message", None) or str(error)
     applied = apply_updates(engine, carrier, updates, now=now)

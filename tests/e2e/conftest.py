@@ -58,6 +58,7 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         OMS_ENV="test",
+        OMS_SANDBOX_SPEED="0",  # packages move only when a test says so
         OMS_VAR_DIR=str(var_dir),
         OMS_DATABASE_URL=f"sqlite:///{var_dir / 'oms.db'}",
         PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{env.get('PATH', '')}",

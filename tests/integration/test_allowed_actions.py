@@ -27,6 +27,11 @@ PAYMENT = {S.PENDING_PAYMENT: "pending", S.PAYMENT_FAILED: "failed"}
 CALLS = {
     "retry_payment": lambda order_id: (f"/api/v1/orders/{order_id}/payment/retry", None),
     "release_review": lambda order_id: (f"/api/v1/orders/{order_id}/review/release", {}),
+    "confirm_receipt": lambda order_id: (f"/api/v1/orders/{order_id}/receipt", None),
+    "report_delivery_problem": lambda order_id: (
+        f"/api/v1/orders/{order_id}/delivery-problem",
+        {"problem": "damaged", "note": "checked by the honest-actions test"},
+    ),
     "cancel_review": lambda order_id: (
         f"/api/v1/orders/{order_id}/review/cancel",
         {"reason": "checked by the honest-actions test"},

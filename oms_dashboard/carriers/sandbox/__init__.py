@@ -23,6 +23,7 @@ from oms_dashboard.ids import new_id
 from oms_dashboard.models import SandboxScan, SandboxShipment
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.errors import NotFound
+from oms_dashboard.services.outbox import MessageKind, add_message
 
 HARNESS_STATUSES = {
     "in_transit": ShipmentStatus.IN_TRANSIT,
@@ -139,9 +140,10 @@ def record_scan(
         postal_code=shipment.destination_postal_code,
         country=shipment.destination_country,
     )
+    scan_id = new_id("sbs")
     session.add(
         SandboxScan(
-            id=new_id("sbs"),
+            id=scan_id,
             tracking_number=tracking_number,
             at=at or utcnow(),
             status=ShipmentStatus(status).value,
@@ -155,6 +157,13 @@ def record_scan(
         )
     )
     session.flush()
+    # The carrier tells the OMS, as a real one would (``webhooks.post_webhook``).
+    add_message(
+        session,
+        kind=MessageKind.SANDBOX_CARRIER_WEBHOOK,
+        dedupe_key=f"sandbox-webhook:{scan_id}",
+        payload={"carrier": carrier, "tracking_number": tracking_number},
+    )
 
 
 class AlreadyMoving(Exception):

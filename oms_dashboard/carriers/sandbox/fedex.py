@@ -1,13 +1,18 @@
-"""The FedEx sandbox: FedEx's OAuth, Track API v1 and Rate API v1 answered from the
-sandbox's state, in FedEx's own JSON (the shapes of ``tests/fixtures/carriers/fedex/``),
-so the real ``FedExCarrier`` and its parser run against it unchanged.
+"""The FedEx sandbox: FedEx's OAuth, Track API v1, Rate API v1 and Ship API v1 answered
+from the sandbox's state, in FedEx's own JSON (the shapes of
+``tests/fixtures/carriers/fedex/``), so the real ``FedExCarrier`` and its parser run
+against it unchanged.
 
 - ``POST /oauth/token`` (form ``grant_type=client_credentials``, ``client_id``,
   ``client_secret``): any non-empty pair gets a bearer token valid one hour.
 - ``POST /track/v1/trackingnumbers``: every requested number, unknown ones as FedEx's
-  ``TRACKING.TRACKINGNUMBER.NOTFOUND`` entry inside a good answer.
+  ``TRACKING.TRACKINGNUMBER.NOTFOUND`` entry inside a good answer (``fedex_track.py``).
 - ``POST /rate/v1/rates/quotes``: every sandbox FedEx service, priced by
   ``sandbox.sandbox_quote``.
+- ``POST /ship/v1/shipments`` and ``PUT /ship/v1/shipments/cancel``: labels, return
+  labels and their cancellation (``fedex_ship.py``).
+- ``webhook_body(package)``: the Advanced Integrated Visibility push FedEx would send
+  about a package (``fedex_track.py``).
 
 Errors are FedEx's ``{"transactionId", "errors": [{"code", "message"}]}``.
 """
@@ -19,60 +24,38 @@ import hmac
 import json
 import time
 import uuid
-from datetime import UTC, date, datetime
-from decimal import ROUND_CEILING, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
-from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
-from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus, local_zone
+from oms_dashboard.carriers.sandbox import fedex_ship
+from oms_dashboard.carriers.sandbox.fedex_ship import BAD_INPUT, as_dict, grams_of
+from oms_dashboard.carriers.sandbox.fedex_track import (
+    CARRIER,
+    DAY_WORDS,
+    SERVICE_NAMES,
+    complete_result,
+    not_found_result,
+    webhook_body,
+)
 from oms_dashboard.domain.tracking import CarrierName
+
+__all__ = ["router", "webhook_body"]
 
 router = APIRouter(prefix="/sandbox/carriers/fedex", include_in_schema=False)
 
-CARRIER = CarrierName.FEDEX.value
 TOKEN_LIFETIME_SECONDS = 3600
 # Tokens are signed, not stored, so every process of the app accepts the others'.
 # A sandbox needs no secret: this key only tells our tokens from made-up ones.
 _TOKEN_KEY = b"oms-dashboard fedex sandbox"
 _now = time.time  # the sandbox's clock for token expiry (tests move it)
-
-# Our status -> the one FedEx code the sandbox writes for it (a row of STATUSES), with
-# FedEx's wording, its derived code (as in recorded answers: OD derives IT) and the
-# scan's locationType.
-CODES: dict[ShipmentStatus, tuple[str, str, str, str, str]] = {
-    ShipmentStatus.SHIPPED: ("PU", "Picked up", "PU", "Picked up", "PICKUP_LOCATION"),
-    ShipmentStatus.IN_TRANSIT: ("IT", "In transit", "IT", "In transit", "FEDEX_FACILITY"),
-    ShipmentStatus.OUT_FOR_DELIVERY: (
-        "OD",
-        "On FedEx vehicle for delivery",
-        "IT",
-        "In transit",
-        "VEHICLE",
-    ),
-    ShipmentStatus.DELIVERED: ("DL", "Delivered", "DL", "Delivered", "DELIVERY_LOCATION"),
-    ShipmentStatus.DELIVERY_EXCEPTION: (
-        "DE",
-        "Delivery exception",
-        "DE",
-        "Delivery exception",
-        "DELIVERY_LOCATION",
-    ),
-}
-SERVICE_NAMES = {
-    "FEDEX_GROUND": "FedEx Ground",
-    "FEDEX_2_DAY": "FedEx 2Day",
-    "PRIORITY_OVERNIGHT": "FedEx Priority Overnight",
-}
-_DAY_WORDS = ("ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN")
-_GRAMS_PER = {"KG": 1000, "LB": Decimal("453.59237")}
 
 # FedEx's own messages (from its OpenAPI examples, see fixtures/carriers/fedex/SOURCES.md).
 BAD_CREDENTIALS = (
@@ -84,11 +67,6 @@ TOKEN_EXPIRED = (
     "Access token expired. Please modify your request and try again.",
 )
 NO_NUMBER = ("TRACKING.TRACKINGNUMBER.EMPTY", "Please provide tracking number.")
-NOT_FOUND = (
-    "TRACKING.TRACKINGNUMBER.NOTFOUND",
-    "Tracking number cannot be found. Please correct the tracking number and try again.",
-)
-BAD_INPUT = ("INVALID.INPUT.EXCEPTION", "Invalid field value in the input")
 
 
 # -- answers ---------------------------------------------------------------------------
@@ -121,7 +99,7 @@ async def post_tracking(request: Request, session: SessionDep) -> JSONResponse:
     numbers = [
         str(n)
         for n in (
-            _dict(_dict(i).get("trackingNumberInfo")).get("trackingNumber")
+            as_dict(as_dict(i).get("trackingNumberInfo")).get("trackingNumber")
             for i in (infos if isinstance(infos, list) else [])
         )
         if n
@@ -129,9 +107,7 @@ async def post_tracking(request: Request, session: SessionDep) -> JSONResponse:
     if not numbers:
         return _error(400, NO_NUMBER, request)
     found = await run_in_threadpool(sandbox.packages, session, CARRIER, numbers)
-    results = [
-        _complete_result(n, found[n]) if n in found else _not_found_result(n) for n in numbers
-    ]
+    results = [complete_result(n, found[n]) if n in found else not_found_result(n) for n in numbers]
     return _answer(request, {"completeTrackResults": results})
 
 
@@ -144,7 +120,7 @@ async def post_rates(request: Request) -> JSONResponse:
     shipment = body.get("requestedShipment") if isinstance(body, dict) else None
     if not isinstance(shipment, dict):
         return _error(400, BAD_INPUT, request)
-    grams = _grams(shipment.get("requestedPackageLineItems"))
+    grams = grams_of(shipment.get("requestedPackageLineItems"))
     origin = _country(shipment.get("shipper"))
     destination = _country(shipment.get("recipient"))
     if grams is None or not origin or not destination:
@@ -155,6 +131,28 @@ async def post_rates(request: Request) -> JSONResponse:
         for service in sandbox.SERVICES[CarrierName.FEDEX]
     ]
     return _answer(request, {"rateReplyDetails": replies, "quoteDate": date.today().isoformat()})
+
+
+@router.post("/ship/v1/shipments")
+async def post_shipment(request: Request, session: SessionDep) -> JSONResponse:
+    refused = _refuse_bearer(request)
+    if refused is not None:
+        return refused
+    order = fedex_ship.read_order(await _json_body(request))
+    if isinstance(order, tuple):
+        return _error(*order, request)
+    return _answer(request, await run_in_threadpool(fedex_ship.ship, session, order))
+
+
+@router.put("/ship/v1/shipments/cancel")
+async def put_cancel(request: Request, session: SessionDep) -> JSONResponse:
+    refused = _refuse_bearer(request)
+    if refused is not None:
+        return refused
+    answer = await run_in_threadpool(fedex_ship.cancel, session, await _json_body(request))
+    if isinstance(answer, tuple):
+        return _error(*answer, request)
+    return _answer(request, answer)
 
 
 # -- credentials -----------------------------------------------------------------------
@@ -180,150 +178,11 @@ def _refuse_bearer(request: Request) -> JSONResponse | None:
     return None
 
 
-# -- tracking --------------------------------------------------------------------------
-
-
-def _complete_result(number: str, package: sandbox.SandboxPackage) -> dict[str, Any]:
-    latest = package.events[0]
-    code, description, *_ = CODES[latest.status]
-    ground = package.service == "FEDEX_GROUND"
-    result: dict[str, Any] = {
-        "trackingNumberInfo": {
-            "trackingNumber": number,
-            "carrierCode": "FDXG" if ground else "FDXE",
-            "trackingNumberUniqueId": f"12026~{number}~{'FDEG' if ground else 'FX'}",
-        },
-        "latestStatusDetail": {
-            "code": code,
-            "derivedCode": code,
-            "statusByLocale": description,
-            "description": latest.reason or description,
-            "scanLocation": _address(latest.location),
-        },
-        "dateAndTimes": _dates_and_times(package),
-        "specialHandlings": _special_handlings(package),
-        "scanEvents": [_scan_event(e) for e in package.events],
-        "originLocation": {"locationContactAndAddress": {"address": _address(package.origin)}},
-        "lastUpdatedDestinationAddress": _address(package.destination),
-        "serviceDetail": {
-            "type": package.service,
-            "description": SERVICE_NAMES.get(package.service, package.service),
-        },
-    }
-    if latest.status is ShipmentStatus.DELIVERY_EXCEPTION and latest.reason:
-        result["latestStatusDetail"]["ancillaryDetails"] = [
-            {"reason": "", "reasonDescription": latest.reason}
-        ]
-    return {"trackingNumber": number, "trackResults": [result]}
-
-
-def _not_found_result(number: str) -> dict[str, Any]:
-    code, message = NOT_FOUND
-    return {
-        "trackingNumber": number,
-        "trackResults": [
-            {
-                "trackingNumberInfo": {
-                    "trackingNumber": number,
-                    "carrierCode": "",
-                    "trackingNumberUniqueId": "",
-                },
-                "error": {"code": code, "message": message},
-            }
-        ],
-    }
-
-
-def _scan_event(event: sandbox.SandboxEvent) -> dict[str, Any]:
-    code, description, derived, derived_text, location_type = CODES[event.status]
-    return {
-        "date": _local_time(event.at, event.location),
-        "eventType": code,
-        "eventDescription": description,
-        "exceptionCode": "",
-        "exceptionDescription": event.reason or "",
-        "scanLocation": {"streetLines": [""], **_address(event.location)},
-        "locationType": location_type,
-        "derivedStatusCode": derived,
-        "derivedStatus": derived_text,
-    }
-
-
-def _dates_and_times(package: sandbox.SandboxPackage) -> list[dict[str, str]]:
-    shipped = _local_time(package.created_at, package.origin)
-    times = [{"type": "ACTUAL_PICKUP", "dateTime": shipped}, {"type": "SHIP", "dateTime": shipped}]
-    latest = package.events[0]
-    if latest.status is ShipmentStatus.DELIVERED:
-        delivered = _local_time(latest.at, latest.location)
-        times.insert(0, {"type": "ACTUAL_DELIVERY", "dateTime": delivered})
-    if package.estimated_delivery is not None:
-        # FedEx writes a date as midnight where the package lands.
-        zone = _zone(package.destination)
-        midnight = datetime.combine(package.estimated_delivery, datetime.min.time(), zone)
-        times.insert(0, {"type": "ESTIMATED_DELIVERY", "dateTime": midnight.isoformat()})
-    return times
-
-
-def _special_handlings(package: sandbox.SandboxPackage) -> list[dict[str, str]]:
-    handlings = [
-        {"type": "DELIVER_WEEKDAY", "description": "Deliver Weekday", "paymentType": "OTHER"}
-    ]
-    if package.signature_required:
-        handlings.append(
-            {
-                "type": "DIRECT_SIGNATURE_REQUIRED",
-                "description": "Direct Signature Required",
-                "paymentType": "OTHER",
-            }
-        )
-    return handlings
-
-
-def _address(location: ScanLocation) -> dict[str, Any]:
-    address: dict[str, Any] = {
-        "city": (location.city or "").upper(),
-        "stateOrProvinceCode": location.region or "",
-        "postalCode": location.postal_code or "",
-        "countryCode": location.country or "",
-        "residential": False,
-    }
-    if location.country:
-        address["countryName"] = Locale("en").territories.get(location.country, "")
-    return {k: v for k, v in address.items() if v != ""}
-
-
-def _zone(location: ScanLocation) -> ZoneInfo:
-    return local_zone(location.country, location.region, location.postal_code)
-
-
-def _local_time(at: datetime, location: ScanLocation) -> str:
-    """As FedEx writes a scan's time: local to the scan's place, with its offset."""
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return at.astimezone(_zone(location)).isoformat(timespec="seconds")
-
-
 # -- rates -----------------------------------------------------------------------------
 
 
-def _grams(items: Any) -> int | None:
-    if not isinstance(items, list) or not items:
-        return None
-    total = Decimal(0)
-    for item in items:
-        weight = _dict(_dict(item).get("weight"))
-        per = _GRAMS_PER.get(str(weight.get("units") or "").upper())
-        try:
-            value = Decimal(str(weight["value"]))
-        except (KeyError, ArithmeticError):
-            return None
-        if per is None or value <= 0:
-            return None
-        total += value * per
-    return int(total.to_integral_value(rounding=ROUND_CEILING))
-
-
 def _country(party: Any) -> str | None:
-    return _dict(_dict(party).get("address")).get("countryCode") or None
+    return as_dict(as_dict(party).get("address")).get("countryCode") or None
 
 
 def _rate_reply(
@@ -348,7 +207,7 @@ def _rate_reply(
         }
         for rate_type in ("ACCOUNT", "LIST")
     ]
-    word = _DAY_WORDS[days - 1]
+    word = DAY_WORDS[days - 1]
     return {
         "serviceType": service.code,
         "serviceName": name,
@@ -360,11 +219,6 @@ def _rate_reply(
 
 
 # -- FedEx's envelope ------------------------------------------------------------------
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else the client sent there."""
-    return value if isinstance(value, dict) else {}
 
 
 async def _json_body(request: Request) -> Any:

@@ -14,18 +14,18 @@ from the sandbox's packages in USPS's own JSON (the shapes of the recorded answe
   mail class per call, priced by ``sandbox_quote``. The query names ZIP Codes only, so
   every quote is domestic; USPS's answer carries no currency (US dollars) and no transit
   time.
+- Payments 3.0 and Labels 3.0 (labels, return labels, cancellation): ``usps_labels``,
+  whose routes this router includes.
+- ``webhook_body(package)``: the Subscriptions - Tracking notification USPS would POST to
+  a listener for the package's newest scan.
 
-Any other call with a missing or foreign bearer token gets USPS's 401 body.
+Any other call with a missing or foreign bearer token gets USPS's 401 body. Tokens and
+the error body are shared with the labels routes (``usps_api``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import math
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -38,16 +38,27 @@ from fastapi.responses import JSONResponse
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
 from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus, local_zone
+from oms_dashboard.carriers.sandbox import usps_labels
+from oms_dashboard.carriers.sandbox.usps_api import (
+    CARRIER,
+    MAIL_CLASSES,
+    TOKEN_LIFETIME_S,
+    api_error,
+    bearer_valid,
+    grams_from_pounds,
+    new_token,
+    sku,
+    unauthorized,
+)
 from oms_dashboard.carriers.usps_codes import STATUS_CATEGORIES, STATUSES
 from oms_dashboard.domain.tracking import CarrierName
 
 router = APIRouter(prefix="/sandbox/carriers/usps", include_in_schema=False)
+router.include_router(usps_labels.router)
 
-CARRIER = CarrierName.USPS.value
-TOKEN_LIFETIME_S = 28799  # USPS's own: eight hours less a second
-_SIGNING_KEY = b"oms-sandbox-usps"
-_GRAMS_PER_POUND = 453.59237
 _S = ShipmentStatus
+SUBSCRIPTION_ID = "sandbox-usps-tracking"
+"""The one tracking subscription the sandbox notifies for (``webhook_body``)."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +84,6 @@ for _status, _event in EVENTS.items():  # a typo here would silently change a st
     assert STATUSES[_event.code].status is _status, _event
     assert STATUS_CATEGORIES[_event.category].status is _status, _event
 
-MAIL_CLASSES = {
-    "USPS_GROUND_ADVANTAGE": ("USPS Ground Advantage", "<SUP>&#153;</SUP>", "DUXP"),
-    "PRIORITY_MAIL": ("Priority Mail", "<SUP>&reg;</SUP>", "DPXX"),
-    "PRIORITY_MAIL_EXPRESS": ("Priority Mail Express", "<SUP>&reg;</SUP>", "DEXX"),
-}
-"""Mail class -> (product name, USPS's trademark markup, SKU prefix)."""
-
 SIGNATURE_SERVICE = "Signature Confirmation<SUP>&#8482;</SUP>"
 NOT_FOUND_MESSAGE = (
     "12: A status update is not yet available on your package. It will be available when "
@@ -100,16 +104,16 @@ async def issue_token(request: Request) -> JSONResponse:
     if body.get("grant_type") != "client_credentials":
         message = "Grant type must be client_credentials."
         return _oauth_error(400, "unsupported_grant_type", message)
-    now, client_id = time.time(), str(body["client_id"])
-    claims = {"sub": client_id, "iat": int(now), "exp": int(now) + TOKEN_LIFETIME_S}
+    client_id = str(body["client_id"])
+    token, now = new_token(client_id, kind="access")
     return JSONResponse(
         {
-            "access_token": _sign(claims),
+            "access_token": token,
             "token_type": "Bearer",
-            "issued_at": int(now * 1000),
+            "issued_at": now * 1000,
             "expires_in": TOKEN_LIFETIME_S,
             "status": "approved",
-            "scope": "tracking prices",
+            "scope": "tracking prices labels payments",
             "issuer": "api.usps.com",
             "client_id": client_id,
             "application_name": "OMS Dashboard sandbox",
@@ -137,57 +141,17 @@ def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-_JWT_HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}
-
-
-def _sign(claims: dict[str, Any]) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    return f"{_JWT_HEADER}.{payload}.{_signature(f'{_JWT_HEADER}.{payload}')}"
-
-
-def _signature(signed: str) -> str:
-    digest = hmac.new(_SIGNING_KEY, signed.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _token_valid(request: Request) -> bool:
-    """A token this sandbox signed, not yet expired."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    signed, _, signature = token.strip().rpartition(".")
-    if scheme.lower() != "bearer" or not signed.startswith(f"{_JWT_HEADER}."):
-        return False
-    if not hmac.compare_digest(_signature(signed).encode(), signature.encode()):
-        return False
-    payload = signed.split(".", 1)[1]
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    return float(claims["exp"]) > time.time()
-
-
-def _api_error(api: str, status: int, message: str, errors: list[dict[str, str]]) -> JSONResponse:
-    """USPS's v3 ``ErrorMessage``."""
-    body = {"apiVersion": api, "error": {"code": str(status), "message": message, "errors": errors}}
-    return JSONResponse(body, status_code=status)
-
-
-def _unauthorized(api: str) -> JSONResponse:
-    detail = "The access token presented with the request is missing or malformed (not a JWT)."
-    return _api_error(
-        api, 401, "Missing or malformed access token.",
-        [{"title": "invalid_token", "detail": detail, "source": "Access Token"}],
-    )  # fmt: skip
-
-
 # -- Tracking 3.0 ---------------------------------------------------------------------------
 
 
 @router.get("/tracking/v3/tracking/{tracking_number}")
 def track_package(tracking_number: str, request: Request, session: SessionDep) -> JSONResponse:
-    if not _token_valid(request):
-        return _unauthorized("/tracking/v3")
+    if not bearer_valid(request):
+        return unauthorized("/tracking/v3")
     package = sandbox.packages(session, CARRIER, [tracking_number]).get(tracking_number)
     if package is None or not package.events:
         error = {"title": NOT_FOUND_MESSAGE, "detail": "", "code": "150001"}
-        return _api_error("/tracking/v3", 400, NOT_FOUND_MESSAGE, [error])
+        return api_error("/tracking/v3", 400, NOT_FOUND_MESSAGE, [error])
     return JSONResponse(tracking_details(package))
 
 
@@ -195,9 +159,6 @@ def tracking_details(package: sandbox.SandboxPackage) -> dict[str, Any]:
     """A ``TrackingDetails`` answer (``expand=DETAIL``), events newest first."""
     newest, event = package.events[0], EVENTS[package.events[0].status]
     name, mark, _ = MAIL_CLASSES.get(package.service, (package.service, "", ""))
-    services = ["USPS Tracking<SUP>&#174;</SUP>"]
-    if package.signature_required:
-        services.append(SIGNATURE_SERVICE)
     details: dict[str, Any] = {
         "trackingNumber": package.tracking_number,
         "mailClass": name + mark,
@@ -208,7 +169,7 @@ def tracking_details(package: sandbox.SandboxPackage) -> dict[str, Any]:
         "destinationCity": package.destination.city,
         "destinationState": package.destination.region,
         "destinationZIP": package.destination.postal_code,
-        "services": services,
+        "services": _services(package),
         "status": _event_type(newest),
         "statusCategory": event.category,
         "statusSummary": _summary(newest),
@@ -217,6 +178,13 @@ def tracking_details(package: sandbox.SandboxPackage) -> dict[str, Any]:
     if package.estimated_delivery is not None:
         details["expectedDeliveryTimeStamp"] = f"{package.estimated_delivery.isoformat()}T00:00:00"
     return details
+
+
+def _services(package: sandbox.SandboxPackage) -> list[str]:
+    services = ["USPS Tracking<SUP>&#174;</SUP>"]
+    if package.signature_required:
+        services.append(SIGNATURE_SERVICE)
+    return services
 
 
 def _tracking_event(event: sandbox.SandboxEvent) -> dict[str, Any]:
@@ -264,6 +232,65 @@ def _local_time(at: datetime, place: ScanLocation) -> datetime:
     return _utc(at).astimezone(zone)
 
 
+# -- Subscriptions - Tracking v3r2 ---------------------------------------------------------
+
+
+def webhook_body(package: sandbox.SandboxPackage) -> dict[str, Any]:
+    """The notification USPS POSTs to a tracking subscription's listener for the
+    package's newest scan: a ``scanEventEx`` whose ``payload`` is the package's details
+    as a JSON string, the new event in ``trackingEvents`` (the shape of
+    ``tests/fixtures/carriers/usps/webhook_tracking_event.json``, whose event time has its
+    offset and ``GMTOffset`` reads ``-5:00``)."""
+    newest, event = package.events[0], EVENTS[package.events[0].status]
+    name, mark, _ = MAIL_CLASSES.get(package.service, (package.service, "", ""))
+    origin, destination = package.origin, package.destination
+    details: dict[str, Any] = {
+        "trackingNumber": package.tracking_number,
+        "destinationCity": destination.city,
+        "destinationCountry": destination.country or "US",
+        "destinationState": destination.region,
+        "destinationZIPCode": destination.postal_code,
+        "mailClass": name + mark,
+        "mailType": "DM",
+        "originCity": origin.city,
+        "originCountry": origin.country or "US",
+        "originState": origin.region,
+        "originZIPCode": origin.postal_code,
+        "services": _services(package),
+        "status": _event_type(newest),
+        "statusCategory": event.category,
+        "statusSummary": _summary(newest),
+        "trackingEvents": [_notified_event(newest)],
+    }
+    if package.estimated_delivery is not None:
+        expected = package.estimated_delivery.isoformat()
+        details["deliveryDateExpectation"] = {"expectedDeliveryDate": expected}
+    return {
+        "subscriptionId": SUBSCRIPTION_ID,
+        "subscriptionType": "TRACKING",
+        "timestamp": _utc(newest.at).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "payload": json.dumps(details, separators=(",", ":")),
+    }
+
+
+def _notified_event(event: sandbox.SandboxEvent) -> dict[str, Any]:
+    local, place = _local_time(event.at, event.location), event.location
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return {
+        "eventCity": place.city,
+        "eventCode": EVENTS[event.status].code,
+        "eventCountry": place.country or "US",
+        "eventState": place.region,
+        "eventTimestamp": local.isoformat(timespec="seconds"),
+        "eventType": _event_type(event),
+        "eventZIPCode": place.postal_code,
+        "GMTTimestamp": _utc(event.at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "GMTOffset": f"{sign}{minutes // 60}:{minutes % 60:02d}",
+    }
+
+
 # -- Domestic Prices 3.0 --------------------------------------------------------------------
 
 _REQUIRED = ("originZIPCode", "destinationZIPCode", "weight", "mailClass", "processingCategory")
@@ -271,8 +298,8 @@ _REQUIRED = ("originZIPCode", "destinationZIPCode", "weight", "mailClass", "proc
 
 @router.post("/prices/v3/base-rates/search")
 async def search_base_rates(request: Request) -> JSONResponse:
-    if not _token_valid(request):
-        return _unauthorized("/prices/v3")
+    if not bearer_valid(request):
+        return unauthorized("/prices/v3")
     try:
         query = json.loads(await request.body() or b"{}")
     except ValueError:
@@ -301,7 +328,7 @@ def base_rates(query: dict[str, Any], service: sandbox.SandboxService, pounds: f
     cents, _ = sandbox.sandbox_quote(
         CARRIER, service, grams=grams_from_pounds(pounds), international=False
     )
-    name, _, sku = MAIL_CLASSES.get(service.code, (service.code, "", "DXXX"))
+    name = MAIL_CLASSES.get(service.code, (service.code,))[0]
     shape = "Machinable" if query["processingCategory"] == "MACHINABLE" else "Nonmachinable"
     price = cents / 100
     zone = "01"  # sandbox prices do not vary with distance
@@ -309,7 +336,7 @@ def base_rates(query: dict[str, Any], service: sandbox.SandboxService, pounds: f
         "totalBasePrice": price,
         "rates": [
             {
-                "SKU": f"{sku}0XXXXC{zone}{min(math.ceil(pounds), 99) * 10:03d}",
+                "SKU": sku(service.code, pounds, zone),
                 "description": f"{name} {shape} Single-piece",
                 "priceType": query.get("priceType") or "RETAIL",
                 "price": price,
@@ -327,14 +354,7 @@ def base_rates(query: dict[str, Any], service: sandbox.SandboxService, pounds: f
     }
 
 
-def grams_from_pounds(pounds: float) -> int:
-    """The lightest parcel the adapter would have sent as ``pounds``: it rounds weights up
-    to the hundredth of a pound, so a 1,000 g parcel arrives as 2.21 lb and must still be
-    priced as one kilogram."""
-    return max(1, math.floor((pounds - 0.01) * _GRAMS_PER_POUND) + 1)
-
-
 def _price_error(message: str, field: str) -> JSONResponse:
-    return _api_error(
+    return api_error(
         "/prices/v3", 400, message, [{"title": message, "detail": "", "source": field}]
     )

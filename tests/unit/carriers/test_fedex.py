@@ -636,29 +636,3 @@ def test_a_transport_can_be_given_so_a_sandbox_can_serve_the_adapter():
     router.post("/track/v1/trackingnumbers").respond(200, json=load("track_response.json"))
     with make_carrier(transport=httpx.MockTransport(router.handler)) as carrier:
         assert len(carrier.track(["776094337676"])) == 3
-
-
-@pytest.mark.parametrize(
-    "method", ["create_label", "create_return_label", "parse_webhook", "cancel_label"]
-)
-def test_labels_returns_and_webhooks_are_the_next_slice(method):
-    carrier = make_carrier()
-    arguments: dict[str, Any] = {
-        "create_label": {
-            "shipper": SHIPPER,
-            "recipient": RECIPIENT,
-            "parcel": PARCEL,
-            "service": "FEDEX_GROUND",
-        },
-        "create_return_label": {
-            "shipper": SHIPPER,
-            "recipient": RECIPIENT,
-            "parcel": PARCEL,
-            "service": "FEDEX_GROUND",
-        },
-        "parse_webhook": {"body": {}},
-        "cancel_label": {"tracking_number": "776094337676"},
-    }[method]
-    with pytest.raises(NotImplementedError, match="next slice"):
-        getattr(carrier, method)(**arguments)
-    carrier.close()

@@ -570,13 +570,3 @@ def test_a_class_usps_refuses_is_left_out_and_all_refused_is_an_error(usps):
         make_carrier(mail_classes=["MEDIA_MAIL"]).quote(
             shipper=make_party(), recipient=make_party(), parcel=make_parcel()
         )
-
-
-def test_labels_and_webhooks_are_the_next_slice():
-    carrier = make_carrier()
-    with pytest.raises(NotImplementedError, match="next slice"):
-        carrier.create_label(
-            shipper=make_party(), recipient=make_party(), parcel=make_parcel(), service="X"
-        )
-    with pytest.raises(NotImplementedError, match="next slice"):
-        carrier.parse_webhook({})
