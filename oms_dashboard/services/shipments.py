@@ -23,13 +23,16 @@ MAX_BUNDLE = 200
 
 
 def _scoped_shipments(actor: Actor):
+    """Shipments the actor may see. Reads that add columns to it go through
+    ``session.execute``: sqlmodel's ``exec`` of a one-entity select returns the
+    first column alone, dropping the added ones."""
     visible = scoped_orders(actor).with_only_columns(Order.id).scalar_subquery()
     return select(Shipment).where(Shipment.order_id.in_(visible))
 
 
 def label_pdf(session: Session, *, actor: Actor, shipment_id: str) -> tuple[bytes, str]:
     """The label and a file name for it; 404 for a shipment the actor may not see."""
-    row = session.exec(
+    row = session.execute(
         _scoped_shipments(actor)
         .where(Shipment.id == shipment_id)
         .add_columns(ShipmentLabel.pdf)
@@ -54,7 +57,7 @@ def labels_bundle(session: Session, *, actor: Actor, order_ids: Sequence[str]) -
     """Every label of these orders in one PDF, in the order given (orders without a
     label are skipped; none at all is a 404)."""
     ids = _check_bundle(order_ids)
-    rows = session.exec(
+    rows = session.execute(
         _scoped_shipments(actor)
         .where(Shipment.order_id.in_(ids))
         .add_columns(ShipmentLabel.pdf)
@@ -129,7 +132,7 @@ class FlaggedShipment:
 def flagged_shipments(session: Session, *, actor: Actor, limit: int = 200) -> list[FlaggedShipment]:
     """Shipments support should look at (stuck, or a delivery exception), oldest first."""
     actor.require(Role.SUPPORT, Role.ADMIN, Role.SELLER)
-    rows = session.exec(
+    rows = session.execute(
         _scoped_shipments(actor)
         .where(Shipment.flag.is_not(None))
         .add_columns(Order)

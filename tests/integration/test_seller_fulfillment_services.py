@@ -4,22 +4,25 @@ buying refused for a held order, and the parcels waiting for pick-up."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 from sqlmodel import select
 
 from oms_dashboard.domain.tracking import ShipmentStatus
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import AuditEntry, Order, Seller, Shipment, ShipmentLabel
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services.errors import Conflict, Forbidden, ValidationFailed
+from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.fulfillment import buy_label, fulfillment_queue
 from oms_dashboard.services.pickups import awaiting_pickup
 from oms_dashboard.services.seller_settings import (
     get_shipping_settings,
     update_shipping_settings,
 )
+from oms_dashboard.services.shipments import flagged_shipments, label_pdf, labels_bundle
 from tests.factories import make_actor, make_order, make_product, make_seller
 
 
@@ -189,6 +192,14 @@ def test_a_held_order_cannot_get_a_label(engine, session, shop):
     assert _fresh(session, Order, held.id).status == "processing"
 
 
+def _one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=288, height=432)  # 4x6 in
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _labelled(session, shop, order: Order, *, status=ShipmentStatus.SHIPPED, pdf=True) -> Shipment:
     shipment = Shipment(
         id=new_id("shp"),
@@ -203,7 +214,7 @@ def _labelled(session, shop, order: Order, *, status=ShipmentStatus.SHIPPED, pdf
     session.add(shipment)
     session.flush()
     if pdf:
-        session.add(ShipmentLabel(shipment_id=shipment.id, pdf=b"%PDF-1.4"))
+        session.add(ShipmentLabel(shipment_id=shipment.id, pdf=_one_page_pdf()))
     order.status = "shipped"
     session.add(order)
     session.commit()
@@ -222,3 +233,33 @@ def test_waiting_for_pick_up_lists_labels_held_here_until_the_carrier_moves_them
     assert awaiting_pickup(session, actor=stranger) == []
     with pytest.raises(Forbidden):
         awaiting_pickup(session, actor=shop["customer"])
+
+
+def test_labels_print_one_by_one_and_together_for_their_seller_only(session, shop):
+    first = _labelled(session, shop, _paid(session, shop, hours_ago=3))
+    second = _labelled(session, shop, _paid(session, shop, hours_ago=3))
+    unlabelled = _paid(session, shop, hours_ago=3)
+    stranger = make_actor(session, "seller", seller=make_seller(session))
+
+    pdf, name = label_pdf(session, actor=shop["actor"], shipment_id=first.id)
+    assert pdf.startswith(b"%PDF") and name == f"label-ups-{first.tracking_number}.pdf"
+    bundle = labels_bundle(
+        session, actor=shop["actor"], order_ids=[second.order_id, unlabelled.id, first.order_id]
+    )
+    assert len(PdfReader(io.BytesIO(bundle)).pages) == 2
+
+    with pytest.raises(NotFound):
+        label_pdf(session, actor=stranger, shipment_id=first.id)
+    with pytest.raises(NotFound):
+        labels_bundle(session, actor=shop["actor"], order_ids=[unlabelled.id])
+
+
+def test_flagged_shipments_come_with_their_orders(session, shop):
+    stuck = _labelled(session, shop, _paid(session, shop, hours_ago=80))
+    stuck.flag, stuck.flagged_at = "stuck", utcnow()
+    session.add(stuck)
+    session.commit()
+
+    [flagged] = flagged_shipments(session, actor=shop["actor"])
+
+    assert (flagged.shipment.id, flagged.order.id) == (stuck.id, stuck.order_id)
