@@ -1,5 +1,6 @@
 """Carrier services as people read them: carriers answer with codes ("03", "P",
-"FEDEX_2_DAY"); a seller choosing an offer reads "UPS Ground"."""
+"FEDEX_2_DAY"); a seller choosing an offer reads "UPS Ground". Every title names
+its carrier, so it reads alone on a page, a label list or an email."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ SERVICE_TITLES: dict[str, dict[str, str]] = {
     },
     "usps": {
         "USPS_GROUND_ADVANTAGE": "USPS Ground Advantage",
-        "PRIORITY_MAIL": "Priority Mail",
-        "PRIORITY_MAIL_EXPRESS": "Priority Mail Express",
-        "FIRST-CLASS_PACKAGE_INTERNATIONAL_SERVICE": "First-Class Package International",
-        "PRIORITY_MAIL_INTERNATIONAL": "Priority Mail International",
-        "PRIORITY_MAIL_EXPRESS_INTERNATIONAL": "Priority Mail Express International",
+        "PRIORITY_MAIL": "USPS Priority Mail",
+        "PRIORITY_MAIL_EXPRESS": "USPS Priority Mail Express",
+        "FIRST-CLASS_PACKAGE_INTERNATIONAL_SERVICE": "USPS First-Class Package International",
+        "PRIORITY_MAIL_INTERNATIONAL": "USPS Priority Mail International",
+        "PRIORITY_MAIL_EXPRESS_INTERNATIONAL": "USPS Priority Mail Express International",
     },
 }
 

@@ -119,17 +119,17 @@ def _offer(row: rx.Var[OfferRow]) -> list[rx.Component]:
             rx.vstack(
                 rx.text(row.service, size="2", weight="medium"),
                 rx.hstack(
-                    rx.text(row.carrier, size="1", color_scheme="gray"),
+                    rx.cond(row.transit, rx.text(row.transit, size="1", color_scheme="gray")),
                     rx.cond(
                         row.recommended,
                         rx.text(
-                            "· recommended",
+                            "Recommended",
                             size="1",
                             weight="medium",
                             color=rx.color("accent", 11),
                         ),
                     ),
-                    spacing="1",
+                    spacing="2",
                 ),
                 spacing="0",
             ),

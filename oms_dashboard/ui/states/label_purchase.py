@@ -60,6 +60,7 @@ class OfferRow:
     service: str
     price: str
     arrives: str
+    transit: str
     promise: str
     """``meets`` the promised date, ``late`` for it, or ``unknown`` (no estimate)."""
     recommended: bool
@@ -106,11 +107,18 @@ def offer_rows(options: LabelOptions) -> list[OfferRow]:
                 service=service_title(offer.carrier, offer.service),
                 price=format_money(offer.amount_minor, offer.currency),
                 arrives=offer.arrives.strftime("%a %d %b") if offer.arrives else "No estimate",
+                transit=_transit(offer.transit_days),
                 promise=promise,
                 recommended=offer == best,
             )
         )
     return rows
+
+
+def _transit(days: int | None) -> str:
+    if days is None:
+        return ""
+    return f"{days} business day{'' if days == 1 else 's'}"
 
 
 def refusal_text(carrier: str, error: Exception) -> str:
@@ -370,9 +378,7 @@ class LabelDialogState(GuardedState, AuthState):
                 return
             self.shipment_id = shipment.id
             self.tracking_number = shipment.tracking_number
-            self.bought_with = (
-                f"{carrier_title(shipment.carrier)} {service_title(carrier, shipment.service)}"
-            )
+            self.bought_with = service_title(shipment.carrier, shipment.service)
             origin, number = self.origin, self.order_number
         # On the queue the order leaves the list at once; the order page is shown
         # afresh when the dialog closes (reloading it now would unmount the dialog).
