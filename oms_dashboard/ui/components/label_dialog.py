@@ -32,7 +32,7 @@ def _parcel_field(name: str, label: str, unit: str) -> rx.Component:
             name=name,
             value=getattr(S, name),
             on_change=lambda value: S.set_dimension(name, value),
-            on_blur=S.requote,
+            on_blur=lambda value: S.commit_dimension(name, value),
             type="text",
             input_mode="numeric",
             aria_invalid=rx.cond(error, "true", "false"),
@@ -65,11 +65,27 @@ def _parcel() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.text(
-                "Proposed from the items in one box. Weigh and measure the packed box: "
-                "the offers follow what you type.",
-                size="1",
-                color_scheme="gray",
+            rx.hstack(
+                rx.text(
+                    "Proposed from the items in one box. Weigh and measure the packed box: "
+                    "the offers follow what you type.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.spacer(),
+                # Also what makes Enter submit: a form of several fields needs a button.
+                rx.button(
+                    rx.icon("refresh-cw", size=14, aria_hidden="true"),
+                    "Update offers",
+                    type="submit",
+                    variant=rx.cond(S.parcel_changed, "solid", "soft"),
+                    size="1",
+                    disabled=S.buying | (S.shipment_id != ""),
+                    flex_shrink="0",
+                ),
+                align="center",
+                width="100%",
+                spacing="3",
             ),
             spacing="2",
             width="100%",
@@ -118,8 +134,11 @@ def _offer(row: rx.Var[OfferRow]) -> list[rx.Component]:
         rx.el.label(
             rx.vstack(
                 rx.text(row.service, size="2", weight="medium"),
-                rx.hstack(
-                    rx.cond(row.transit, rx.text(row.transit, size="1", color_scheme="gray")),
+                rx.flex(
+                    rx.cond(
+                        row.transit,
+                        rx.text(row.transit, size="1", color_scheme="gray", white_space="nowrap"),
+                    ),
                     rx.cond(
                         row.recommended,
                         rx.text(
@@ -130,6 +149,7 @@ def _offer(row: rx.Var[OfferRow]) -> list[rx.Component]:
                         ),
                     ),
                     spacing="2",
+                    wrap="wrap",
                 ),
                 spacing="0",
             ),
@@ -231,8 +251,8 @@ def _offers() -> rx.Component:
         rx.cond(
             ~S.quoting & S.offers_stale & (S.offers.length() > 0),
             rx.text(
-                "These offers are for the parcel as it was. Correct the size, then leave the "
-                "field or press Enter for new offers.",
+                "These offers are for the parcel as it was: correct the size, then Update "
+                "offers (or press Enter).",
                 size="1",
                 color=rx.color("amber", 11),
                 data_testid="offers-stale",
@@ -253,7 +273,8 @@ def _bought() -> rx.Component:
             rx.text.strong("Label bought. "),
             S.bought_with,
             ", tracking number ",
-            rx.code(S.tracking_number, data_testid="bought-tracking"),
+            # Soft code inherits the callout's green and falls short of 4.5:1 contrast.
+            rx.code(S.tracking_number, high_contrast=True, data_testid="bought-tracking"),
             ". The order is marked shipped; print the label and stick it on the parcel.",
             icon="circle-check",
             color_scheme="green",

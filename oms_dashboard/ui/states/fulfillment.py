@@ -129,14 +129,6 @@ class FulfillmentState(GuardedState, AuthState):
         return f"{hours} h"
 
     @rx.var
-    def queue_ids(self) -> list[str]:
-        return [row.order_id for row in self.rows]
-
-    @rx.var
-    def waiting_ids(self) -> list[str]:
-        return [row.order_id for row in self.waiting]
-
-    @rx.var
     def all_queue_selected(self) -> bool:
         return bool(self.rows) and all(row.order_id in self.selected for row in self.rows)
 
@@ -172,7 +164,8 @@ class FulfillmentState(GuardedState, AuthState):
                 ship_to=", ".join(p for p in (row.order.ship_city, row.order.ship_region) if p)
                 + f" ({row.order.ship_country})",
                 recipient=row.order.ship_name,
-                ship_by=row.ship_by.astimezone(UTC).strftime("%a %d %b, %H:%M UTC"),
+                # The column header says UTC; the cell stays narrow enough for 1024 px.
+                ship_by=row.ship_by.astimezone(UTC).strftime("%a %d %b, %H:%M"),
                 ship_by_exact=fmt.exact_time(row.ship_by),
                 time_left=row.time_left,
                 urgency=row.urgency.value,

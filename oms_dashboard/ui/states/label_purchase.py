@@ -200,10 +200,8 @@ class LabelDialogState(GuardedState, AuthState):
 
     @rx.var
     def can_buy(self) -> bool:
-        return bool(
-            self.choice
-            and not (self.quoting or self.buying or self.shipment_id or self.field_errors)
-        )
+        busy = self.quoting or self.buying or bool(self.shipment_id)
+        return bool(self.choice) and not (busy or self.field_errors or self._parcel_changed())
 
     def _typed(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in PARCEL_FIELDS}
@@ -249,13 +247,27 @@ class LabelDialogState(GuardedState, AuthState):
 
     @rx.event
     def set_dimension(self, name: str, value: str):
-        if name in PARCEL_FIELDS:
-            setattr(self, name, value[:12])
-            self.field_errors = {k: v for k, v in self.field_errors.items() if k != name}
+        self._put_dimension(name, value)
 
     @rx.event
-    def submit_parcel(self, _form: dict):
+    def commit_dimension(self, name: str, value: str):
+        """Leaving a field: its value as the browser has it (the typed-in changes reach
+        the server debounced, so they may not have arrived yet), then new offers."""
+        self._put_dimension(name, value)
         return LabelDialogState.requote
+
+    @rx.event
+    def submit_parcel(self, form: dict):
+        """Enter in any field: all four as the form has them, then new offers."""
+        for name in PARCEL_FIELDS:
+            if name in form:
+                self._put_dimension(name, str(form[name]))
+        return LabelDialogState.requote
+
+    def _put_dimension(self, name: str, value: str) -> None:
+        if name in PARCEL_FIELDS and not (self.buying or self.shipment_id):
+            setattr(self, name, value[:12])
+            self.field_errors = {k: v for k, v in self.field_errors.items() if k != name}
 
     @rx.event(background=True)
     async def requote(self):

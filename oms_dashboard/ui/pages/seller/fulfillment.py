@@ -122,7 +122,8 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
                 "Buy label",
                 on_click=LabelDialogState.open_for(row.order_id, QUEUE),
                 disabled=S.pickup_street == "",
-                size="2",
+                # Smaller beside the sidebar on a 1024 px screen, so the row needs no scrolling.
+                size=rx.breakpoints(initial="1", lg="2"),
                 aria_label="Buy label for order " + row.number,
                 white_space="nowrap",
                 data_testid="buy-label",
@@ -146,7 +147,7 @@ def _queue() -> rx.Component:
         Column("Order"),
         Column("Units", align="right"),
         Column("Ship to"),
-        Column("Ship by and time left"),
+        Column("Ship by (UTC)"),
         Column("Label", align="right"),
     ]
     counts = rx.hstack(
