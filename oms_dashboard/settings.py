@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     payment_provider_url: str = ""
     """Base URL of the payment provider's API; unset: the sandbox inside this process
     (outside production only)."""
+    vapid_private_key: str = ""
+    """The key that signs web pushes: a P-256 PEM, or the raw private key in base64url.
+    Unset: generated once into ``var/vapid_private.pem`` (outside production only)."""
+    vapid_subject: str = "mailto:ops@oms.example"
+    """Who push services contact about our pushes (the VAPID ``sub`` claim)."""
     payment_retry_seconds: list[int] = [10, 30, 90]
     """Pause before each re-verification of a payment (three retries)."""
     outbox_lease_seconds: int = Field(default=300, ge=1)
@@ -92,6 +97,28 @@ class Settings(BaseSettings):
             raise RuntimeError(
                 "OMS_PAYMENT_PROVIDER_URL must be set to the payment provider's API when "
                 "OMS_ENV=production; the built-in sandbox does not run in production"
+            )
+        self._check_vapid()
+
+    def _check_vapid(self) -> None:
+        # Here rather than at the first push: a bad key would otherwise surface only as
+        # every push failing, in the worker's log, hours after a deploy.
+        from oms_dashboard.notifications.vapid import BadVapidKey, load_private_key, local_key
+
+        if not self.vapid_private_key:
+            if self.env == "production":
+                raise RuntimeError(
+                    "OMS_VAPID_PRIVATE_KEY must be set when OMS_ENV=production: browsers "
+                    "subscribe to web push with its public half, so it must not change"
+                )
+            self.vapid_private_key = local_key(self.var_dir / "vapid_private.pem")
+        try:
+            load_private_key(self.vapid_private_key)
+        except BadVapidKey as exc:
+            raise RuntimeError(f"OMS_VAPID_PRIVATE_KEY: {exc}") from None
+        if not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise RuntimeError(
+                "OMS_VAPID_SUBJECT must be a mailto: or https: URL, e.g. mailto:ops@example.com"
             )
 
     @property

@@ -38,6 +38,7 @@ def make_seller(session: Session, **overrides) -> Seller:
         region=overrides.pop("region", "TX"),
         postal_code=overrides.pop("postal_code", "78701"),
         address_line1=overrides.pop("address_line1", "100 Congress Ave"),
+        phone=overrides.pop("phone", "+1 512 555 0100"),
         **overrides,
     )
     session.add(seller)

@@ -27,6 +27,7 @@ from oms_dashboard.api import (
     orders,
     policies,
     products,
+    push,
     review,
     sandbox,
     sellers,
@@ -57,6 +58,7 @@ ROUTERS = (
     review,
     addresses,
     shipping,
+    push,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -1,15 +1,24 @@
-"""DHL Express: tracking through the DHL Shipment Tracking - Unified API, rates (and, in
-the next slice, labels) through the DHL Express MyDHL API.
+"""DHL Express: tracking through the DHL Shipment Tracking - Unified API (and its push
+version for webhooks), rates and labels through the DHL Express MyDHL API.
 
 API versions followed:
 
 * Shipment Tracking - Unified API, OpenAPI 1.5.x, ``GET /track/shipments?trackingNumber=
   ...&service=express`` with the app's key in the ``DHL-API-Key`` header, one tracking
   number per request. https://developer.dhl.com/api-reference/shipment-tracking
-* MyDHL API 2.12.0 (2024-10-30), ``POST /rates`` with HTTP Basic authentication (the
-  MyDHL API key as user name, its secret as password) on every call and the shipper's
-  DHL Express account number in the body.
-  https://developer.dhl.com/api-reference/dhl-express-mydhl-api
+* Shipment Tracking - Unified - Push 1.2.5: the webhook DHL posts to a subscribed hook
+  (``dhl_webhook``). https://developer.dhl.com/api-reference/shipment-tracking-unified-push
+* MyDHL API 2.12.0 (2024-10-30), ``POST /rates`` and ``POST /shipments`` (labels and
+  return labels, ``dhl_labels``) with HTTP Basic authentication (the MyDHL API key as
+  user name, its secret as password) on every call and the shipper's DHL Express
+  account number in the body. https://developer.dhl.com/api-reference/dhl-express-mydhl-api
+
+**No cancellation.** MyDHL publishes no call to cancel a shipment or void its label
+(2.12.0, and 3.2.2 likewise: its shipment calls are create, proof of delivery, images,
+invoice data and add-piece; the one cancellation is ``DELETE
+/pickups/{dispatchConfirmationNumber}``, for a booked courier pickup, which these labels
+never book). ``cancel_label`` therefore raises a final ``CarrierError`` saying so; an
+unused DHL label is simply not handed to DHL.
 
 Neither API has an OAuth token: the credentials travel with each request, so there is
 nothing to cache or refresh, and a 401 means the credentials are wrong (CarrierError),
@@ -19,7 +28,8 @@ Live hosts: MyDHL ``https://express.api.dhl.com/mydhlapi`` (test:
 ``.../mydhlapi/test``), Unified Tracking ``https://api-eu.dhl.com``. The carrier sandbox
 serves both under one ``base_url``, which is why ``tracking_base_url`` defaults to it.
 
-The JSON in and out lives in ``dhl_parse`` (pure functions); this module re-exports it.
+The JSON in and out lives in ``dhl_parse``, ``dhl_labels`` and ``dhl_webhook`` (pure
+functions); this module re-exports it.
 """
 
 from __future__ import annotations
@@ -34,11 +44,13 @@ import httpx
 from oms_dashboard.carriers.adapter import HttpAdapter
 from oms_dashboard.carriers.base import (
     CarrierError,
+    Label,
     Parcel,
     Party,
     RateQuote,
     TrackingUpdate,
 )
+from oms_dashboard.carriers.dhl_labels import parse_label, return_request, ship_request
 from oms_dashboard.carriers.dhl_parse import (
     CARRIER,
     STATUSES,
@@ -50,15 +62,20 @@ from oms_dashboard.carriers.dhl_parse import (
     status_for,
     tracking_request,
 )
+from oms_dashboard.carriers.dhl_webhook import parse_webhook
 
 __all__ = [
     "STATUSES",
     "DhlCarrier",
     "dhl_datetime",
     "parse_error",
+    "parse_label",
     "parse_rates",
     "parse_tracking",
+    "parse_webhook",
     "rate_request",
+    "return_request",
+    "ship_request",
     "status_for",
     "tracking_request",
 ]
@@ -66,6 +83,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+NO_CANCELLATION = (
+    "DHL Express MyDHL API has no call to cancel a shipment or void its label (its only "
+    "cancellation, DELETE /pickups/{dispatchConfirmationNumber}, is for a booked courier "
+    "pickup): an unused DHL label is simply not handed to DHL"
+)
 
 
 class DhlCarrier(HttpAdapter):
@@ -132,6 +155,36 @@ class DhlCarrier(HttpAdapter):
             auth=self._auth,
         )
         return parse_rates(body)
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        """A label from ``shipper`` to ``recipient`` as DHL product ``service``."""
+        body = ship_request(
+            shipper, recipient, parcel, service=service, account_number=self._account_number
+        )
+        return parse_label(self._ship(body), service=service)
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        """The return label for a shipment that went from ``shipper`` to ``recipient``
+        (the same parties as its outbound label): the recipient sends it back, the
+        shipper receives it and its account pays."""
+        body = return_request(
+            shipper, recipient, parcel, service=service, account_number=self._account_number
+        )
+        return parse_label(self._ship(body), service=service)
+
+    def cancel_label(self, tracking_number: str) -> None:
+        """Always refused: MyDHL has no cancellation for a shipment (module docstring)."""
+        raise CarrierError(CARRIER, NO_CANCELLATION, code="not-supported")
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        return parse_webhook(body)
+
+    def _ship(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._send("POST", f"{self._mydhl}/shipments", json=body, auth=self._auth)
 
     # -- HTTP ------------------------------------------------------------------------
 

@@ -111,7 +111,7 @@ def parse_error(payload: Any) -> CarrierError | None:
     return CarrierError(CARRIER, message.strip(), code=str(code) if code is not None else None)
 
 
-def _raise_for_error(payload: Any) -> None:
+def raise_for_error(payload: Any) -> None:
     error = parse_error(payload)
     if error is not None:
         raise error
@@ -133,20 +133,20 @@ def parse_tracking(payload: Mapping[str, Any]) -> list[TrackingUpdate]:
     answers one number per request, so there is no "not found" entry inside a good
     body; the adapter decides what a 404 means for a batch). When DHL returns several
     shipments under one number (a reused number), the most recently updated one wins."""
-    _raise_for_error(payload)
+    raise_for_error(payload)
     updates: dict[str, TrackingUpdate] = {}
     for shipment in payload.get("shipments") or []:
         try:
             update = _parse_shipment(shipment)
         except (KeyError, TypeError, ValueError) as exc:
-            raise _unreadable("tracking", exc) from exc
+            raise unreadable("tracking", exc) from exc
         known = updates.get(update.tracking_number)
         if known is None or _newest(update) > _newest(known):
             updates[update.tracking_number] = update
     return list(updates.values())
 
 
-def _unreadable(what: str, exc: Exception) -> CarrierError:
+def unreadable(what: str, exc: Exception) -> CarrierError:
     return CarrierError(CARRIER, f"unreadable {what} answer ({exc!r})", code="bad-response")
 
 
@@ -267,20 +267,20 @@ def parse_rates(payload: Mapping[str, Any]) -> list[RateQuote]:
     is later booked with. A product listed without a price, or priced 0 (MyDHL returns
     prices only "where applicable", e.g. products that need a customer agreement), is no
     offer and is left out."""
-    _raise_for_error(payload)
+    raise_for_error(payload)
     quotes = []
     for product in payload.get("products") or []:
         try:
             quote = _parse_product(product)
         except (KeyError, TypeError, ValueError) as exc:
-            raise _unreadable("rates", exc) from exc
+            raise unreadable("rates", exc) from exc
         if quote is not None:
             quotes.append(quote)
     return quotes
 
 
 def _parse_product(product: Mapping[str, Any]) -> RateQuote | None:
-    price = _billed_price(product.get("totalPrice") or [])
+    price = billed_price(product.get("totalPrice") or [])
     if price is None:
         return None
     transit = (product.get("deliveryCapabilities") or {}).get("totalTransitDays")
@@ -292,7 +292,7 @@ def _parse_product(product: Mapping[str, Any]) -> RateQuote | None:
     )
 
 
-def _billed_price(prices: list[Mapping[str, Any]]) -> tuple[Decimal, str] | None:
+def billed_price(prices: list[Mapping[str, Any]]) -> tuple[Decimal, str] | None:
     def rank(entry: Mapping[str, Any]) -> int:
         kind = entry.get("currencyType")
         return _CURRENCY_PREFERENCE.index(kind) if kind in _CURRENCY_PREFERENCE else 99
@@ -330,33 +330,39 @@ def rate_request(
     where the shipper is. ``nextBusinessDay`` asks DHL for products of the next day when
     today's cut-off has passed, rather than no products at all."""
     if planned_at is None:
-        zone = local_zone(shipper.country, shipper.region, shipper.postal_code)
-        now = datetime.now(zone)
-        planned_at = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        planned_at = next_full_hour(shipper)
     return {
         "customerDetails": {
-            "shipperDetails": _rate_address(shipper),
-            "receiverDetails": _rate_address(recipient),
+            "shipperDetails": postal_address(shipper),
+            "receiverDetails": postal_address(recipient),
         },
         "accounts": [{"typeCode": "shipper", "number": account_number}],
         "plannedShippingDateAndTime": dhl_datetime(planned_at),
         "unitOfMeasurement": "metric",
-        "isCustomsDeclarable": _crosses_customs(shipper.country, recipient.country),
+        "isCustomsDeclarable": crosses_customs(shipper.country, recipient.country),
         "nextBusinessDay": True,
         "packages": [
             {
                 "weight": round(parcel.weight_grams / 1000, 3),
                 "dimensions": {
-                    "length": _centimetres(parcel.length_mm),
-                    "width": _centimetres(parcel.width_mm),
-                    "height": _centimetres(parcel.height_mm),
+                    "length": centimetres(parcel.length_mm),
+                    "width": centimetres(parcel.width_mm),
+                    "height": centimetres(parcel.height_mm),
                 },
             }
         ],
     }
 
 
-def _rate_address(party: Party) -> dict[str, str]:
+def next_full_hour(shipper: Party) -> datetime:
+    """When a package is handed to DHL unless said otherwise: the next full hour where
+    the shipper is (DHL wants the shipper's local time and refuses past times)."""
+    now = datetime.now(local_zone(shipper.country, shipper.region, shipper.postal_code))
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def postal_address(party: Party) -> dict[str, str]:
+    """A party's address as MyDHL writes it (rates, shipments)."""
     address = {
         "postalCode": party.postal_code,
         "cityName": party.city,
@@ -370,12 +376,12 @@ def _rate_address(party: Party) -> dict[str, str]:
     return address
 
 
-def _centimetres(mm: int) -> float:
+def centimetres(mm: int) -> float:
     # MyDHL's minimum is 1 cm; a thinner envelope is declared at that minimum.
     return max(1.0, round(mm / 10, 1))
 
 
-def _crosses_customs(origin: str, destination: str) -> bool:
+def crosses_customs(origin: str, destination: str) -> bool:
     origin, destination = origin.upper(), destination.upper()
     return origin != destination and not (origin in _EU and destination in _EU)
 

@@ -1,4 +1,5 @@
-"""UPS: Track API v1, Rating API v2409 and OAuth client credentials, over httpx.
+"""UPS: Track API v1, Rating API v2409, Shipping API v2409, Track Alert and OAuth client
+credentials, over httpx.
 
 Follows UPS's published OpenAPI specs (github.com/UPS-API/api-documentation: ``Tracking.yaml``,
 ``Rating.yaml``, ``OAuthClientCredentials.yaml``) and the developer portal pages they link:
@@ -18,7 +19,10 @@ Follows UPS's published OpenAPI specs (github.com/UPS-API/api-documentation: ``T
   https://developer.ups.com/api/reference/rating/business-rules ,
   https://developer.ups.com/api/reference/rating/error-codes
 
-Labels (Shipping API), returns, cancellation and UPS's tracking webhooks are the next slice.
+- Shipping API, version ``v2409``: labels, print-return labels (``ReturnService`` 9) and
+  voids; the requests and the reading of the answers are in ``ups_labels.py``, which names
+  the documents it follows. UPS answers a GIF; the label kept is that GIF on a 4 x 6 in PDF.
+- Track Alert (``UPSTrackAlert.yaml``): the events UPS pushes, read in ``ups_webhook.py``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import httpx
@@ -37,12 +40,25 @@ import httpx
 from oms_dashboard.carriers.adapter import HttpAdapter
 from oms_dashboard.carriers.base import (
     CarrierError,
+    Label,
     Parcel,
     Party,
     RateQuote,
     TrackingUpdate,
 )
 from oms_dashboard.carriers.oauth import TokenCache
+from oms_dashboard.carriers.ups_labels import (
+    SHIP_PATH,
+    imperial,
+    length_text,
+    parse_label,
+    parse_void,
+    party_block,
+    return_request,
+    ship_request,
+    void_path,
+    weight_text,
+)
 from oms_dashboard.carriers.ups_parse import (
     CARRIER,
     STATUSES,
@@ -51,6 +67,7 @@ from oms_dashboard.carriers.ups_parse import (
     parse_tracking,
     status_of,
 )
+from oms_dashboard.carriers.ups_webhook import parse_webhook
 
 __all__ = [
     "CARRIER",
@@ -58,12 +75,18 @@ __all__ = [
     "TrackRequest",
     "UpsCarrier",
     "parse_error",
+    "parse_label",
     "parse_rates",
     "parse_tracking",
+    "parse_void",
+    "parse_webhook",
     "rate_path",
     "rate_request",
+    "return_request",
+    "ship_request",
     "status_of",
     "tracking_request",
+    "void_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,8 +100,6 @@ TOKEN_MARGIN_SECONDS = 60.0
 # UPS: "Each inquiry number must be between 7 and 34 characters in length". Letters and
 # digits only, so a number can never rewrite the path it is put in.
 _INQUIRY = re.compile(r"^[A-Za-z0-9]{7,34}$")
-# UPS wants pounds and inches from the US and Puerto Rico, kilograms and centimetres elsewhere.
-_IMPERIAL = {"US", "PR"}
 
 
 # -- requests ----------------------------------------------------------------------------
@@ -127,24 +148,24 @@ def rate_request(
     With an account number the shipper is billed (``BillShipper``) and negotiated rates are
     asked for; without one UPS rates its published prices.
     """
-    imperial = shipper.country.upper() in _IMPERIAL
-    weight_unit, length_unit = ("LBS", "IN") if imperial else ("KGS", "CM")
-    weight = _weight(parcel.weight_grams, imperial)
-    shipper_block = _party(shipper)
+    pounds = imperial(shipper.country)
+    weight_unit, length_unit = ("LBS", "IN") if pounds else ("KGS", "CM")
+    weight = weight_text(parcel.weight_grams, pounds)
+    shipper_block = party_block(shipper)
     if account_number:
         shipper_block["ShipperNumber"] = account_number
     shipment: dict[str, Any] = {
         "Shipper": shipper_block,
-        "ShipTo": _party(recipient),
-        "ShipFrom": _party(shipper),
+        "ShipTo": party_block(recipient),
+        "ShipFrom": party_block(shipper),
         "Package": {
             # 02 = Customer Supplied Package
             "PackagingType": {"Code": "02", "Description": "Package"},
             "Dimensions": {
                 "UnitOfMeasurement": {"Code": length_unit},
-                "Length": _length(parcel.length_mm, imperial),
-                "Width": _length(parcel.width_mm, imperial),
-                "Height": _length(parcel.height_mm, imperial),
+                "Length": length_text(parcel.length_mm, pounds),
+                "Width": length_text(parcel.width_mm, pounds),
+                "Height": length_text(parcel.height_mm, pounds),
             },
             "PackageWeight": {"UnitOfMeasurement": {"Code": weight_unit}, "Weight": weight},
         },
@@ -164,30 +185,6 @@ def rate_request(
         }
     option = "Shoptimeintransit" if time_in_transit else "Shop"
     return {"RateRequest": {"Request": {"RequestOption": option}, "Shipment": shipment}}
-
-
-def _party(party: Party) -> dict[str, Any]:
-    address: dict[str, Any] = {
-        "AddressLine": [line for line in (party.line1, party.line2) if line],
-        "City": party.city,
-        "PostalCode": party.postal_code,
-        "CountryCode": party.country.upper(),
-    }
-    if party.region:
-        address["StateProvinceCode"] = party.region
-    # UPS takes 35 characters of a name; the rest would be refused, not rated.
-    return {"Name": party.name[:35], "Address": address}
-
-
-def _weight(grams: int, imperial: bool) -> str:
-    value = Decimal(grams) / (Decimal("453.59237") if imperial else Decimal(1000))
-    # Rounded up: a parcel declared lighter than it is gets re-billed by UPS.
-    return str(max(value.quantize(Decimal("0.1"), rounding=ROUND_CEILING), Decimal("0.1")))
-
-
-def _length(mm: int, imperial: bool) -> str:
-    value = Decimal(mm) / (Decimal("25.4") if imperial else Decimal(10))
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_CEILING))
 
 
 # -- the adapter -------------------------------------------------------------------------
@@ -252,6 +249,36 @@ class UpsCarrier(HttpAdapter):
         )
         response = self._call("POST", rate_path(time_in_transit=domestic), json=body)
         return parse_rates(_json(response))
+
+    def create_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        body = ship_request(
+            shipper, recipient, parcel, service=service, account_number=self._shipper_number()
+        )
+        return parse_label(_json(self._call("POST", SHIP_PATH, json=body)), service=service)
+
+    def create_return_label(
+        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+    ) -> Label:
+        """The label for sending back what went from ``shipper`` to ``recipient``."""
+        body = return_request(
+            shipper, recipient, parcel, service=service, account_number=self._shipper_number()
+        )
+        return parse_label(_json(self._call("POST", SHIP_PATH, json=body)), service=service)
+
+    def cancel_label(self, tracking_number: str) -> None:
+        # A one-package shipment's identification number is its tracking number.
+        parse_void(_json(self._call("DELETE", void_path(tracking_number))))
+
+    def parse_webhook(self, body: dict[str, Any]) -> list[TrackingUpdate]:
+        return parse_webhook(body)
+
+    def _shipper_number(self) -> str:
+        if not self._account_number:
+            # UPS bills every label to a shipper account; without one it is refused anyway.
+            raise CarrierError(CARRIER, "UPS labels need the account's shipper number")
+        return self._account_number
 
     # -- HTTP
 

@@ -81,14 +81,14 @@ def build_staff(ctx: DemoContext) -> None:
 
 
 PICKUP_STREETS = {
-    "volt": "2150 N First St",
-    "hearth": "600 Congress Ave",
-    "summit": "1700 Wynkoop St",
-    "northleaf": "299 Queen St W",
-    "thread": "35 Dale St",
-    "alpenglow": "Sendlinger Str. 12",
+    "volt": ("2150 N First St", "+1 408 555 0142"),
+    "hearth": ("600 Congress Ave", "+1 512 555 0187"),
+    "summit": ("1700 Wynkoop St", "+1 303 555 0110"),
+    "northleaf": ("299 Queen St W", "+1 416 555 0163"),
+    "thread": ("35 Dale St", "+44 161 496 0321"),
+    "alpenglow": ("Sendlinger Str. 12", "+49 89 5550 1234"),
 }
-"""Where each demo seller's parcels are picked up: the street on its labels."""
+"""Where each demo seller's parcels are picked up, and the phone its carriers call."""
 
 
 def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
@@ -104,7 +104,8 @@ def build_sellers(ctx: DemoContext) -> list[SellerCtx]:
                 "region": spec.region,
                 "city": spec.city,
                 "postal_code": spec.postal_code,
-                "address_line1": PICKUP_STREETS[spec.key],
+                "address_line1": PICKUP_STREETS[spec.key][0],
+                "phone": PICKUP_STREETS[spec.key][1],
                 "handling_hours": spec.handling_hours,
                 "low_stock_threshold": spec.low_stock_threshold,
                 "currency": spec.currency,

@@ -15,6 +15,7 @@ from oms_dashboard.models.orders import (
     ShipmentLabel,
     ShipmentScan,
 )
+from oms_dashboard.models.push import PushMessage, PushSubscription
 from oms_dashboard.models.sandbox import SandboxPayment, SandboxScan, SandboxShipment
 from oms_dashboard.models.system import (
     AuditEntry,
@@ -42,6 +43,8 @@ __all__ = [
     "OutboxMessage",
     "PaymentEvent",
     "Product",
+    "PushMessage",
+    "PushSubscription",
     "SandboxPayment",
     "SandboxScan",
     "SandboxShipment",

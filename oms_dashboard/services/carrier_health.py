@@ -23,7 +23,7 @@ from oms_dashboard.domain.tracking import breaker_opens_until
 from oms_dashboard.models import CarrierAccount
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.carrier_accounts import account
-from oms_dashboard.services.errors import Conflict
+from oms_dashboard.services.errors import Conflict, ServiceError
 
 T = TypeVar("T")
 
@@ -32,6 +32,18 @@ class CarrierUnavailable(Conflict):
     def __init__(self, carrier: str, why: str) -> None:
         super().__init__(f"{carrier} cannot be used now: {why}", type="carrier-unavailable")
         self.carrier = carrier
+
+
+class CarrierRefused(ServiceError):
+    """The carrier answered no (a bad address, a missing phone): its own words, 422.
+    A carrier that did not answer at all is a 503 the caller may retry."""
+
+    def __init__(self, error: CarrierError) -> None:
+        if error.transient:
+            self.status, self.type, self.title = 503, "carrier-unavailable", "Carrier unavailable"
+        else:
+            self.status, self.type, self.title = 422, "carrier-refused", "Refused by the carrier"
+        super().__init__(str(error), carrier=error.carrier, carrier_code=error.code)
 
 
 def breaker_open(row: CarrierAccount, now: datetime | None = None) -> bool:

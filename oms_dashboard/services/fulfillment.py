@@ -34,12 +34,22 @@ from oms_dashboard.domain.tracking import (
     ship_by,
 )
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Order, OrderLine, Product, Seller, Shipment, ShipmentLabel
+from oms_dashboard.models import (
+    Address,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    Seller,
+    Shipment,
+    ShipmentLabel,
+)
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.carrier_accounts import account, usable
 from oms_dashboard.services.carrier_health import (
+    CarrierRefused,
     CarrierUnavailable,
     breaker_open,
     call_carrier,
@@ -143,35 +153,37 @@ def label_options(
 ) -> LabelOptions:
     """What every usable carrier offers for this order's parcel (the one proposed from
     its items, or ``parcel`` as the seller measured it), asked all at once."""
-    with Session(engine) as session:
-        context = _context(session, actor, order_id, parcel)
-        carriers = [account(session, name.value) for name in CarrierName]
-        usable_now = {row.carrier: usable(row) for row in carriers}
-        open_breakers = {row.carrier for row in carriers if breaker_open(row)}
     unavailable: dict[str, str] = {}
-    askable = []
-    for name, (ok, why) in usable_now.items():
-        refusals = parcel_refusals(name, **_dims(context.parcel)) if context.parcel else []
-        if not ok:
-            unavailable[name] = why or "unavailable"
-        elif name in open_breakers:
-            unavailable[name] = "not answering; calls paused for a while"
-        elif refusals:
-            unavailable[name] = "; ".join(r["message"] for r in refusals)
-        else:
-            askable.append(name)
+    adapters = {}
+    with Session(engine, expire_on_commit=False) as session:
+        context = _context(session, actor, order_id, parcel)
+        for name in CarrierName:
+            row = account(session, name.value)
+            ok, why = usable(row)
+            refusals = (
+                parcel_refusals(row.carrier, **_dims(context.parcel)) if context.parcel else []
+            )
+            if not ok:
+                unavailable[row.carrier] = why or "unavailable"
+            elif breaker_open(row):
+                unavailable[row.carrier] = "not answering; calls paused for a while"
+            elif refusals:
+                unavailable[row.carrier] = "; ".join(r["message"] for r in refusals)
+            else:
+                adapters[row.carrier] = carrier_for(
+                    session, row.carrier, sandbox_transport=sandbox_transport
+                )
+        session.commit()  # a carrier's row made on first use stays
+    askable = list(adapters)
     is_holiday = holiday_checker(context.order.ship_country, context.order.ship_region)
     today = utcnow().date()
     offers: list[rules.Offer] = []
     with ThreadPoolExecutor(max_workers=max(1, len(askable))) as pool:
-        answers = pool.map(lambda name: _ask(engine, name, context, sandbox_transport), askable)
+        answers = pool.map(lambda name: _ask(adapters[name], context), askable)
         for name, answer in zip(askable, answers, strict=True):
             if isinstance(answer, CarrierError):
                 record_failure(engine, name, answer)
                 unavailable[name] = answer.message
-                continue
-            if isinstance(answer, CarrierUnavailable):
-                unavailable[name] = answer.detail
                 continue
             record_success(engine, name)
             for quote in answer:
@@ -199,19 +211,17 @@ def label_options(
     )
 
 
-def _ask(engine, name, context: _ShipContext, sandbox_transport):
-    """The carrier's quotes, or the error it gave. Runs in a thread of its own: it
-    writes nothing (the caller records the carrier's health afterwards)."""
+def _ask(adapter, context: _ShipContext):
+    """The carrier's quotes, or the error it gave. Runs in a thread of its own over
+    HTTP only (the caller records the carrier's health afterwards)."""
     try:
-        with Session(engine) as session:
-            adapter = carrier_for(session, name, sandbox_transport=sandbox_transport)
         with adapter:
             return adapter.quote(
                 shipper=context.shipper,
                 recipient=context.recipient,
                 parcel=_parcel(context.parcel),
             )
-    except (CarrierError, CarrierUnavailable) as error:
+    except CarrierError as error:
         return error
 
 
@@ -263,16 +273,19 @@ def buy_label(
                 why = options.unavailable.get(name.value, "it offered no service")
                 raise CarrierUnavailable(name.value, why)
             service = best.service
-        label = call_carrier(
-            engine,
-            name.value,
-            lambda: adapter.create_label(
-                shipper=context.shipper,
-                recipient=context.recipient,
-                parcel=_parcel(context.parcel),
-                service=service,
-            ),
-        )
+        try:
+            label = call_carrier(
+                engine,
+                name.value,
+                lambda: adapter.create_label(
+                    shipper=context.shipper,
+                    recipient=context.recipient,
+                    parcel=_parcel(context.parcel),
+                    service=service,
+                ),
+            )
+        except CarrierError as error:
+            raise CarrierRefused(error) from error
         try:
             return run_in_transaction(
                 engine,
@@ -396,6 +409,7 @@ def _context(
             phone=seller.phone,
         ),
         recipient=Party(
+            phone=_customer_phone(session, order),
             name=order.ship_name,
             line1=order.ship_line1,
             line2=order.ship_line2,
@@ -406,6 +420,18 @@ def _context(
         ),
         parcel=parcel,
     )
+
+
+def _customer_phone(session: Session, order: Order) -> str | None:
+    """The number a courier calls: the customer's, or their default address's."""
+    customer = session.get(Customer, order.customer_id)
+    if customer and customer.phone:
+        return customer.phone
+    return session.exec(
+        select(Address.phone)
+        .where(Address.customer_id == order.customer_id, Address.phone.is_not(None))
+        .order_by(Address.is_default.desc())
+    ).first()
 
 
 def _items(session: Session, order: Order) -> list[ShipItem]:

@@ -37,6 +37,11 @@ class MessageKind(StrEnum):
     PAYMENT_FAILED = "customer.payment_failed"
     PAYMENT_ACTION_REQUIRED = "customer.payment_action_required"
     STOCK_LOST = "customer.stock_lost"
+    SHIPMENT_UPDATE = "customer.shipment_update"
+    """Something a customer is told about a package (a ``ShipmentNotice``): payload
+    ``shipment_id``, ``notice``, ``estimated_delivery`` and ``previous_estimate``
+    (ISO dates or None); dedupe key ``shipment:{id}:{notice}``, for ``delayed``
+    ``shipment:{id}:delayed:{new date}``."""
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
     SHIPMENT_UPDATE = "customer.shipment_update"

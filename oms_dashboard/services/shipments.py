@@ -22,21 +22,17 @@ MAX_BUNDLE = 200
 """Orders in one bulk print: a sheet of labels a printer takes in one go."""
 
 
-def _scoped_shipments(actor: Actor):
-    """Shipments the actor may see. Reads that add columns to it go through
-    ``session.execute``: sqlmodel's ``exec`` of a one-entity select returns the
-    first column alone, dropping the added ones."""
-    visible = scoped_orders(actor).with_only_columns(Order.id).scalar_subquery()
-    return select(Shipment).where(Shipment.order_id.in_(visible))
+def _visible(actor: Actor):
+    """The shipments of the orders ``actor`` may see."""
+    return Shipment.order_id.in_(scoped_orders(actor).with_only_columns(Order.id))
 
 
 def label_pdf(session: Session, *, actor: Actor, shipment_id: str) -> tuple[bytes, str]:
     """The label and a file name for it; 404 for a shipment the actor may not see."""
     row = session.execute(
-        _scoped_shipments(actor)
-        .where(Shipment.id == shipment_id)
-        .add_columns(ShipmentLabel.pdf)
+        select(Shipment, ShipmentLabel.pdf)
         .join(ShipmentLabel, ShipmentLabel.shipment_id == Shipment.id)
+        .where(_visible(actor), Shipment.id == shipment_id)
     ).first()
     if row is None:
         raise NotFound(f"no label for shipment {shipment_id!r}")
@@ -58,10 +54,9 @@ def labels_bundle(session: Session, *, actor: Actor, order_ids: Sequence[str]) -
     label are skipped; none at all is a 404)."""
     ids = _check_bundle(order_ids)
     rows = session.execute(
-        _scoped_shipments(actor)
-        .where(Shipment.order_id.in_(ids))
-        .add_columns(ShipmentLabel.pdf)
+        select(Shipment, ShipmentLabel.pdf)
         .join(ShipmentLabel, ShipmentLabel.shipment_id == Shipment.id)
+        .where(_visible(actor), Shipment.order_id.in_(ids))
     ).all()
     if not rows:
         raise NotFound("none of these orders has a label yet")
@@ -133,10 +128,9 @@ def flagged_shipments(session: Session, *, actor: Actor, limit: int = 200) -> li
     """Shipments support should look at (stuck, or a delivery exception), oldest first."""
     actor.require(Role.SUPPORT, Role.ADMIN, Role.SELLER)
     rows = session.execute(
-        _scoped_shipments(actor)
-        .where(Shipment.flag.is_not(None))
-        .add_columns(Order)
+        select(Shipment, Order)
         .join(Order, Order.id == Shipment.order_id)
+        .where(_visible(actor), Shipment.flag.is_not(None))
         .order_by(Shipment.flagged_at, Shipment.id)
         .limit(limit)
     ).all()

@@ -216,7 +216,8 @@ def test_detail_has_lines_shipments_timeline_and_the_callers_actions(world, sess
     assert event["actor"] == f"{world.users['bob'].name} (customer)"
     assert (event["from_status"], event["to_status"]) == (None, "pending_payment")
     assert datetime.fromisoformat(event["at"]) == order.placed_at
-    assert detail["allowed_actions"] == []  # nothing a customer can do to it yet
+    # delivered: the customer is asked to confirm receipt or report a problem
+    assert detail["allowed_actions"] == ["confirm_receipt", "report_delivery_problem"]
 
 
 def test_allowed_actions_depend_on_who_asks(world):

@@ -130,6 +130,7 @@ def production(env: dict[str, str], **more: str) -> dict[str, str]:
         OMS_ENV="production",
         OMS_SECRET_KEY="k" * 48,
         OMS_PAYMENT_WEBHOOK_SECRET="whsec-production",
+        OMS_VAPID_PRIVATE_KEY="3DT3ZiK0V7GzBGB-LiSSv7Kdy25nrPbt2LNhVmIo6vE",
         **more,
     )
 

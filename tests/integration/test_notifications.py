@@ -183,7 +183,7 @@ def test_single_order_subject_names_the_order_and_shows_tracking(session, engine
             carrier="ups",
             service="ground",
             tracking_number="1Z999AA10123456784",
-            status="label_created",
+            status="shipped",
         )
     )
     session.commit()

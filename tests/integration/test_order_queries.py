@@ -131,4 +131,5 @@ def test_detail_has_lines_events_and_actions(session, world):
         world["orders"]["alice_b"] and detail.lines[0].sku
     ]
     assert detail.events[0].type == "order.placed"
-    assert detail.allowed_actions == []  # delivered: returns come with customer service
+    # delivered: confirm receipt or report a problem (returns come with customer service)
+    assert detail.allowed_actions == ["confirm_receipt", "report_delivery_problem"]

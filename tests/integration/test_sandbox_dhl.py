@@ -1,30 +1,41 @@
 """The DHL Express sandbox answers the real adapter: ``DhlCarrier`` over an in-process
-transport tracks sandbox packages through their whole lives and quotes every sandbox
-service, reading DHL's own JSON back into what the sandbox holds."""
+transport tracks sandbox packages through their whole lives, quotes every sandbox
+service, buys labels and return labels (refused in DHL's words when DHL would refuse),
+and reads the sandbox's tracking push back into what the sandbox holds."""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pypdfium2
 import pytest
+import zxingcpp
+from sqlmodel import func, select
 
 from oms_dashboard.api.factory import create_sandbox_app
-from oms_dashboard.carriers import sandbox
+from oms_dashboard.carriers import dhl_labels, sandbox
 from oms_dashboard.carriers.base import (
     CarrierError,
     Parcel,
     Party,
+    RateQuote,
     ScanLocation,
     ShipmentStatus,
     TrackingUpdate,
 )
-from oms_dashboard.carriers.dhl import DhlCarrier, parse_rates
+from oms_dashboard.carriers.dhl import DhlCarrier, parse_label, parse_rates
+from oms_dashboard.carriers.sandbox import dhl as sandbox_dhl
 from oms_dashboard.carriers.sandbox.dhl import router
+from oms_dashboard.carriers.sandbox.dhl_shipments import read_shipment_request
+from oms_dashboard.documents.labels import render_label
 from oms_dashboard.inprocess import InProcessTransport
+from oms_dashboard.models import SandboxShipment
 
 MEMPHIS = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
 CINCINNATI = ScanLocation(city="Hebron", region="KY", postal_code="41048", country="US")
@@ -248,3 +259,257 @@ def test_dhls_own_documented_rate_request_is_answered_in_the_currency_it_names(e
     assert refused.status_code == 422
     with pytest.raises(CarrierError, match="#/packages: expected packages each with a weight"):
         parse_rates(refused.json())
+
+
+# -- labels, returns, cancellation and the push -----------------------------------------
+
+SELLER = replace(SHIPPER, phone="+19015550100")
+CUSTOMER = replace(DOMESTIC, phone="+12125550199")
+CUSTOMER_ABROAD = replace(ABROAD, phone="+33140000000")
+BOX = Parcel(weight_grams=2500, length_mm=300, width_mm=200, height_mm=100)
+
+
+@pytest.fixture
+def scannable_numbers(monkeypatch):
+    """Sandbox numbers that do not begin with "99": python-barcode 0.16.1's Code 128
+    set C has no "99" and drops it, so such a label scans as another number (a defect
+    of ``documents.labels``, shown by the xfail below), not of DHL's label flow."""
+    draw = sandbox.new_tracking_number
+
+    def number(carrier, rng=None):
+        while (found := draw(carrier, rng)).startswith("99"):
+            pass
+        return found
+
+    monkeypatch.setattr(sandbox, "new_tracking_number", number)
+
+
+@pytest.mark.xfail(strict=True, reason="python-barcode 0.16.1 drops a leading '99' in set C")
+def test_a_label_whose_number_begins_with_99_scans_as_that_number():
+    pdf = render_label(
+        carrier="dhl",
+        service="EXPRESS DOMESTIC",
+        tracking_number="9982653040",
+        shipper=SELLER,
+        recipient=CUSTOMER,
+        parcel=BOX,
+        ship_date=date(2026, 11, 2),
+    )
+    assert scanned_numbers(pdf) == ["9982653040"]
+
+
+def scanned_numbers(pdf: bytes) -> list[str]:
+    """What a scanner reads off the label's first 4 x 6 in page."""
+    page = pypdfium2.PdfDocument(pdf)[0]
+    width, height = page.get_size()
+    assert (round(width / 72, 2), round(height / 72, 2)) == (4.0, 6.0)
+    return [found.text for found in zxingcpp.read_barcodes(page.render(scale=203 / 72).to_pil())]
+
+
+def sandbox_price(service_code: str, grams: int, *, international: bool) -> tuple[Decimal, int]:
+    service = next(s for s in sandbox.SERVICES["dhl"] if s.code == service_code)
+    cents, days = sandbox.sandbox_quote("dhl", service, grams=grams, international=international)
+    return Decimal(cents) / 100, days
+
+
+def shipments_in_sandbox(session) -> int:
+    return session.exec(select(func.count()).select_from(SandboxShipment)).one()
+
+
+def test_two_labels_in_a_row_are_two_packages_dhl_tracks_as_shipped(
+    scannable_numbers, engine, session
+):
+    price, days = sandbox_price("N", 2500, international=False)
+    with make_adapter(engine) as adapter:
+        labels = [
+            adapter.create_label(shipper=SELLER, recipient=CUSTOMER, parcel=BOX, service="N")
+            for _ in range(2)
+        ]
+        for label in labels:
+            assert label.label_pdf.startswith(b"%PDF")
+            assert re.fullmatch(r"\d{10}", label.tracking_number)  # a DHL waybill number
+            assert scanned_numbers(label.label_pdf) == [label.tracking_number]
+            assert label.service == "N"
+            assert label.charge == RateQuote("N", price, "USD", days)
+            # The sandbox promises business days from the planned day it was asked for.
+            assert label.estimated_delivery > date.today()
+            update = track_one(adapter, label.tracking_number)
+            assert update.status is ShipmentStatus.SHIPPED
+            assert update.estimated_delivery == label.estimated_delivery
+            (scan,) = update.scans
+            assert (scan.code, scan.location.city) == ("pre-transit", "Memphis")
+    assert labels[0].tracking_number != labels[1].tracking_number
+    package = sandbox.packages(session, "dhl", [labels[0].tracking_number])
+    registered = package[labels[0].tracking_number]
+    assert (registered.origin.city, registered.destination.city) == ("Memphis", "New York")
+    assert registered.service == "N"
+
+
+def test_a_label_abroad_is_priced_as_international_and_intra_eu_goods_are_not_declared(
+    scannable_numbers, engine
+):
+    price, days = sandbox_price("P", 2500, international=True)
+    leipzig = Party(
+        name="Laden",
+        line1="Hauptstr. 1",
+        city="Leipzig",
+        postal_code="04435",
+        country="DE",
+        phone="+4934100000",
+    )
+    with make_adapter(engine) as adapter:
+        abroad = adapter.create_label(
+            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
+        )
+        europe = adapter.create_label(
+            shipper=leipzig, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
+        )
+    assert abroad.charge == RateQuote("P", price, "USD", days)
+    assert europe.charge.amount == price  # another country, even inside the EU
+    assert scanned_numbers(europe.label_pdf) == [europe.tracking_number]
+
+
+def test_the_sandboxs_push_for_a_package_reads_back_as_what_the_sandbox_holds(engine, session):
+    with make_adapter(engine) as adapter:
+        label = adapter.create_label(
+            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
+        )
+        number = label.tracking_number
+        steps = [
+            (ShipmentStatus.IN_TRANSIT, LEIPZIG, None),
+            (ShipmentStatus.DELIVERY_EXCEPTION, PARIS, "Recipient not available"),
+            (ShipmentStatus.DELIVERED, PARIS, None),
+        ]
+        for status, place, reason in steps:
+            scan(session, number, status, datetime.now(UTC), place, reason)
+            package = sandbox.packages(session, "dhl", [number])[number]
+            # The body is posted as JSON to the OMS's carrier events endpoint.
+            body = json.loads(json.dumps(sandbox_dhl.webhook_body(package)))
+            (update,) = adapter.parse_webhook(body)
+            assert update.tracking_number == number
+            assert_tracked_as_the_sandbox_says(update, session, number, status)
+            assert update == track_one(adapter, number)
+    assert body["scope"] == "subscription.push"
+
+
+def test_a_return_label_is_a_package_from_the_customer_back_to_the_seller(
+    scannable_numbers, engine, session
+):
+    with make_adapter(engine) as adapter:
+        outbound = adapter.create_label(shipper=SELLER, recipient=CUSTOMER, parcel=BOX, service="N")
+        back = adapter.create_return_label(
+            shipper=SELLER, recipient=CUSTOMER, parcel=BOX, service="N"
+        )
+        update = track_one(adapter, back.tracking_number)
+    assert back.tracking_number != outbound.tracking_number
+    assert back.label_pdf.startswith(b"%PDF")
+    assert scanned_numbers(back.label_pdf) == [back.tracking_number]
+    assert update.status is ShipmentStatus.SHIPPED
+    assert update.scans[0].location.city == "New York"
+    package = sandbox.packages(session, "dhl", [back.tracking_number])[back.tracking_number]
+    assert (package.origin.city, package.destination.city) == ("New York", "Memphis")
+
+
+def test_the_sandbox_reads_a_request_billing_a_payer_as_a_return():
+    outbound = dhl_labels.ship_request(SELLER, CUSTOMER, BOX, service="N", account_number="1")
+    back = dhl_labels.return_request(SELLER, CUSTOMER, BOX, service="N", account_number="1")
+    assert read_shipment_request(outbound).is_return is False
+    assert read_shipment_request(back).is_return is True
+
+
+def test_dhl_cannot_cancel_a_label_so_the_package_stays_known(engine, session):
+    with make_adapter(engine) as adapter:
+        label = adapter.create_label(shipper=SELLER, recipient=CUSTOMER, parcel=BOX, service="N")
+        with pytest.raises(CarrierError) as fresh:
+            adapter.cancel_label(label.tracking_number)
+        scan(session, label.tracking_number, ShipmentStatus.IN_TRANSIT, datetime.now(UTC))
+        with pytest.raises(CarrierError) as moving:
+            adapter.cancel_label(label.tracking_number)
+        assert track_one(adapter, label.tracking_number).status is ShipmentStatus.IN_TRANSIT
+    for refused in (fresh.value, moving.value):
+        assert refused.carrier == "dhl" and refused.code == "not-supported"
+        assert "MyDHL API has no call to cancel a shipment" in refused.message
+        assert refused.transient is False
+
+
+def test_a_recipient_without_phone_is_refused_in_dhls_words_and_nothing_is_booked(engine, session):
+    before = shipments_in_sandbox(session)
+    with make_adapter(engine) as adapter:
+        with pytest.raises(CarrierError) as one:
+            adapter.create_label(shipper=SELLER, recipient=DOMESTIC, parcel=BOX, service="N")
+        with pytest.raises(CarrierError) as two:
+            adapter.create_label(shipper=SHIPPER, recipient=DOMESTIC, parcel=BOX, service="N")
+    assert (one.value.code, one.value.transient) == ("422", False)
+    assert one.value.message == (
+        "#/customerDetails/receiverDetails/contactInformation: required key [phone] not found"
+    )
+    assert two.value.message == (
+        "Multiple problems found, see Additional Details: "
+        "#/customerDetails/shipperDetails/contactInformation: required key [phone] not found; "
+        "#/customerDetails/receiverDetails/contactInformation: required key [phone] not found"
+    )
+    assert shipments_in_sandbox(session) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "detail"),
+    [
+        (
+            lambda body: body.update(plannedShippingDateAndTime="tomorrow at noon"),
+            400,
+            "998: ShipTimeStamp is not well formatted.(Expected Sample Format : "
+            "'2010-02-11T17:10:09 GMT+01:00')",
+        ),
+        (
+            lambda body: body.update(productCode="X"),
+            422,
+            "#/productCode: X is not a valid enum value",
+        ),
+        (
+            lambda body: body["content"]["packages"][0].update(weight=0),
+            422,
+            "#/content/packages/0/weight: 0 is not greater or equal to 0.001",
+        ),
+        (lambda body: body.pop("content"), 422, "#: required key [content] not found"),
+    ],
+)
+def test_a_request_dhl_would_refuse_gets_dhls_error_body(engine, session, change, status, detail):
+    body = dhl_labels.ship_request(SELLER, CUSTOMER, BOX, service="N", account_number="1")
+    change(body)
+    with raw_client(engine) as client:
+        answer = client.post("/shipments", json=body, auth=("x", "y"))
+    assert answer.status_code == status
+    assert answer.json()["detail"] == detail
+    assert answer.json()["instance"] == "/expressapi/shipments"
+    with pytest.raises(CarrierError) as raised:
+        parse_label(answer.json(), service="N")
+    assert (raised.value.message, raised.value.code) == (detail, str(status))
+
+
+def test_labels_without_credentials_are_refused_the_dhl_way(engine):
+    adapter = make_adapter(engine, client_id="", client_secret="")
+    with adapter, pytest.raises(CarrierError) as raised:
+        adapter.create_label(shipper=SELLER, recipient=CUSTOMER, parcel=BOX, service="N")
+    assert (raised.value.code, raised.value.message) == ("401", "Invalid Credentials")
+
+
+def test_dhls_own_documented_request_is_answered_in_dhls_documented_shape(
+    scannable_numbers, engine
+):
+    """MyDHL's published domestic example (GB), with a product the sandbox offers."""
+    request = json.loads((FIXTURES / "shipment_request_domestic_example.json").read_text())
+    request["productCode"] = "N"
+    with raw_client(engine) as client:
+        answer = client.post("/shipments", json=request, auth=("x", "y"))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    documented = json.loads((FIXTURES / "shipment_response_international_example.json").read_text())
+    assert set(body) <= set(documented)  # no field DHL's answer does not have
+    assert set(body["packages"][0]) == set(documented["packages"][0])
+    assert set(body["documents"][0]) == set(documented["documents"][0])
+    _, days = sandbox_price("N", 296, international=False)  # 0.296 kg, GB to GB
+    assert body["shipmentDetails"] == [{"pickupDetails": {"totalTransitDays": str(days)}}]
+    # The example asks for no estimate and no rates: DHL answers neither.
+    assert "estimatedDeliveryDate" not in body and "shipmentCharges" not in body
+    label = parse_label(body, service="N")
+    assert scanned_numbers(label.label_pdf) == [label.tracking_number]

@@ -3,18 +3,31 @@ lives, rates, and UPS's own refusals, all over HTTP answered in process."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from oms_dashboard.api.factory import create_sandbox_app
 from oms_dashboard.carriers import sandbox
-from oms_dashboard.carriers.base import CarrierError, Parcel, Party, ScanLocation, ShipmentStatus
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Parcel,
+    Party,
+    RateQuote,
+    ScanLocation,
+    ShipmentStatus,
+)
+from oms_dashboard.carriers.sandbox import ups as ups_sandbox
 from oms_dashboard.carriers.sandbox.ups import router
-from oms_dashboard.carriers.ups import UpsCarrier
+from oms_dashboard.carriers.ups import UpsCarrier, ship_request
 from oms_dashboard.inprocess import InProcessTransport
+from oms_dashboard.models import SandboxShipment
 
 BASE_URL = "http://oms.sandbox/sandbox/carriers/ups"
 MEMPHIS = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
@@ -24,6 +37,11 @@ TORONTO = ScanLocation(city="Toronto", region="ON", postal_code="M5V 2T6", count
 SEATTLE = ScanLocation(city="Seattle", region="WA", postal_code="98108", country="US")
 # Whole seconds: UPS writes times as HHMMSS.
 T0 = datetime(2026, 3, 2, 15, 4, 5, tzinfo=UTC)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups"
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
 @pytest.fixture
@@ -225,3 +243,181 @@ def test_rates_in_the_currency_the_request_names_and_ups_error_for_a_bad_one(app
         "code": "20007",
         "message": "Missing Required field, Package.",
     }
+
+
+# -- labels, returns, voids and Track Alert ----------------------------------------------
+
+MERCHANT = Party(
+    name="Harbor Goods",
+    line1="2600 Democrat Rd",
+    city="Memphis",
+    region="TN",
+    postal_code="38118",
+    country="US",
+    phone="9015550100",
+)
+CUSTOMER = Party(
+    name="Dana Whitfield",
+    line1="350 5th Ave",
+    city="New York",
+    region="NY",
+    postal_code="10118",
+    country="US",
+)
+BOX = Parcel(weight_grams=1500, length_mm=300, width_mm=200, height_mm=100)
+UPS_NUMBER = re.compile(r"^1Z[0-9A-Z]{16}$")
+
+
+def label_adapter(app) -> UpsCarrier:
+    return make_adapter(app, account_number="SANDBOX01")
+
+
+def test_two_labels_in_a_row_are_priced_and_tracked_as_shipped(app, session):
+    cents, days = sandbox.sandbox_quote(
+        "ups", sandbox.SERVICES["ups"][0], grams=1500, international=False
+    )
+    with label_adapter(app) as adapter:
+        labels = [
+            adapter.create_label(shipper=MERCHANT, recipient=CUSTOMER, parcel=BOX, service="03")
+            for _ in range(2)
+        ]
+        updates = adapter.track([label.tracking_number for label in labels])
+
+    first, second = labels
+    assert first.tracking_number != second.tracking_number
+    for label in labels:
+        assert UPS_NUMBER.match(label.tracking_number)
+        assert label.label_pdf.startswith(b"%PDF")
+        assert label.carrier_reference == label.tracking_number
+        assert label.charge == RateQuote("03", Decimal(cents) / 100, "USD")
+    assert [u.tracking_number for u in updates] == [first.tracking_number, second.tracking_number]
+    assert {u.status for u in updates} == {ShipmentStatus.SHIPPED}
+    assert {u.estimated_delivery for u in updates} == {sandbox.delivery_date(days)}
+    package = sandbox.packages(session, "ups", [first.tracking_number])[first.tracking_number]
+    assert (package.origin.city, package.destination.city) == ("Memphis", "New York")
+
+
+def test_the_track_alert_body_of_every_scan_reads_back_as_that_scan(app, session):
+    with label_adapter(app) as adapter:
+        label = adapter.create_label(shipper=MERCHANT, recipient=CUSTOMER, parcel=BOX, service="02")
+        number = label.tracking_number
+        created = sandbox.packages(session, "ups", [number])[number].created_at
+        steps = [
+            (None, None, None),
+            (ShipmentStatus.IN_TRANSIT, LOUISVILLE, None),
+            (ShipmentStatus.OUT_FOR_DELIVERY, NEW_YORK, None),
+            (ShipmentStatus.DELIVERY_EXCEPTION, NEW_YORK, "The receiver was not available."),
+            (ShipmentStatus.DELIVERED, NEW_YORK, None),
+        ]
+        for hours, (status, place, reason) in enumerate(steps):
+            if status is not None:
+                sandbox.record_scan(
+                    session,
+                    carrier="ups",
+                    tracking_number=number,
+                    status=status,
+                    location=place,
+                    reason=reason,
+                    at=created.replace(microsecond=0) + timedelta(hours=hours),
+                )
+                session.commit()
+            package = sandbox.packages(session, "ups", [number])[number]
+            [update] = adapter.parse_webhook(ups_sandbox.webhook_body(package))
+
+            event = package.events[0]
+            assert update.tracking_number == number
+            assert update.status is package.status
+            [scan] = update.scans
+            # Track Alert writes whole seconds.
+            assert scan.at == event.at.replace(microsecond=0)
+            assert (scan.location.city, scan.location.country) == (
+                event.location.city,
+                event.location.country,
+            )
+            if reason:
+                assert scan.description == reason
+            delivered = package.status is ShipmentStatus.DELIVERED
+            assert update.estimated_delivery == (None if delivered else package.estimated_delivery)
+
+
+def test_a_return_label_brings_the_package_from_the_customer_to_the_merchant(app, session):
+    with label_adapter(app) as adapter:
+        label = adapter.create_return_label(
+            shipper=MERCHANT, recipient=CUSTOMER, parcel=BOX, service="03"
+        )
+        [update] = adapter.track([label.tracking_number])
+
+    number = label.tracking_number
+    assert UPS_NUMBER.match(number) and label.label_pdf.startswith(b"%PDF")
+    assert update.status is ShipmentStatus.SHIPPED
+    assert update.scans[0].location.city == "New York"
+    package = sandbox.packages(session, "ups", [number])[number]
+    assert (package.origin.city, package.destination.city) == ("New York", "Memphis")
+
+
+def test_a_cancelled_label_is_unknown_and_a_moving_one_cannot_be_cancelled(app, session):
+    with label_adapter(app) as adapter:
+        cancelled, moving = (
+            adapter.create_label(
+                shipper=MERCHANT, recipient=CUSTOMER, parcel=BOX, service="03"
+            ).tracking_number
+            for _ in range(2)
+        )
+        adapter.cancel_label(cancelled)
+        assert adapter.track([cancelled]) == []
+        with pytest.raises(CarrierError, match="No shipment found within the allowed void"):
+            adapter.cancel_label(cancelled)
+
+        sandbox.record_scan(
+            session,
+            carrier="ups",
+            tracking_number=moving,
+            status=ShipmentStatus.IN_TRANSIT,
+            location=LOUISVILLE,
+        )
+        session.commit()
+        with pytest.raises(CarrierError, match="Time for voiding has expired") as refused:
+            adapter.cancel_label(moving)
+        [still] = adapter.track([moving])
+
+    assert refused.value.code == "190101" and not refused.value.transient
+    assert still.status is ShipmentStatus.IN_TRANSIT
+    assert sandbox.packages(session, "ups", [cancelled]) == {}
+
+
+def test_ups_refusals_of_a_label_reach_the_caller_in_ups_words(app, session):
+    before = len(session.exec(select(SandboxShipment)).all())
+    streetless = Party(**{**CUSTOMER.__dict__, "line1": ""})
+    with label_adapter(app) as adapter:
+        with pytest.raises(CarrierError) as no_street:
+            adapter.create_label(shipper=MERCHANT, recipient=streetless, parcel=BOX, service="03")
+        with pytest.raises(CarrierError) as no_service:
+            adapter.create_label(shipper=MERCHANT, recipient=CUSTOMER, parcel=BOX, service="65")
+
+    assert no_street.value.message == "Missing or invalid ship to address line 1"
+    assert no_street.value.code == "120202" and not no_street.value.transient
+    assert no_service.value.message == "The field, Service Code, contains invalid data, 65."
+    assert len(session.exec(select(SandboxShipment)).all()) == before
+
+
+def test_the_ship_and_void_routes_want_a_bearer_and_ups_own_request(app):
+    with httpx.Client(base_url=BASE_URL, transport=InProcessTransport(app)) as client:
+        anonymous = client.post("/api/shipments/v2409/ship", json={})
+        headers = {"Authorization": f"Bearer {a_token(client)}"}
+        zpl = ship_request(MERCHANT, CUSTOMER, BOX, service="03", account_number="SANDBOX01")
+        zpl["ShipmentRequest"]["LabelSpecification"]["LabelImageFormat"]["Code"] = "ZPL"
+        refused = client.post("/api/shipments/v2409/ship", headers=headers, json=zpl)
+        unknown = client.delete(
+            "/api/shipments/v2409/void/cancel/1Z0000000000000000", headers=headers
+        )
+
+    assert anonymous.status_code == 401
+    assert refused.status_code == 400
+    assert refused.json()["response"]["errors"] == [
+        {
+            "code": "20008",
+            "message": "The field, LabelImageFormat Code, contains invalid data, ZPL.",
+        }
+    ]
+    assert unknown.status_code == 400
+    assert unknown.json() == load_fixture("void_error_no_shipment")

@@ -3,7 +3,12 @@ own JSON from the sandbox's packages (``carriers.sandbox``).
 
 * ``GET /track/shipments?trackingNumber=...&service=express`` - Shipment Tracking -
   Unified API 1.5.x, key in the ``DHL-API-Key`` header;
-* ``POST /rates`` - MyDHL API 2.12.0, HTTP Basic (API key and secret).
+* ``POST /rates`` - MyDHL API 2.12.0, HTTP Basic (API key and secret);
+* ``POST /shipments`` - MyDHL API 2.12.0: labels and return labels (``dhl_shipments``),
+  the package then tracked like any other. MyDHL has no call to cancel a shipment, so
+  there is no cancel route;
+* ``webhook_body`` - the message DHL's Shipment Tracking - Unified - Push API posts to a
+  subscribed hook, for the OMS's sandbox to post to its own carrier events endpoint.
 
 Neither API has a token step: any non-empty key (tracking) or key and secret (rates)
 is accepted, anything else gets DHL's 401 problem body. The bodies follow the recorded
@@ -21,11 +26,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
 from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus, local_zone
 from oms_dashboard.carriers.sandbox import SandboxEvent, SandboxPackage
+from oms_dashboard.carriers.sandbox.dhl_shipments import (
+    PRODUCTS,
+    Refusal,
+    book,
+    read_shipment_request,
+)
 from oms_dashboard.domain.tracking import CarrierName
 
 router = APIRouter(prefix="/sandbox/carriers/dhl", include_in_schema=False)
@@ -51,8 +63,6 @@ _TITLES: dict[ShipmentStatus, str] = {
 }
 """The event title (``status``) DHL Express writes for each."""
 
-_PRODUCTS = {"N": "EXPRESS DOMESTIC", "P": "EXPRESS WORLDWIDE NONDOC"}
-
 # -- DHL's problem bodies -----------------------------------------------------------------
 
 
@@ -62,11 +72,13 @@ def _tracking_problem(status: int, title: str, detail: str, **extra: Any) -> JSO
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
-def _mydhl_problem(status: int, title: str, detail: str, *details: str) -> JSONResponse:
+def _mydhl_problem(
+    status: int, title: str, detail: str, *details: str, instance: str = "/expressapi/rates"
+) -> JSONResponse:
     """MyDHL's error body (``supermodelIoLogisticsExpressErrorResponse``, ``status`` a
     string), one ``additionalDetails`` line per field problem."""
     body: dict[str, Any] = {
-        "instance": "/expressapi/rates",
+        "instance": instance,
         "detail": detail,
         "title": title,
         "message": HTTPStatus(status).phrase,
@@ -122,7 +134,7 @@ def _shipment(package: SandboxPackage) -> dict[str, Any]:
         "status": events[0],
         "details": {
             "carrier": {"@type": "Organization", "organizationName": "EXPRESS"},
-            "product": {"productName": _PRODUCTS.get(package.service, package.service)},
+            "product": {"productName": PRODUCTS.get(package.service, package.service)},
             "totalNumberOfPieces": 1,
         },
         "events": events,
@@ -167,6 +179,16 @@ def _local_timestamp(at: datetime, place: ScanLocation) -> str:
     fraction = local.microsecond
     precision = "microseconds" if fraction % 1000 else "milliseconds" if fraction else "seconds"
     return local.isoformat(timespec=precision)
+
+
+# -- the push (webhook) ---------------------------------------------------------------
+
+
+def webhook_body(package: SandboxPackage) -> dict[str, Any]:
+    """The message DHL's tracking push posts for ``package``: scope ``subscription.push``
+    and the package as the Unified API's shipment (status, every event, the estimate),
+    the shape ``carriers.dhl.parse_webhook`` reads."""
+    return {"scope": "subscription.push", "shipments": [_shipment(package)]}
 
 
 # -- rates ----------------------------------------------------------------------------------
@@ -253,7 +275,7 @@ def _product(
     price = float(Decimal(cents) / 100)
     arrives = _add_business_days(planned, days)
     return {
-        "productName": _PRODUCTS.get(service.code, service.code),
+        "productName": PRODUCTS.get(service.code, service.code),
         "productCode": service.code,
         "localProductCode": service.code,
         "localProductCountryCode": origin,
@@ -285,3 +307,41 @@ def _add_business_days(start: date, days: int) -> date:
         day += timedelta(days=1)
         days -= day.weekday() < 5
     return day
+
+
+# -- labels -------------------------------------------------------------------------------
+
+_SHIPMENTS = "/expressapi/shipments"
+
+
+@router.post("/shipments")
+async def shipments(request: Request, session: SessionDep) -> JSONResponse:
+    if _basic_credentials(request) is None:
+        return _mydhl_problem(401, "Unauthorized", "Invalid Credentials", instance=_SHIPMENTS)
+    try:
+        body = await request.json()
+    except ValueError:
+        return _mydhl_problem(
+            400, "Bad request", "The request body is not JSON", instance=_SHIPMENTS
+        )
+    asked = read_shipment_request(body)
+    if isinstance(asked, Refusal):
+        return _refusal(asked)
+    url = str(request.url).split("?", 1)[0]
+    # Booking writes to the database and draws the label: off the event loop.
+    answer = await run_in_threadpool(book, session, asked, tracking_url=url)
+    return JSONResponse(answer, status_code=201)
+
+
+def _refusal(refusal: Refusal) -> JSONResponse:
+    if refusal.status == 400:
+        return _mydhl_problem(400, "Bad request", refusal.problems[0], instance=_SHIPMENTS)
+    if len(refusal.problems) == 1:
+        return _mydhl_problem(422, "Validation error", refusal.problems[0], instance=_SHIPMENTS)
+    return _mydhl_problem(
+        422,
+        "Validation error",
+        "Multiple problems found, see Additional Details",
+        *refusal.problems,
+        instance=_SHIPMENTS,
+    )

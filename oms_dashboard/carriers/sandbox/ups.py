@@ -10,6 +10,9 @@ recorded fixtures in ``tests/fixtures/carriers/ups/``; the packages are the sand
 - ``GET /api/track/v1/details/{inquiryNumber}``: the package, its activities newest first,
   each time written as UPS writes it: local time of the scan place with its ``gmtOffset``.
 - ``POST /api/rating/v2409/Shop`` and ``.../Shoptimeintransit``: every sandbox service.
+- ``POST /api/shipments/v2409/ship`` and ``DELETE /api/shipments/v2409/void/cancel/{number}``:
+  labels, print-return labels and voids (``ups_ship.py`` says how they are answered).
+- ``webhook_body``: the Track Alert event UPS pushes for a package's latest scan.
 """
 
 from __future__ import annotations
@@ -20,16 +23,20 @@ import hashlib
 import hmac
 import time
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
 from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus, local_zone
+from oms_dashboard.carriers.sandbox import ups_ship
+from oms_dashboard.carriers.sandbox.ups_ship import SERVICE_NAMES, WeightInvalid, grams_of
 from oms_dashboard.carriers.ups import RATE_VERSION, TOKEN_PATH, TRACK_PATH, tracking_request
+from oms_dashboard.carriers.ups_labels import SHIP_PATH, VOID_PATH
 from oms_dashboard.settings import get_settings
 
 CARRIER = "ups"
@@ -52,10 +59,16 @@ UPS_STATUS = {
     ShipmentStatus.DELIVERY_EXCEPTION: ("X", "48", "Exception"),
 }
 
-# UPS's service names, for the Time in Transit summary of a rate answer.
-SERVICE_NAMES = {"01": "UPS Next Day Air", "02": "UPS 2nd Day Air", "03": "UPS Ground"}
-
-_POUND_GRAMS = Decimal("453.59237")
+# Track Alert's words for our statuses: (type, code, description, descriptionCode), as UPS's
+# examples in UPSTrackAlert.yaml write them (out for delivery is typed I there); UPS gives
+# no example of an exception event, so its words are the Track API's.
+TRACK_ALERT_STATUS = {
+    ShipmentStatus.SHIPPED: ("M", "MP", "Shipment Ready for UPS", "003"),
+    ShipmentStatus.IN_TRANSIT: ("I", "DP", "On the Way", "005"),
+    ShipmentStatus.OUT_FOR_DELIVERY: ("I", "OT", "Out for Delivery", "021"),
+    ShipmentStatus.DELIVERED: ("D", "FS", "Delivered", "011"),
+    ShipmentStatus.DELIVERY_EXCEPTION: ("X", "48", "Exception", ""),
+}
 
 
 # -- errors, in UPS's shape {"response": {"errors": [{"code", "message"}]}} ---------------
@@ -227,7 +240,7 @@ async def post_rate(request_option: str, request: Request) -> JSONResponse:
     # UPS's common error codes (developer.ups.com, "Common Error Codes", every API).
     try:
         shipment = (await request.json())["RateRequest"]["Shipment"]
-        grams = _grams(shipment["Package"]["PackageWeight"])
+        grams = grams_of(shipment["Package"]["PackageWeight"])
         origin = _text(shipment["Shipper"]["Address"]["CountryCode"]).upper()
         destination = _text(shipment["ShipTo"]["Address"]["CountryCode"]).upper()
     except KeyError as missing:
@@ -295,21 +308,6 @@ def rated_shipment(
     return rated
 
 
-class WeightInvalid(ValueError):
-    pass
-
-
-def _grams(weight: dict[str, Any]) -> int:
-    unit = _text(weight["UnitOfMeasurement"]["Code"]).upper()
-    try:
-        value = Decimal(_text(weight["Weight"]))
-    except InvalidOperation:
-        raise WeightInvalid(_text(weight["Weight"])) from None
-    if unit not in ("LBS", "KGS") or not value.is_finite() or value <= 0:
-        raise WeightInvalid(f"{value} {unit}")
-    return int((value * (_POUND_GRAMS if unit == "LBS" else 1000)).to_integral_value())
-
-
 def _field(shipment: dict[str, Any], element: str, name: str) -> str:
     """An optional element's field, "" when the element is absent or no object."""
     block = shipment.get(element)
@@ -318,3 +316,68 @@ def _field(shipment: dict[str, Any], element: str, name: str) -> str:
 
 def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
+
+
+# -- labels and voids ----------------------------------------------------------------------
+
+
+@router.post(SHIP_PATH)
+async def post_shipment(request: Request, session: SessionDep) -> JSONResponse:
+    if not _bearer_ok(request):
+        return _unauthorized()
+    try:
+        body = await request.json()
+    except ValueError:
+        return ups_error(400, "10001", "The request is not well formed.")
+    order = ups_ship.read_order(body)
+    if isinstance(order, tuple):
+        return ups_error(*order)
+    return JSONResponse(await run_in_threadpool(ups_ship.ship, session, order))
+
+
+@router.delete(VOID_PATH.format("{number}"))
+def delete_shipment(number: str, request: Request, session: SessionDep) -> JSONResponse:
+    if not _bearer_ok(request):
+        return _unauthorized()
+    answer = ups_ship.void(session, number)
+    return ups_error(*answer) if isinstance(answer, tuple) else JSONResponse(answer)
+
+
+# -- Track Alert ---------------------------------------------------------------------------
+
+
+def webhook_body(package: sandbox.SandboxPackage) -> dict[str, Any]:
+    """The Track Alert event for the package's latest scan, keys in the order of UPS's
+    examples; blank fields are empty strings, as UPS sends them."""
+    event = package.events[0]
+    status_type, code, wording, description_code = TRACK_ALERT_STATUS[event.status]
+    local = _local(event.at, event.location)
+    gmt = event.at.astimezone(UTC)
+    delivered = event.status is ShipmentStatus.DELIVERED
+    scheduled = package.estimated_delivery if not delivered else None
+    place = event.location
+    return {
+        "trackingNumber": package.tracking_number,
+        "localActivityDate": local.strftime("%Y%m%d"),
+        "localActivityTime": local.strftime("%H%M%S"),
+        "activityLocation": {
+            "city": place.city or "",
+            "stateProvince": place.region or "",
+            "postalCode": place.postal_code or "",
+            "country": place.country or "",
+        },
+        "activityStatus": {
+            "type": status_type,
+            "code": code,
+            "description": event.reason or wording,
+            "descriptionCode": description_code,
+        },
+        "scheduledDeliveryDate": scheduled.strftime("%Y%m%d") if scheduled else "",
+        "actualDeliveryDate": local.strftime("%Y%m%d") if delivered else "",
+        "actualDeliveryTime": local.strftime("%H%M%S") if delivered else "",
+        "gmtActivityDate": gmt.strftime("%Y%m%d"),
+        "gmtActivityTime": gmt.strftime("%H%M%S"),
+        "deliveryStartTime": "",
+        "deliveryEndTime": "",
+        "deliveryTimeDescription": "",
+    }

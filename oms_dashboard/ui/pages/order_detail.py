@@ -9,6 +9,7 @@ from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.push_offer import push_offer
 from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
@@ -359,6 +360,7 @@ def _content() -> rx.Component:
             badge=status_badge(ORDER.status),
         ),
         _notices(),
+        push_offer(),
         rx.grid(
             rx.vstack(_lines(), _shipments(), _timeline(), spacing="5", width="100%"),
             rx.vstack(_summary(), _siblings(), _address(), spacing="5", width="100%"),

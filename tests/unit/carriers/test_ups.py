@@ -783,21 +783,6 @@ def test_the_adapter_serves_an_in_process_transport():
     ]
 
 
-def test_labels_returns_webhooks_and_voids_are_the_next_slice(carrier):
-    for call in (
-        lambda: carrier.create_label(
-            shipper=make_party(), recipient=make_recipient(), parcel=PARCEL, service="03"
-        ),
-        lambda: carrier.create_return_label(
-            shipper=make_party(), recipient=make_recipient(), parcel=PARCEL, service="03"
-        ),
-        lambda: carrier.parse_webhook({}),
-        lambda: carrier.cancel_label(TRACKED),
-    ):
-        with pytest.raises(NotImplementedError, match="next slice"):
-            call()
-
-
 def test_the_adapter_module_speaks_the_carrier_protocol():
     adapter: Carrier = UpsCarrier(base_url=BASE, client_id="id", client_secret="secret")
     assert adapter.name == "ups"

@@ -53,7 +53,15 @@ def _scan(pdf: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "number", ["794644790138", "1ZA8F1290393757520", "9400111899223100001234", "4937810930"]
+    "number",
+    [
+        "794644790138",
+        "1ZA8F1290393757520",
+        "9400111899223100001234",
+        "4937810930",
+        "9982653040",  # a leading 99 (python-barcode's encoder drops it)
+        "99999",  # odd digits: the last one in code set B
+    ],
 )
 def test_the_barcode_scans_as_the_tracking_number(number):
     pdf = _label(number)
