@@ -28,7 +28,7 @@ from tests.factories import make_actor, make_order, make_product, make_seller
 
 @pytest.fixture
 def shop(session):
-    seller = make_seller(session, handling_hours=24, address_line1=None)
+    seller = make_seller(session, handling_hours=24, address_line1=None, phone=None)
     return {
         "seller": seller,
         "actor": make_actor(session, "seller", seller=seller),

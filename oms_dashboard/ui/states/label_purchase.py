@@ -26,6 +26,7 @@ from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import shipments
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.carrier_health import CarrierRefused
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
 from oms_dashboard.services.fulfillment import LabelOptions, buy_label, carrier_title, label_options
 from oms_dashboard.ui import format as fmt
@@ -121,18 +122,27 @@ def _transit(days: int | None) -> str:
     return f"{days} business day{'' if days == 1 else 's'}"
 
 
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
 def refusal_text(carrier: str, error: Exception) -> str:
     """Why the purchase failed, in the dialog's words."""
     name = carrier_title(carrier)
     if isinstance(error, ValidationFailed):
-        return "; ".join(
-            f"{FIELD_LABELS.get(e['field'], e['field'])} {e['message']}" for e in error.errors
+        return _sentence(
+            "; ".join(
+                f"{FIELD_LABELS.get(e['field'], e['field'])} {e['message']}" for e in error.errors
+            )
         )
+    if isinstance(error, CarrierRefused) and isinstance(error.__cause__, CarrierError):
+        error = error.__cause__  # the carrier's own words, without the API's wrapping
     if isinstance(error, ServiceError | DomainError):
-        return error.detail[:1].upper() + error.detail[1:] + "."
+        return _sentence(error.detail)
     if isinstance(error, CarrierError):
         again = " Try again in a minute, or choose another carrier." if error.transient else ""
-        return f"{name} refused the label: {error.message}.{again}"
+        return _sentence(f"{name} refused the label: {error.message}") + again
     if isinstance(error, NotImplementedError):
         return f"{name} labels cannot be bought here yet. Choose another carrier's offer."
     return "The label could not be bought because of an unexpected error (it was logged)."
