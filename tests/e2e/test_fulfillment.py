@@ -13,14 +13,16 @@ from pathlib import Path
 import httpx
 import pypdfium2 as pdfium
 import pytest
+import sqlalchemy as sa
 import zxingcpp
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlmodel import select
 
+from oms_dashboard.db import get_engine, session_scope
 from oms_dashboard.domain.fulfillment import time_left
 from oms_dashboard.domain.tracking import ship_by
-from oms_dashboard.models import Order, Seller, Shipment
+from oms_dashboard.models import CarrierAccount, Order, Seller, Shipment
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.signing import signed_event
 from tests.e2e.helpers import assert_accessible, at, db, sign_in_and_land, user
@@ -84,6 +86,12 @@ def _countdown(database_url: str, order: Order) -> re.Pattern[str]:
     now = utcnow()
     said = {time_left(deadline, now), time_left(deadline, now + timedelta(minutes=1))}
     return re.compile("^(" + "|".join(re.escape(text) for text in said) + ")$")
+
+
+def _shipments(database_url: str, order: Order) -> int:
+    with db(database_url) as session:
+        found = session.exec(select(Shipment.id).where(Shipment.order_id == order.id)).all()
+    return len(found)
 
 
 def _shipment(database_url: str, order: Order) -> Shipment:
@@ -213,6 +221,11 @@ def test_a_seller_buys_prints_and_ships_two_orders_from_the_queue(
     expect(page.get_by_test_id("order-buy-label")).to_have_count(0)
 
 
+def _update(database_url: str, statement) -> None:
+    with session_scope(get_engine(database_url)) as session:
+        session.execute(statement)
+
+
 def test_a_seller_buys_a_label_from_the_order_page(
     page: Page, base_url: str, database_url: str, app_env: dict[str, str], screenshots: Path
 ) -> None:
@@ -222,9 +235,24 @@ def test_a_seller_buys_a_label_from_the_order_page(
     page.get_by_test_id("order-buy-label").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_test_id("offers")).to_be_visible()
+    dialog.get_by_test_id("offers").get_by_text("FedEx Ground", exact=True).click()
     page.screenshot(path=screenshots / "order-page-buy-label.png", animations="disabled")
+
+    # An admin switches FedEx off while the dialog is open: refused, in the dialog.
+    fedex = CarrierAccount.carrier == "fedex"
+    _update(database_url, sa.update(CarrierAccount).where(fedex).values(enabled=False))
+    try:
+        dialog.get_by_role("button", name="Buy label").click()
+        expect(dialog.get_by_test_id("label-error")).to_have_text(
+            "FedEx cannot be used now: disabled by an admin."
+        )
+        page.screenshot(path=screenshots / "order-page-buy-label-refused.png")
+        assert _shipments(database_url, order) == 0
+    finally:
+        _update(database_url, sa.update(CarrierAccount).where(fedex).values(enabled=True))
     dialog.get_by_role("button", name="Buy label").click()
     expect(dialog.get_by_test_id("label-bought")).to_be_visible(timeout=30_000)
+    expect(dialog.get_by_test_id("label-error")).to_have_count(0)
     tracking = dialog.get_by_test_id("bought-tracking").inner_text()
     dialog.get_by_role("button", name="Done").click()
 
@@ -282,20 +310,38 @@ def test_shipping_settings_refuse_bad_values_next_to_their_fields(
     )
 
 
-def test_the_queue_fits_a_narrow_window(page: Page, screenshots: Path) -> None:
-    page.set_viewport_size({"width": 1024, "height": 800})
-    sign_in_and_land(page, "seller")
-    page.goto(FULFILLMENT)
-    queue = page.get_by_test_id("queue")
-    expect(queue.get_by_test_id("table-row").first).to_be_visible()
-    # Beside the sidebar every column fits: the table does not scroll sideways, and the
-    # last column's button ends inside the card.
-    overflow = queue.evaluate(
-        "e => [...e.querySelectorAll('.rt-ScrollAreaViewport')]"
-        ".map(v => v.scrollWidth - v.clientWidth)"
-    )
-    assert overflow and max(overflow) <= 0, overflow
-    card = queue.bounding_box()
-    button = queue.get_by_test_id("buy-label").first.bounding_box()
-    assert card and button and button["x"] + button["width"] <= card["x"] + card["width"]
-    page.screenshot(path=screenshots / "fulfillment-queue-1024.png", full_page=True)
+def test_the_queue_fits_a_narrow_window_marks_held_orders_and_keeps_itself_fresh(
+    page: Page, base_url: str, database_url: str, app_env: dict[str, str], screenshots: Path
+) -> None:
+    held = _paid_order(base_url, database_url, app_env, skip=10)
+    this_order = Order.id == held.id
+    _update(database_url, sa.update(Order).where(this_order).values(review_reason="duplicate"))
+    try:
+        page.set_viewport_size({"width": 1024, "height": 800})
+        sign_in_and_land(page, "seller")
+        page.goto(FULFILLMENT)
+        queue = page.get_by_test_id("queue")
+        expect(queue.get_by_test_id("table-row").first).to_be_visible()
+
+        # Held for review: listed, but nothing to buy until an admin releases it.
+        row = _queue_row(page, held.number)
+        expect(row.get_by_text("Held for review")).to_be_visible()
+        expect(row.get_by_test_id("buy-label")).to_have_count(0)
+        # Beside the sidebar every column fits: the table does not scroll sideways, and
+        # the last column's button ends inside the card.
+        overflow = queue.evaluate(
+            "e => [...e.querySelectorAll('.rt-ScrollAreaViewport')]"
+            ".map(v => v.scrollWidth - v.clientWidth)"
+        )
+        assert overflow and max(overflow) <= 0, overflow
+        card = queue.bounding_box()
+        button = queue.get_by_test_id("buy-label").first.bounding_box()
+        assert card and button and button["x"] + button["width"] <= card["x"] + card["width"]
+        page.screenshot(path=screenshots / "fulfillment-queue-1024.png", full_page=True)
+    finally:
+        _update(database_url, sa.update(Order).where(this_order).values(review_reason=None))
+
+    # Released meanwhile: the page reads the queue again by itself (every 30 s), and
+    # the countdowns with it, without a reload.
+    expect(row.get_by_test_id("buy-label")).to_be_visible(timeout=45_000)
+    expect(row.get_by_text("Held for review")).to_have_count(0)

@@ -10,7 +10,7 @@ import pytest
 from oms_dashboard.carriers.base import CarrierError
 from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.formatting.carriers import service_title
-from oms_dashboard.services.carrier_health import CarrierRefused
+from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavailable
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.fulfillment import LabelOptions
 from oms_dashboard.ui.states.fulfillment import hours_value, settings_errors
@@ -104,6 +104,9 @@ def test_refusals_read_as_sentences_in_the_carriers_words():
     )
     assert refusal_text("dhl", _refused("timed out", transient=True)).endswith(
         "Try again in a minute, or choose another carrier."
+    )
+    assert refusal_text("fedex", CarrierUnavailable("fedex", "disabled by an admin")) == (
+        "FedEx cannot be used now: disabled by an admin."
     )
     held = Conflict("this order is held for review: nothing ships until an admin releases it")
     assert refusal_text("fedex", held) == (

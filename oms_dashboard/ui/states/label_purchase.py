@@ -26,7 +26,7 @@ from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import shipments
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.carrier_health import CarrierRefused
+from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavailable
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
 from oms_dashboard.services.fulfillment import LabelOptions, buy_label, carrier_title, label_options
 from oms_dashboard.ui import format as fmt
@@ -138,6 +138,9 @@ def refusal_text(carrier: str, error: Exception) -> str:
         )
     if isinstance(error, CarrierRefused) and isinstance(error.__cause__, CarrierError):
         error = error.__cause__  # the carrier's own words, without the API's wrapping
+    if isinstance(error, CarrierUnavailable):
+        # "fedex cannot be used now: ..." names the carrier as people write it.
+        return _sentence(error.detail.replace(error.carrier, carrier_title(error.carrier), 1))
     if isinstance(error, ServiceError | DomainError):
         return _sentence(error.detail)
     if isinstance(error, CarrierError):

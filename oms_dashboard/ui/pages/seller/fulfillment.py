@@ -103,6 +103,9 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
                 ),
                 spacing="2",
                 align="center",
+                # On a narrow screen the countdown goes under its badge, not off the card.
+                wrap="wrap",
+                row_gap="2px",
             ),
             spacing="1",
         ),
@@ -115,6 +118,7 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
                 color_scheme="amber",
                 variant="soft",
                 high_contrast=True,
+                size="1",
                 white_space="nowrap",
             ),
             rx.button(
