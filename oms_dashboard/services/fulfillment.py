@@ -318,7 +318,7 @@ def _record_shipment(
         length_mm=size.length_mm,
         width_mm=size.width_mm,
         height_mm=size.height_mm,
-        estimated_delivery=label.estimated_delivery,
+        estimated_delivery=_arrival(label, order),
         created_at=now,
         next_sync_at=now + FIRST_SYNC_AFTER,
     )
@@ -346,12 +346,23 @@ def _record_shipment(
         payload={
             "shipment_id": shipment.id,
             "notice": ShipmentNotice.SHIPPED.value,
-            "estimated_delivery": _iso(label.estimated_delivery or order.estimated_delivery),
+            "estimated_delivery": _iso(shipment.estimated_delivery or order.estimated_delivery),
             "previous_estimate": None,
         },
     )
     session.flush()
     return shipment
+
+
+def _arrival(label: Label, order: Order) -> date | None:
+    """The carrier's date; or, when it gives only transit days, those business days from
+    today in the destination's calendar (weekends and its public holidays)."""
+    if label.estimated_delivery is not None:
+        return label.estimated_delivery
+    if label.charge is None or label.charge.transit_days is None:
+        return None
+    is_holiday = holiday_checker(order.ship_country, order.ship_region)
+    return add_business_days(utcnow().date(), label.charge.transit_days, is_holiday)
 
 
 def _void(adapter, label: Label) -> None:

@@ -44,7 +44,6 @@ class MessageKind(StrEnum):
     ``shipment:{id}:delayed:{new date}``."""
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
-    SHIPMENT_UPDATE = "customer.shipment_update"
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
     PAYMENT_VERIFY = "payment.verify"
 

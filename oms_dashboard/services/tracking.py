@@ -41,6 +41,7 @@ from oms_dashboard.domain.tracking import (
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Order, Shipment, ShipmentScan
 from oms_dashboard.models.base import utcnow
+from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.payments.signing import sign
 from oms_dashboard.services import locks
 from oms_dashboard.services.carrier_accounts import account
@@ -184,6 +185,7 @@ def _follow(session, shipment: Shipment, order: Order, update: TrackingUpdate, n
             shipment.delivered_at = newest.at if newest else now
         if target is ShipmentStatus.DELIVERY_EXCEPTION:
             _flag(shipment, ShipmentFlag.EXCEPTION, _words(newest, "delivery exception"), now)
+            _task_for_seller(session, shipment, order, newest)
         elif shipment.flag == ShipmentFlag.EXCEPTION:
             _unflag(shipment)
         if target in NOTICES:
@@ -250,6 +252,23 @@ def _notice(
             ),
             "previous_estimate": previous,
         },
+    )
+
+
+def _task_for_seller(session, shipment: Shipment, order: Order, scan: Scan | None) -> None:
+    """The carrier could not deliver: the seller is asked to sort it out with the
+    carrier and the customer (redelivery, pick-up point, or reship or refund)."""
+    at = scan.at.isoformat() if scan else ""
+    notify(
+        session,
+        dedupe_key=f"inapp:delivery-exception:{shipment.id}:{at}",
+        kind="delivery_exception",
+        title=f"Delivery failed for order {order.number}",
+        body=f"{carrier_title(shipment.carrier)} {shipment.tracking_number}: "
+        f"{_words(scan, 'delivery exception')}. Arrange a redelivery with the carrier, "
+        "or reship or refund; support has the case too.",
+        seller_id=order.seller_id,
+        order_id=order.id,
     )
 
 

@@ -17,6 +17,7 @@ from oms_dashboard.ids import new_id
 from oms_dashboard.inprocess import InProcessTransport
 from oms_dashboard.models import (
     CarrierAccount,
+    Notification,
     Order,
     OrderEvent,
     OutboxMessage,
@@ -163,6 +164,9 @@ def test_an_exception_flags_support_and_clears_when_the_package_moves_again(engi
         engine, "fedex", [news(number, ShipmentStatus.DELIVERY_EXCEPTION, PICKED, trouble)]
     )
     order, shipment, _, _, notices = state(engine, order_id, shipment_id)
+    with Session(engine) as s:
+        task = s.exec(select(Notification).where(Notification.order_id == order_id)).one()
+        assert task.seller_id == order.seller_id and "Arrange a redelivery" in task.body
     assert order.status == "delivery_exception"
     assert shipment.flag == "exception"
     assert "Customer not available" in shipment.flagged_reason
