@@ -14,7 +14,7 @@ from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavail
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.fulfillment import LabelOptions
 from oms_dashboard.ui.states.fulfillment import hours_value, settings_errors
-from oms_dashboard.ui.states.label_purchase import (
+from oms_dashboard.ui.states.label_offers import (
     offer_rows,
     parcel_key,
     parse_parcel,

@@ -7,11 +7,8 @@ import reflex as rx
 
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.table import Column, table
-from oms_dashboard.ui.states.label_purchase import (
-    LabelDialogState,
-    OfferRow,
-    UnavailableRow,
-)
+from oms_dashboard.ui.states.label_offers import OfferRow, UnavailableRow
+from oms_dashboard.ui.states.label_purchase import LabelDialogState
 
 S = LabelDialogState
 PARCEL_INPUTS = [
