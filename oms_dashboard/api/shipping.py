@@ -17,6 +17,7 @@ from oms_dashboard.api.schemas import Time
 from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.carrier_events import receive_carrier_event
 from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.fulfillment import (
     buy_label,
@@ -25,7 +26,6 @@ from oms_dashboard.services.fulfillment import (
 )
 from oms_dashboard.services.receipt import confirm_receipt, report_delivery_problem
 from oms_dashboard.services.shipments import label_pdf, labels_bundle, packing_slips
-from oms_dashboard.services.tracking import receive_carrier_event
 
 router = APIRouter(tags=["shipping"])
 

@@ -16,6 +16,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from oms_dashboard.carriers.base import Parcel, Party
+from oms_dashboard.domain.tracking import carrier_title
 
 DPI = 203
 WIDTH_IN, HEIGHT_IN = 4, 6
@@ -25,7 +26,6 @@ MODULE = 3
 """Pixels per barcode module: 0.375 mm, inside Code 128's scanning tolerances."""
 BAR_HEIGHT = 220
 START_B, START_C, CODE_B = 104, 105, 100
-CARRIER_TITLES = {"fedex": "FedEx", "ups": "UPS", "dhl": "DHL Express", "usps": "USPS"}
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
@@ -90,7 +90,7 @@ def label_image(
     image = Image.new("1", (WIDTH, HEIGHT), 1)
     draw = ImageDraw.Draw(image)
     y = MARGIN
-    draw.text((MARGIN, y), CARRIER_TITLES.get(carrier, carrier.upper()), font=_font(64), fill=0)
+    draw.text((MARGIN, y), carrier_title(carrier), font=_font(64), fill=0)
     draw.text((WIDTH - MARGIN, y + 8), service, font=_font(30), fill=0, anchor="ra")
     y += 84
     facts = f"SHIP DATE {ship_date.isoformat()}   WT {parcel.weight_grams / 1000:.2f} KG"

@@ -69,6 +69,14 @@ class ShipmentFlag(StrEnum):
     """The customer says the delivery went wrong (not arrived, damaged, wrong item)."""
 
 
+CARRIER_TITLES = {"fedex": "FedEx", "ups": "UPS", "dhl": "DHL Express", "usps": "USPS"}
+
+
+def carrier_title(carrier: str) -> str:
+    """``FedEx``, ``DHL Express``: a carrier as people write it."""
+    return CARRIER_TITLES.get(carrier, carrier.upper())
+
+
 class CarrierMode(StrEnum):
     SANDBOX = "sandbox"
     """Answered by the carrier sandbox inside the app (never in production)."""

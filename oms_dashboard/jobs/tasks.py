@@ -18,7 +18,7 @@ from oms_dashboard.bootstrap import current
 from oms_dashboard.carriers.sandbox import journey
 from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.jobs.connection import get_queue
-from oms_dashboard.services import outbox, tracking
+from oms_dashboard.services import outbox, tracking, tracking_sync
 from oms_dashboard.services.auth import purge_expired_sessions
 from oms_dashboard.services.carrier_registry import open_adapter
 from oms_dashboard.services.outbox import MessageKind
@@ -57,7 +57,7 @@ def deliver_outbox(message_id: str) -> str | None:
 def sync_tracking() -> dict[str, Any]:
     """Ask carriers about every shipment due for a sync (periodic)."""
     wiring = current()
-    report = tracking.sync_due(
+    report = tracking_sync.sync_due(
         wiring.engine,
         adapter_for=lambda carrier: open_adapter(
             wiring.engine, carrier, sandbox_transport=wiring.sandbox_transport

@@ -30,6 +30,7 @@ from oms_dashboard.domain.tracking import (
     CarrierName,
     ShipmentNotice,
     ShipmentStatus,
+    carrier_title,
     parcel_refusals,
     ship_by,
 )
@@ -375,12 +376,6 @@ def _void(adapter, label: Label) -> None:
 
 
 # -- shared ------------------------------------------------------------------------------
-
-CARRIER_TITLES = {"fedex": "FedEx", "ups": "UPS", "dhl": "DHL Express", "usps": "USPS"}
-
-
-def carrier_title(carrier: str) -> str:
-    return CARRIER_TITLES.get(carrier, carrier.upper())
 
 
 def _check_shippable(order: Order) -> None:

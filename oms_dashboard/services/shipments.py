@@ -11,12 +11,12 @@ from pypdf import PdfWriter
 from sqlmodel import Session, select
 
 from oms_dashboard.documents.packing_slip import Slip, SlipLine, render_packing_slips
+from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.formatting.addresses import address_lines, ship_to_lines
 from oms_dashboard.models import Order, OrderLine, Seller, Shipment, ShipmentLabel
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ValidationFailed
 from oms_dashboard.services.orders import scoped_orders
-from oms_dashboard.services.tracking import carrier_title
 
 MAX_BUNDLE = 200
 """Orders in one bulk print: a sheet of labels a printer takes in one go."""

@@ -3,50 +3,40 @@ the order's status moved along the one transition table, estimates revised, the
 customer told once per event, support flagged when a package is in trouble.
 
 News arrives two ways, both landing in ``apply_updates``: the periodic sync asks
-carriers about every shipment that is due (``sync_due``), and carriers post
-webhooks (``receive_carrier_event``). Both may repeat themselves or arrive out of
-order; applying the same news twice changes nothing.
+carriers about every shipment that is due (``tracking_sync.sync_due``), and carriers
+post webhooks (``carrier_events.receive_carrier_event``). Both may repeat themselves
+or arrive out of order; applying the same news twice changes nothing.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import import_module
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import CarrierError, Scan, TrackingUpdate
-from oms_dashboard.crypto import unseal
+from oms_dashboard.carriers.base import Scan, TrackingUpdate
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.tracking import (
-    CarrierMode,
     CarrierName,
     ShipmentDirection,
     ShipmentFlag,
     ShipmentNotice,
     ShipmentStatus,
     business_hours_between,
+    carrier_title,
     order_path,
 )
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Order, Shipment, ShipmentScan
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.notifications.inapp import notify
-from oms_dashboard.payments.signing import sign
 from oms_dashboard.services import locks
-from oms_dashboard.services.carrier_accounts import account
-from oms_dashboard.services.carrier_health import CarrierUnavailable, call_carrier
-from oms_dashboard.services.errors import AuthenticationFailed, ValidationFailed
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.timeline import By, move_order, record_event
@@ -55,7 +45,6 @@ from oms_dashboard.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-CARRIER_TITLES = {"fedex": "FedEx", "ups": "UPS", "dhl": "DHL Express", "usps": "USPS"}
 NOTICES = {
     ShipmentStatus.OUT_FOR_DELIVERY: ShipmentNotice.OUT_FOR_DELIVERY,
     ShipmentStatus.DELIVERED: ShipmentNotice.DELIVERED,
@@ -63,11 +52,8 @@ NOTICES = {
 }
 
 
-def carrier_title(carrier: str) -> str:
-    return CARRIER_TITLES.get(carrier, carrier.upper())
-
-
-def _module(carrier: str):
+def carrier_module(carrier: str):
+    """The carrier's adapter module: its status table, parsers and request sizes."""
     return import_module(f"oms_dashboard.carriers.{CarrierName(carrier).value}")
 
 
@@ -111,7 +97,7 @@ def _apply(session: Session, carrier: str, updates, now: datetime | None) -> App
         )
     }
     seen = _known_scans(session, [s.id for s in shipments.values()])
-    statuses = getattr(_module(carrier), "STATUSES", {})
+    statuses = getattr(carrier_module(carrier), "STATUSES", {})
     for update in updates:
         shipment = shipments.get(update.tracking_number)
         if shipment is None:
@@ -291,166 +277,6 @@ def _next_sync(shipment: Shipment, now: datetime) -> datetime | None:
     if shipment.status == ShipmentStatus.DELIVERED:
         return None
     return now + timedelta(seconds=get_settings().tracking_sync_seconds)
-
-
-# -- asking carriers ---------------------------------------------------------------------
-
-
-@dataclass
-class SyncReport:
-    asked: dict[str, int] = field(default_factory=dict)
-    applied: dict[str, int] = field(default_factory=dict)
-    waiting: dict[str, str] = field(default_factory=dict)
-    """Carrier -> why its due shipments wait for the next run (down, paused)."""
-
-
-SYNC_LEASE = timedelta(minutes=2)
-"""A claimed shipment is not claimed again for this long: overlapping sync runs never
-ask twice, and a sync killed midway has its shipments asked again after it."""
-
-
-def claim_due(engine: Engine, now: datetime, limit: int) -> dict[str, list[str]]:
-    """Claim the shipments due for a sync (their next sync moved one lease ahead),
-    by carrier, the longest-waiting first."""
-    with Session(engine) as session:
-        ids = session.exec(
-            select(Shipment.id)
-            .where(Shipment.next_sync_at.is_not(None), Shipment.next_sync_at <= now)
-            .order_by(Shipment.next_sync_at)
-            .limit(limit)
-        ).all()
-        claimed = session.execute(
-            sa.update(Shipment)
-            .where(Shipment.id.in_(ids), Shipment.next_sync_at <= now)
-            .values(next_sync_at=now + SYNC_LEASE)
-            .returning(Shipment.carrier, Shipment.tracking_number)
-        ).all()
-        session.commit()
-    due: dict[str, list[str]] = {}
-    for carrier, number in claimed:
-        due.setdefault(carrier, []).append(number)
-    return due
-
-
-SYNC_BATCH = 30
-"""Numbers asked and applied together: one request for carriers that take 30 at once
-(FedEx), 30 requests in a row for those that take one (UPS, DHL, USPS); either way
-one transaction applies them."""
-SYNC_CONCURRENCY = {"fedex": 6, "ups": 6, "dhl": 3, "usps": 6}
-"""Requests in flight per carrier at most, well inside what each allows an account
-(DHL's tracking API is the strictest, so it gets the fewest)."""
-
-
-def sync_due(
-    engine: Engine,
-    *,
-    adapter_for: Callable[[str], Any],
-    now: datetime | None = None,
-    limit: int = 20_000,
-    workers: int = 8,
-) -> SyncReport:
-    """Ask each carrier about every shipment due for a sync, in batches the carrier
-    accepts, several at once; apply each batch as it comes. A carrier that fails
-    leaves its shipments due, so the next run asks again: nothing is lost."""
-    now = now or utcnow()
-    due = claim_due(engine, now, limit)
-    report = SyncReport()
-    gates = {carrier: threading.BoundedSemaphore(n) for carrier, n in SYNC_CONCURRENCY.items()}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {}
-        for carrier, numbers in due.items():
-            report.asked[carrier] = len(numbers)
-            try:
-                adapter = adapter_for(carrier)
-            except CarrierUnavailable as why:
-                report.waiting[carrier] = why.detail
-                continue
-            size = SYNC_BATCH
-            batches = [numbers[i : i + size] for i in range(0, len(numbers), size)]
-            futures[carrier] = (
-                adapter,
-                [
-                    pool.submit(_sync_batch, engine, carrier, adapter, batch, now, gates[carrier])
-                    for batch in batches
-                ],
-            )
-        for carrier, (adapter, batch_futures) in futures.items():
-            applied = 0
-            for future in batch_futures:
-                outcome = future.result()
-                if isinstance(outcome, str):
-                    report.waiting[carrier] = outcome
-                else:
-                    applied += outcome
-            report.applied[carrier] = applied
-            adapter.close()
-    return report
-
-
-def _sync_batch(engine, carrier: str, adapter, numbers, now, gate) -> int | str:
-    try:
-        with gate:
-            updates = call_carrier(engine, carrier, lambda: adapter.track(numbers))
-    except (CarrierError, CarrierUnavailable) as error:
-        return getattr(error, "message", None) or str(error)
-    applied = apply_updates(engine, carrier, updates, now=now)
-    answered = {u.tracking_number for u in updates}
-    silent = [n for n in numbers if n not in answered]
-    if silent:  # the carrier knows nothing of them (yet): ask again later, not at once
-        _postpone(engine, carrier, silent, now)
-    return applied.shipments
-
-
-def _postpone(engine: Engine, carrier: str, numbers: list[str], now: datetime) -> None:
-    later = now + timedelta(seconds=get_settings().tracking_sync_seconds)
-    with Session(engine) as session:
-        session.execute(
-            sa.update(Shipment)
-            .where(Shipment.carrier == carrier, Shipment.tracking_number.in_(numbers))
-            .values(next_sync_at=later)
-        )
-        session.commit()
-
-
-# -- carriers' webhooks ------------------------------------------------------------------
-
-
-def webhook_secret(session: Session, carrier: str) -> str | None:
-    """The secret ``carrier`` signs its events with: the one an admin stored, or, for a
-    carrier on its sandbox outside production, one derived from the app's secret."""
-    row = account(session, carrier)
-    if row.webhook_secret:
-        return unseal(row.webhook_secret)
-    settings = get_settings()
-    if row.mode == CarrierMode.SANDBOX and settings.sandboxes_enabled:
-        return f"whsec-{row.carrier}-{settings.secret_key[:24]}"
-    return None
-
-
-def receive_carrier_event(
-    engine: Engine, *, carrier: str, body: bytes, signature: str | None
-) -> Applied:
-    """A carrier's signed webhook: checked, parsed with the carrier's own parser,
-    applied. Unknown tracking numbers are ignored (the carrier would only retry)."""
-    try:
-        name = CarrierName(carrier)
-    except ValueError:
-        raise ValidationFailed.one("carrier", f"unknown carrier {carrier!r}") from None
-    with Session(engine) as session:
-        secret = webhook_secret(session, name.value)
-    if secret is None:
-        raise AuthenticationFailed(f"no webhook secret is configured for {name.value}")
-    if not signature or not hmac.compare_digest(sign(body, secret), signature):
-        raise AuthenticationFailed("the event's signature does not match")
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise ValidationFailed.one("body", "must be JSON") from None
-    try:
-        updates = _module(name.value).parse_webhook(payload)
-    except CarrierError as error:
-        raise ValidationFailed.one("body", error.message) from None
-    return apply_updates(engine, name.value, updates)
 
 
 # -- packages gone quiet ---------------------------------------------------------------

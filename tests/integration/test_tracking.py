@@ -25,7 +25,7 @@ from oms_dashboard.models import (
     ShipmentScan,
 )
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import tracking
+from oms_dashboard.services import tracking, tracking_sync
 from oms_dashboard.services.carrier_registry import open_adapter
 from tests.factories import make_actor, make_order, make_product, make_seller
 
@@ -240,14 +240,14 @@ def test_the_sync_asks_the_sandbox_carrier_and_moves_the_order_twice(engine):
     for _ in range(2):
         order_id, shipment_id, number = sandbox_shipment(engine)
         scan(engine, number, ShipmentStatus.IN_TRANSIT)
-        report = tracking.sync_due(engine, adapter_for=adapter_for)
+        report = tracking_sync.sync_due(engine, adapter_for=adapter_for)
         assert report.applied.get("fedex", 0) >= 1 and not report.waiting
         order, shipment, _, scans, _ = state(engine, order_id, shipment_id)
         assert order.status == "in_transit" and len(scans) == 2
         assert shipment.last_synced_at is not None
         assert shipment.next_sync_at > utcnow() + timedelta(minutes=5)
         # not due again: a second run right away leaves it alone
-        tracking.sync_due(engine, adapter_for=adapter_for)
+        tracking_sync.sync_due(engine, adapter_for=adapter_for)
         assert state(engine, order_id, shipment_id)[1].last_synced_at == shipment.last_synced_at
 
 
@@ -261,14 +261,14 @@ def test_a_carrier_that_is_down_loses_nothing_and_drains_when_back(engine):
     order_id, shipment_id, number = sandbox_shipment(engine)
     scan(engine, number, ShipmentStatus.IN_TRANSIT)
     down = lambda c: open_adapter(engine, c, sandbox_transport=Down())  # noqa: E731
-    report = tracking.sync_due(engine, adapter_for=down)
+    report = tracking_sync.sync_due(engine, adapter_for=down)
     assert "fedex" in report.waiting
     assert state(engine, order_id, shipment_id)[0].status == "shipped"
     with Session(engine) as s:
         assert s.get(CarrierAccount, "fedex").consecutive_failures >= 1
-    later = utcnow() + tracking.SYNC_LEASE + timedelta(seconds=1)
+    later = utcnow() + tracking_sync.SYNC_LEASE + timedelta(seconds=1)
     back = lambda c: open_adapter(engine, c, sandbox_transport=served)  # noqa: E731
-    report = tracking.sync_due(engine, adapter_for=back, now=later)
+    report = tracking_sync.sync_due(engine, adapter_for=back, now=later)
     assert report.applied.get("fedex", 0) >= 1
     assert state(engine, order_id, shipment_id)[0].status == "in_transit"
     with Session(engine) as s:

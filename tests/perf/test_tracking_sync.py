@@ -3,7 +3,7 @@ real HTTP; a carrier down for a while, then back (nothing lost, backlog drained)
 
 The sandbox is served by ``uvicorn oms_dashboard.api:app --workers 2`` (as a live
 carrier would be, at its own URL); the sync runs in this process as the worker runs
-it (``services.tracking.sync_due``) with the real adapters.
+it (``services.tracking_sync.sync_due``) with the real adapters.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from oms_dashboard.db import get_engine
 from oms_dashboard.migrations import upgrade_to_head
 from oms_dashboard.models import CarrierAccount, Order, Shipment, ShipmentScan
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import tracking
+from oms_dashboard.services import tracking_sync
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.perf.bench_setup import ServerProcess, write_result
 from tests.perf.tracking_world import adapters_over_http, build_shipments
@@ -58,7 +58,7 @@ def test_sync_of_10000_shipments_and_a_carrier_down_then_back():
         with ServerProcess(env) as server:
             adapter_for, requests = adapters_over_http(server.url)
             started = time.perf_counter()
-            report = tracking.sync_due(engine, adapter_for=adapter_for, workers=24)
+            report = tracking_sync.sync_due(engine, adapter_for=adapter_for, workers=24)
             wall = time.perf_counter() - started
             shipments_moved, orders_moved, scans = _moved(engine)
 
@@ -69,15 +69,15 @@ def test_sync_of_10000_shipments_and_a_carrier_down_then_back():
             down = {"fedex": down_for("fedex")}
             live, _ = adapters_over_http(server.url)
             mixed = lambda c: down[c] if c == "fedex" else live(c)  # noqa: E731
-            outage = tracking.sync_due(engine, adapter_for=mixed, workers=24)
+            outage = tracking_sync.sync_due(engine, adapter_for=mixed, workers=24)
             # Back: the breaker's pause runs out, then the next sync drains the backlog.
             with Session(engine) as session:
                 reopens = session.get(CarrierAccount, "fedex").circuit_open_until
             back_at = time.perf_counter()
             time.sleep(max(0.0, (reopens - utcnow()).total_seconds()))
-            after_lease = utcnow() + tracking.SYNC_LEASE + timedelta(seconds=1)
+            after_lease = utcnow() + tracking_sync.SYNC_LEASE + timedelta(seconds=1)
             drain_started = time.perf_counter()
-            drained = tracking.sync_due(engine, adapter_for=live, now=after_lease, workers=24)
+            drained = tracking_sync.sync_due(engine, adapter_for=live, now=after_lease, workers=24)
             drain = time.perf_counter() - drain_started
             breaker_wait = drain_started - back_at
             with engine.connect() as conn:

@@ -44,7 +44,7 @@ def _client() -> httpx.Client:
 def post_webhook(payload: dict[str, Any], *, engine: Engine | None = None) -> None:
     """Outbox handler: post the package's news; a failed post raises, so it is retried."""
     from oms_dashboard.db import session_scope
-    from oms_dashboard.services.tracking import webhook_secret
+    from oms_dashboard.services.carrier_events import webhook_secret
 
     carrier, number = payload["carrier"], payload["tracking_number"]
     with session_scope(engine) as session:
