@@ -16,11 +16,12 @@ from sqlmodel import Session
 from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.services import seller_settings, shipments
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ServiceError, ValidationFailed
-from oms_dashboard.services.fulfillment import carrier_title, fulfillment_queue
+from oms_dashboard.services.fulfillment import fulfillment_queue
 from oms_dashboard.services.pickups import awaiting_pickup
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState

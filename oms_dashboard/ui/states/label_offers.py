@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from oms_dashboard.carriers.base import CarrierError
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.fulfillment import ParcelSize
+from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavailable
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
-from oms_dashboard.services.fulfillment import LabelOptions, carrier_title
+from oms_dashboard.services.fulfillment import LabelOptions
 
 PARCEL_FIELDS = ("weight_grams", "length_mm", "width_mm", "height_mm")
 FIELD_LABELS = {

@@ -19,12 +19,13 @@ from oms_dashboard.carriers.base import CarrierError
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.fulfillment import ParcelSize
+from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import shipments
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
-from oms_dashboard.services.fulfillment import buy_label, carrier_title, label_options
+from oms_dashboard.services.fulfillment import buy_label, label_options
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.fulfillment import FulfillmentState
