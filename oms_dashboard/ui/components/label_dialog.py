@@ -301,17 +301,7 @@ def _bought() -> rx.Component:
 
 
 def _footer() -> rx.Component:
-    return rx.hstack(
-        rx.cond(
-            (S.shipment_id == "") & (S.choice_summary != ""),
-            rx.text(
-                "Chosen: ",
-                rx.text.strong(S.choice_summary),
-                size="2",
-                data_testid="choice-summary",
-            ),
-        ),
-        rx.spacer(),
+    buttons = rx.hstack(
         rx.button(
             rx.cond(S.shipment_id != "", "Done", "Cancel"),
             on_click=S.close,
@@ -332,6 +322,20 @@ def _footer() -> rx.Component:
                 data_testid="buy-label-confirm",
             ),
         ),
+        spacing="3",
+        margin_left="auto",  # right-aligned, on the summary's line or below it as one
+    )
+    return rx.flex(
+        rx.cond(
+            (S.shipment_id == "") & (S.choice_summary != ""),
+            rx.text(
+                "Chosen: ",
+                rx.text.strong(S.choice_summary),
+                size="2",
+                data_testid="choice-summary",
+            ),
+        ),
+        buttons,
         align="center",
         spacing="3",
         width="100%",
