@@ -20,6 +20,7 @@ SERVICE_NAMES: dict[str, dict[str, str]] = {
         "FIRST_OVERNIGHT": "First Overnight",
         "INTERNATIONAL_PRIORITY": "International Priority",
         "INTERNATIONAL_ECONOMY": "International Economy",
+        "FEDEX_INTERNATIONAL_PRIORITY": "International Priority",
     },
     "ups": {
         "01": "Next Day Air",
@@ -51,6 +52,9 @@ SERVICE_NAMES: dict[str, dict[str, str]] = {
         "PRIORITY_MAIL_EXPRESS": "Priority Mail Express",
         "FIRST-CLASS_PACKAGE_SERVICE": "First-Class Package",
         "PARCEL_SELECT": "Parcel Select",
+        "FIRST-CLASS_PACKAGE_INTERNATIONAL_SERVICE": "First-Class Package International",
+        "PRIORITY_MAIL_INTERNATIONAL": "Priority Mail International",
+        "PRIORITY_MAIL_EXPRESS_INTERNATIONAL": "Priority Mail Express International",
     },
 }
 

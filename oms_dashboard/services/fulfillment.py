@@ -380,6 +380,12 @@ def _void(adapter, label: Label) -> None:
 
 def _check_shippable(order: Order) -> None:
     check_transition(order.status, OrderStatus.SHIPPED)
+    if order.review_reason:
+        # domain.review: nothing ships until an admin releases or cancels a held order.
+        raise Conflict(
+            "this order is held for review: nothing ships until an admin releases it",
+            type="held-for-review",
+        )
 
 
 def _context(

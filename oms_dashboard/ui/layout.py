@@ -16,7 +16,10 @@ SIDEBAR_WIDTH = "240px"
 
 NAV: dict[str, list[tuple[str, str, str]]] = {
     "customer": [("My orders", "/orders", "shopping-bag")],
-    "seller": [("Incoming orders", "/seller/orders", "inbox")],
+    "seller": [
+        ("Incoming orders", "/seller/orders", "inbox"),
+        ("Fulfillment", "/seller/fulfillment", "truck"),
+    ],
     "support": [
         ("Order search", "/support/orders", "search"),
         ("Flagged shipments", "/support/shipments", "package-x"),

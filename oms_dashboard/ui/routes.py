@@ -11,6 +11,7 @@ from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
 from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.customer import orders as customer_orders
+from oms_dashboard.ui.pages.seller import fulfillment as seller_fulfillment
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.support import orders as support_orders
 from oms_dashboard.ui.pages.support import shipments as support_shipments
@@ -20,6 +21,7 @@ PAGES = [
     login,
     customer_orders,
     seller_orders,
+    seller_fulfillment,
     support_orders,
     support_shipments,
     admin_overview,

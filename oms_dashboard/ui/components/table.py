@@ -23,6 +23,8 @@ class Column:
     label: str
     align: Literal["left", "right", "center"] = "left"
     width: str | None = None
+    header: rx.Component | None = None
+    """Drawn in the header cell instead of ``label`` (a "select all" box)."""
 
 
 def table(
@@ -53,7 +55,7 @@ def table(
                 rx.table.row(
                     *[
                         rx.table.column_header_cell(
-                            col.label,
+                            col.label if col.header is None else col.header,
                             text_align=col.align,
                             width=col.width,
                             white_space="nowrap",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
+from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.push_offer import push_offer
@@ -14,6 +15,8 @@ from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
+from oms_dashboard.ui.states.auth import AuthState
+from oms_dashboard.ui.states.label_purchase import DETAIL, LabelDialogState
 from oms_dashboard.ui.states.order_detail import (
     EventRow,
     LineRow,
@@ -232,6 +235,20 @@ def _retry_button() -> rx.Component:
     )
 
 
+def _buy_label_button() -> rx.Component:
+    """The seller's way to ship from here; the server decides again when it is pressed."""
+    return rx.cond(
+        (AuthState.user_role == "seller") & (ORDER.status == "processing") & ~ORDER.review_text,
+        rx.button(
+            rx.icon("tag", size=16, aria_hidden="true"),
+            "Buy label",
+            on_click=LabelDialogState.open_for(ORDER.id, DETAIL),
+            size="2",
+            data_testid="order-buy-label",
+        ),
+    )
+
+
 def _notices() -> rx.Component:
     return rx.fragment(
         rx.cond(
@@ -313,6 +330,7 @@ def _content() -> rx.Component:
             rx.text.span("Order ", ORDER.number),
             "",
             _retry_button(),
+            _buy_label_button(),
             badge=status_badge(ORDER.status),
         ),
         _notices(),
@@ -324,6 +342,7 @@ def _content() -> rx.Component:
             spacing="5",
             width="100%",
         ),
+        label_dialog(),
         spacing="4",
         width="100%",
     )

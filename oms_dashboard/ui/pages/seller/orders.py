@@ -34,6 +34,11 @@ def _content() -> rx.Component:
         page_header(
             "Incoming orders",
             SellerOrdersState.subtitle,
+            rx.link(
+                rx.button(rx.icon("truck", size=16, aria_hidden="true"), "Ship orders", size="2"),
+                href="/seller/fulfillment",
+                data_testid="to-fulfillment",
+            ),
         ),
         rx.grid(
             rx.foreach(SellerOrdersState.tallies, _tally),
