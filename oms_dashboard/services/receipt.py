@@ -86,7 +86,7 @@ def report_delivery_problem(
     words = kind.label + (f": {note.strip()}" if note.strip() else "")
     shipment.flag, shipment.flagged_reason, shipment.flagged_at = (
         ShipmentFlag.REPORTED.value,
-        f"Customer: {words}"[:300],
+        words[:300],
         utcnow(),
     )
     session.add(shipment)

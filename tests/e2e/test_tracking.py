@@ -160,6 +160,26 @@ def test_the_order_page_follows_the_parcel_without_a_reload(
     assert page.evaluate("window.__same_document === true"), "the page reloaded"
     expect(panel.get_by_test_id("shipment-arrival")).to_have_text(door.at.strftime("%a %d %b %Y"))
     assert_accessible(page)
+    _answer_the_delivery(page, screenshots, confirm=journey.name == "domestic")
+
+
+def _answer_the_delivery(page: Page, screenshots: Path, *, confirm: bool) -> None:
+    """Delivered asks the customer: confirm receipt, or report what went wrong."""
+    if confirm:
+        page.get_by_test_id("confirm-receipt").click()
+        expect(page.get_by_test_id("timeline")).to_contain_text("confirmed the parcel arrived")
+    else:
+        page.get_by_test_id("report-problem").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("radio", name="The parcel arrived damaged").click()
+        dialog.get_by_placeholder("Anything that helps (optional)").fill("Box crushed")
+        page.screenshot(path=screenshots / "delivery-problem-dialog.png")
+        dialog.get_by_test_id("send-problem").click()
+        expect(page.get_by_test_id("shipment-flag")).to_contain_text("arrived damaged")
+        expect(page.get_by_test_id("timeline")).to_contain_text("Box crushed")
+    expect(page.get_by_test_id("confirm-receipt")).to_have_count(0)
+    expect(page.get_by_test_id("report-problem")).to_have_count(0)
+    page.screenshot(path=screenshots / f"delivery-answered-{confirm}.png", full_page=True)
 
 
 def test_support_sees_flagged_shipments_oldest_first_with_the_way_to_escalate(

@@ -79,8 +79,8 @@ def test_offers_say_whether_they_meet_the_promise_and_which_is_recommended():
         ("dhl", "P", "DHL Express Worldwide"),
         ("usps", "PRIORITY_MAIL", "USPS Priority Mail"),
         ("fedex", "FEDEX_2_DAY", "FedEx 2Day"),
-        ("fedex", "SMART_POST_NEW", "Smart post new"),
-        ("ups", "96", "96"),
+        ("fedex", "SMART_POST_NEW", "FedEx Smart Post New"),
+        ("ups", "96", "UPS 96"),
     ],
 )
 def test_service_codes_read_as_their_names(carrier, code, title):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
@@ -331,6 +332,7 @@ def _content() -> rx.Component:
             "",
             _retry_button(),
             _buy_label_button(),
+            delivery_answer(),
             badge=status_badge(ORDER.status),
         ),
         _notices(),

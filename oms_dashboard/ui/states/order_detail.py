@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,12 @@ from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import order_views as views
 from oms_dashboard.services import orders as order_service
-from oms_dashboard.services import payments
+from oms_dashboard.services import payments, receipt
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ServiceError
 from oms_dashboard.services.order_views import PAYMENT_LABELS
 from oms_dashboard.services.orders import OrderDetail
+from oms_dashboard.services.receipt import DeliveryProblem
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
@@ -72,6 +74,8 @@ class OrderView:
     payment_failed: bool = False
     payment_notice: str = ""
     can_retry_payment: bool = False
+    can_answer_delivery: bool = False
+    """Delivered: the customer may confirm receipt or report a problem (once)."""
     ship_to: str = ""
 
 
@@ -142,6 +146,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_failed=payment_status == "failed",
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
+        can_answer_delivery="confirm_receipt" in detail.allowed_actions,
         ship_to="\n".join(ship_to_lines(o)),
     )
 
@@ -255,6 +260,38 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             events=events,
             access=OK,
         )
+
+    def _act(self, action, success: str):
+        """Run one service ``action(engine, actor=..., order_id=...)`` for the caller,
+        then show the order as it is now; a refusal is shown in its own words."""
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        try:
+            action(current().engine, actor=gate, order_id=self.order.id)
+        except (ServiceError, DomainError) as exc:
+            return rx.toast.error(exc.detail)
+        with session_scope() as session:
+            self._show(session, gate)
+        return rx.toast.success(success)
+
+    problem: str = "not_arrived"
+    """The delivery problem chosen in the report dialog (a ``DeliveryProblem``)."""
+
+    @rx.event
+    def set_problem_label(self, label: str):
+        self.problem = next((p.value for p in DeliveryProblem if p.label == label), "")
+
+    @rx.event
+    def confirm_receipt(self):
+        return self._act(receipt.confirm_receipt, "Thank you: the order is marked as received.")
+
+    @rx.event
+    def report_problem(self, form: dict):
+        note = str(form.get("note", ""))[:1000]
+        report = functools.partial(receipt.report_delivery_problem, problem=self.problem, note=note)
+        return self._act(report, "Reported: support will look into it and tell you what happens.")
 
     @rx.event
     def retry_payment(self):
