@@ -18,12 +18,9 @@ from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.carrier_events import receive_carrier_event
+from oms_dashboard.services.carrier_offers import label_options
 from oms_dashboard.services.errors import ValidationFailed
-from oms_dashboard.services.fulfillment import (
-    buy_label,
-    fulfillment_queue,
-    label_options,
-)
+from oms_dashboard.services.fulfillment import buy_label, fulfillment_queue
 from oms_dashboard.services.receipt import confirm_receipt, report_delivery_problem
 from oms_dashboard.services.shipments import label_pdf, labels_bundle, packing_slips
 

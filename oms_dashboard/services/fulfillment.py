@@ -1,4 +1,5 @@
-"""Getting an order out of the door: the seller's queue, carrier offers, buying a label.
+"""Getting an order out of the door: the seller's queue and buying a label (the offers
+are ``carrier_offers``, what the parcel and parties are ``ship_context``).
 
 Buying a label calls the carrier, which may take seconds, so it is never done while
 holding a row lock: the order is checked, the label bought, then one transaction
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -19,12 +19,11 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import CarrierError, Label, Parcel, Party
+from oms_dashboard.carriers.base import CarrierError, Label
 from oms_dashboard.domain import fulfillment as rules
 from oms_dashboard.domain.delivery import add_business_days
 from oms_dashboard.domain.money import to_minor
-from oms_dashboard.domain.shipping import ShipItem
-from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
 from oms_dashboard.domain.tracking import (
     CarrierName,
@@ -36,11 +35,8 @@ from oms_dashboard.domain.tracking import (
 )
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import (
-    Address,
-    Customer,
     Order,
     OrderLine,
-    Product,
     Seller,
     Shipment,
     ShipmentLabel,
@@ -48,20 +44,24 @@ from oms_dashboard.models import (
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.carrier_accounts import account, usable
 from oms_dashboard.services.carrier_health import (
     CarrierRefused,
     CarrierUnavailable,
-    breaker_open,
     call_carrier,
-    record_failure,
-    record_success,
 )
+from oms_dashboard.services.carrier_offers import label_options
 from oms_dashboard.services.carrier_registry import carrier_for
 from oms_dashboard.services.delivery_calendar import holiday_checker
 from oms_dashboard.services.errors import Conflict, ValidationFailed
-from oms_dashboard.services.orders import get_order, scoped_orders
+from oms_dashboard.services.orders import scoped_orders
 from oms_dashboard.services.outbox import MessageKind, add_message
+from oms_dashboard.services.ship_context import (
+    ShipContext,
+    check_shippable,
+    dims,
+    parcel_of,
+    ship_context,
+)
 from oms_dashboard.services.timeline import By, move_order
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -119,113 +119,6 @@ def fulfillment_queue(
     return sorted(rows, key=lambda row: (row.ship_by, row.order.id))
 
 
-# -- offers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LabelOptions:
-    order_id: str
-    parcel: rules.ParcelSize | None
-    """None when nothing physical ships (digital goods only)."""
-    promised: date | None
-    offers: list[rules.Offer]
-    """Cheapest first."""
-    preselected: rules.Offer | None
-    unavailable: dict[str, str]
-    """Carrier -> why it offers nothing now (disabled, refuses the parcel, not answering)."""
-
-
-@dataclass(frozen=True)
-class _ShipContext:
-    order: Order
-    seller: Seller
-    shipper: Party
-    recipient: Party
-    parcel: rules.ParcelSize | None
-
-
-def label_options(
-    engine: Engine,
-    *,
-    actor: Actor,
-    order_id: str,
-    parcel: rules.ParcelSize | None = None,
-    sandbox_transport: httpx.BaseTransport | None,
-) -> LabelOptions:
-    """What every usable carrier offers for this order's parcel (the one proposed from
-    its items, or ``parcel`` as the seller measured it), asked all at once."""
-    unavailable: dict[str, str] = {}
-    adapters = {}
-    with Session(engine, expire_on_commit=False) as session:
-        context = _context(session, actor, order_id, parcel)
-        for name in CarrierName:
-            row = account(session, name.value)
-            ok, why = usable(row)
-            refusals = (
-                parcel_refusals(row.carrier, **_dims(context.parcel)) if context.parcel else []
-            )
-            if not ok:
-                unavailable[row.carrier] = why or "unavailable"
-            elif breaker_open(row):
-                unavailable[row.carrier] = "not answering; calls paused for a while"
-            elif refusals:
-                unavailable[row.carrier] = "; ".join(r["message"] for r in refusals)
-            else:
-                adapters[row.carrier] = carrier_for(
-                    session, row.carrier, sandbox_transport=sandbox_transport
-                )
-        session.commit()  # a carrier's row made on first use stays
-    askable = list(adapters)
-    is_holiday = holiday_checker(context.order.ship_country, context.order.ship_region)
-    today = utcnow().date()
-    offers: list[rules.Offer] = []
-    with ThreadPoolExecutor(max_workers=max(1, len(askable))) as pool:
-        answers = pool.map(lambda name: _ask(adapters[name], context), askable)
-        for name, answer in zip(askable, answers, strict=True):
-            if isinstance(answer, CarrierError):
-                record_failure(engine, name, answer)
-                unavailable[name] = answer.message
-                continue
-            record_success(engine, name)
-            for quote in answer:
-                offers.append(
-                    rules.Offer(
-                        carrier=name,
-                        service=quote.service,
-                        amount_minor=to_minor(quote.amount, quote.currency),
-                        currency=quote.currency,
-                        transit_days=quote.transit_days,
-                        arrives=add_business_days(today, quote.transit_days, is_holiday)
-                        if quote.transit_days is not None
-                        else None,
-                    )
-                )
-    offers.sort(key=lambda o: (o.amount_minor, o.arrives or date.max, o.carrier))
-    promised = context.order.estimated_delivery
-    return LabelOptions(
-        order_id=order_id,
-        parcel=context.parcel,
-        promised=promised,
-        offers=offers,
-        preselected=rules.preselect(offers, promised),
-        unavailable=unavailable,
-    )
-
-
-def _ask(adapter, context: _ShipContext):
-    """The carrier's quotes, or the error it gave. Runs in a thread of its own over
-    HTTP only (the caller records the carrier's health afterwards)."""
-    try:
-        with adapter:
-            return adapter.quote(
-                shipper=context.shipper,
-                recipient=context.recipient,
-                parcel=_parcel(context.parcel),
-            )
-    except CarrierError as error:
-        return error
-
-
 # -- buying the label --------------------------------------------------------------------
 
 
@@ -248,14 +141,14 @@ def buy_label(
         known = ", ".join(c.value for c in CarrierName)
         raise ValidationFailed.one("carrier", f"must be one of {known}") from None
     with Session(engine) as session:
-        context = _context(session, actor, order_id, parcel)
-        _check_shippable(context.order)
+        context = ship_context(session, actor, order_id, parcel)
+        check_shippable(context.order)
         if context.parcel is None:
             raise Conflict(
                 "this order has only digital goods: there is nothing to ship",
                 type="nothing-to-ship",
             )
-        refusals = parcel_refusals(name.value, **_dims(context.parcel))
+        refusals = parcel_refusals(name.value, **dims(context.parcel))
         if refusals:
             raise ValidationFailed(refusals)
         adapter = carrier_for(session, name.value, sandbox_transport=sandbox_transport)
@@ -281,7 +174,7 @@ def buy_label(
                 lambda: adapter.create_label(
                     shipper=context.shipper,
                     recipient=context.recipient,
-                    parcel=_parcel(context.parcel),
+                    parcel=parcel_of(context.parcel),
                     service=service,
                 ),
             )
@@ -298,10 +191,10 @@ def buy_label(
 
 
 def _record_shipment(
-    session: Session, actor: Actor, context: _ShipContext, carrier: str, label: Label
+    session: Session, actor: Actor, context: ShipContext, carrier: str, label: Label
 ) -> Shipment:
     (order,) = locks.lock_orders(session, ids=[context.order.id])
-    _check_shippable(order)
+    check_shippable(order)
     now = utcnow()
     size = context.parcel
     shipment = Shipment(
@@ -373,116 +266,6 @@ def _void(adapter, label: Label) -> None:
         adapter.cancel_label(label.tracking_number)
     except (CarrierError, NotImplementedError) as error:
         log.warning("could not cancel unused label %s: %s", label.tracking_number, error)
-
-
-# -- shared ------------------------------------------------------------------------------
-
-
-def _check_shippable(order: Order) -> None:
-    check_transition(order.status, OrderStatus.SHIPPED)
-    if order.review_reason:
-        # domain.review: nothing ships until an admin releases or cancels a held order.
-        raise Conflict(
-            "this order is held for review: nothing ships until an admin releases it",
-            type="held-for-review",
-        )
-
-
-def _context(
-    session: Session, actor: Actor, order_id: str, parcel: rules.ParcelSize | None
-) -> _ShipContext:
-    order = get_order(session, actor=actor, order_id=order_id)
-    seller = session.get(Seller, order.seller_id)
-    if not seller.address_line1:
-        raise Conflict(
-            "the seller has no pick-up address: add the street in the seller's settings",
-            type="pickup-address-missing",
-        )
-    if parcel is not None:
-        _check_size(parcel)
-    else:
-        parcel = rules.one_box(_items(session, order))
-    return _ShipContext(
-        order=order,
-        seller=seller,
-        shipper=Party(
-            name=seller.name,
-            line1=seller.address_line1,
-            city=seller.city or "",
-            region=seller.region,
-            postal_code=seller.postal_code,
-            country=seller.country,
-            phone=seller.phone,
-        ),
-        recipient=Party(
-            phone=_customer_phone(session, order),
-            name=order.ship_name,
-            line1=order.ship_line1,
-            line2=order.ship_line2,
-            city=order.ship_city,
-            region=order.ship_region,
-            postal_code=order.ship_postal_code,
-            country=order.ship_country,
-        ),
-        parcel=parcel,
-    )
-
-
-def _customer_phone(session: Session, order: Order) -> str | None:
-    """The number a courier calls: the customer's, or their default address's."""
-    customer = session.get(Customer, order.customer_id)
-    if customer and customer.phone:
-        return customer.phone
-    return session.exec(
-        select(Address.phone)
-        .where(Address.customer_id == order.customer_id, Address.phone.is_not(None))
-        .order_by(Address.is_default.desc())
-    ).first()
-
-
-def _items(session: Session, order: Order) -> list[ShipItem]:
-    rows = session.exec(
-        select(OrderLine, Product)
-        .join(Product, Product.sku == OrderLine.sku)
-        .where(OrderLine.order_id == order.id)
-        .order_by(OrderLine.id)
-    ).all()
-    return [
-        ShipItem(
-            line_index=index,
-            sku=product.sku,
-            quantity=line.quantity,
-            weight_grams=product.weight_grams,
-            length_mm=product.length_mm,
-            width_mm=product.width_mm,
-            height_mm=product.height_mm,
-            digital=product.digital,
-        )
-        for index, (line, product) in enumerate(rows)
-    ]
-
-
-def _check_size(parcel: rules.ParcelSize) -> None:
-    errors = [
-        {"field": field, "message": "must be a whole number above 0"}
-        for field, value in _dims(parcel).items()
-        if not isinstance(value, int) or value <= 0
-    ]
-    if errors:
-        raise ValidationFailed(errors)
-
-
-def _dims(parcel: rules.ParcelSize) -> dict[str, int]:
-    return {
-        "weight_grams": parcel.weight_grams,
-        "length_mm": parcel.length_mm,
-        "width_mm": parcel.width_mm,
-        "height_mm": parcel.height_mm,
-    }
-
-
-def _parcel(size: rules.ParcelSize) -> Parcel:
-    return Parcel(**_dims(size))
 
 
 def _quantities(lines: Sequence[OrderLine]) -> dict[str, int]:

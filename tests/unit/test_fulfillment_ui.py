@@ -11,8 +11,8 @@ from oms_dashboard.carriers.base import CarrierError
 from oms_dashboard.domain.fulfillment import Offer, ParcelSize
 from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavailable
+from oms_dashboard.services.carrier_offers import LabelOptions
 from oms_dashboard.services.errors import Conflict, ValidationFailed
-from oms_dashboard.services.fulfillment import LabelOptions
 from oms_dashboard.ui.states.fulfillment import hours_value, settings_errors
 from oms_dashboard.ui.states.label_offers import (
     offer_rows,

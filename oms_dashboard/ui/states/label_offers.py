@@ -14,8 +14,8 @@ from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavailable
+from oms_dashboard.services.carrier_offers import LabelOptions
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
-from oms_dashboard.services.fulfillment import LabelOptions
 
 PARCEL_FIELDS = ("weight_grams", "length_mm", "width_mm", "height_mm")
 FIELD_LABELS = {

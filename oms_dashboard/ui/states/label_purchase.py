@@ -24,8 +24,9 @@ from oms_dashboard.formatting.carriers import service_title
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services import shipments
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.carrier_offers import label_options
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
-from oms_dashboard.services.fulfillment import buy_label, label_options
+from oms_dashboard.services.fulfillment import buy_label
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.fulfillment import FulfillmentState

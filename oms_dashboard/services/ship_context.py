@@ -1,0 +1,134 @@
+"""What shipping an order needs to know: who sends it (the seller's pick-up address
+and phone), who receives it, and the parcel (as measured, or one box for all its
+items); and whether the order may ship at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from oms_dashboard.carriers.base import Parcel, Party
+from oms_dashboard.domain import fulfillment as rules
+from oms_dashboard.domain.shipping import ShipItem
+from oms_dashboard.domain.statuses import OrderStatus, check_transition
+from oms_dashboard.models import Address, Customer, Order, OrderLine, Product, Seller
+from oms_dashboard.services.actor import Actor
+from oms_dashboard.services.errors import Conflict, ValidationFailed
+from oms_dashboard.services.orders import get_order
+
+
+@dataclass(frozen=True)
+class ShipContext:
+    order: Order
+    seller: Seller
+    shipper: Party
+    recipient: Party
+    parcel: rules.ParcelSize | None
+
+
+def check_shippable(order: Order) -> None:
+    check_transition(order.status, OrderStatus.SHIPPED)
+    if order.review_reason:
+        # domain.review: nothing ships until an admin releases or cancels a held order.
+        raise Conflict(
+            "this order is held for review: nothing ships until an admin releases it",
+            type="held-for-review",
+        )
+
+
+def ship_context(
+    session: Session, actor: Actor, order_id: str, parcel: rules.ParcelSize | None
+) -> ShipContext:
+    order = get_order(session, actor=actor, order_id=order_id)
+    seller = session.get(Seller, order.seller_id)
+    if not seller.address_line1:
+        raise Conflict(
+            "the seller has no pick-up address: add the street in the seller's settings",
+            type="pickup-address-missing",
+        )
+    if parcel is not None:
+        _check_size(parcel)
+    else:
+        parcel = rules.one_box(_items(session, order))
+    return ShipContext(
+        order=order,
+        seller=seller,
+        shipper=Party(
+            name=seller.name,
+            line1=seller.address_line1,
+            city=seller.city or "",
+            region=seller.region,
+            postal_code=seller.postal_code,
+            country=seller.country,
+            phone=seller.phone,
+        ),
+        recipient=Party(
+            phone=_customer_phone(session, order),
+            name=order.ship_name,
+            line1=order.ship_line1,
+            line2=order.ship_line2,
+            city=order.ship_city,
+            region=order.ship_region,
+            postal_code=order.ship_postal_code,
+            country=order.ship_country,
+        ),
+        parcel=parcel,
+    )
+
+
+def _customer_phone(session: Session, order: Order) -> str | None:
+    """The number a courier calls: the customer's, or their default address's."""
+    customer = session.get(Customer, order.customer_id)
+    if customer and customer.phone:
+        return customer.phone
+    return session.exec(
+        select(Address.phone)
+        .where(Address.customer_id == order.customer_id, Address.phone.is_not(None))
+        .order_by(Address.is_default.desc())
+    ).first()
+
+
+def _items(session: Session, order: Order) -> list[ShipItem]:
+    rows = session.exec(
+        select(OrderLine, Product)
+        .join(Product, Product.sku == OrderLine.sku)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.id)
+    ).all()
+    return [
+        ShipItem(
+            line_index=index,
+            sku=product.sku,
+            quantity=line.quantity,
+            weight_grams=product.weight_grams,
+            length_mm=product.length_mm,
+            width_mm=product.width_mm,
+            height_mm=product.height_mm,
+            digital=product.digital,
+        )
+        for index, (line, product) in enumerate(rows)
+    ]
+
+
+def _check_size(parcel: rules.ParcelSize) -> None:
+    errors = [
+        {"field": field, "message": "must be a whole number above 0"}
+        for field, value in dims(parcel).items()
+        if not isinstance(value, int) or value <= 0
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def dims(parcel: rules.ParcelSize) -> dict[str, int]:
+    return {
+        "weight_grams": parcel.weight_grams,
+        "length_mm": parcel.length_mm,
+        "width_mm": parcel.width_mm,
+        "height_mm": parcel.height_mm,
+    }
+
+
+def parcel_of(size: rules.ParcelSize) -> Parcel:
+    return Parcel(**dims(size))
