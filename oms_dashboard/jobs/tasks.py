@@ -17,6 +17,7 @@ from sqlmodel import Session
 from oms_dashboard.bootstrap import current
 from oms_dashboard.carriers.sandbox import journey
 from oms_dashboard.domain.payment import VerificationOutcome
+from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.jobs.connection import get_queue
 from oms_dashboard.services import outbox, tracking, tracking_sync
 from oms_dashboard.services.auth import purge_expired_sessions
@@ -54,17 +55,30 @@ def deliver_outbox(message_id: str) -> str | None:
     return outbox.deliver(message_id, handlers=wiring.handlers, engine=wiring.engine)
 
 
-def sync_tracking() -> dict[str, Any]:
-    """Ask carriers about every shipment due for a sync (periodic)."""
+def sync_tracking() -> int:
+    """Periodic: one tracking-sync job per carrier, so the workers ask the carriers in
+    parallel (a job per carrier at most is waiting: its id is the carrier's)."""
+    queue = get_queue("carriers")
+    waiting = set(queue.job_ids)
+    for carrier in CarrierName:
+        job_id = f"tracking-sync-{carrier.value}"
+        if job_id not in waiting:
+            queue.enqueue(sync_carrier_tracking, carrier.value, job_id=job_id, result_ttl=60)
+    return len(CarrierName)
+
+
+def sync_carrier_tracking(carrier: str) -> dict[str, Any]:
+    """Ask ``carrier`` about every one of its shipments due for a sync."""
     wiring = current()
     report = tracking_sync.sync_due(
         wiring.engine,
-        adapter_for=lambda carrier: open_adapter(
-            wiring.engine, carrier, sandbox_transport=wiring.sandbox_transport
+        carriers=[carrier],
+        adapter_for=lambda name: open_adapter(
+            wiring.engine, name, sandbox_transport=wiring.sandbox_transport
         ),
     )
     if report.waiting:
-        log.warning("tracking sync: carriers waiting: %s", report.waiting)
+        log.warning("tracking sync: %s waiting: %s", carrier, report.waiting)
     return {"asked": report.asked, "applied": report.applied, "waiting": report.waiting}
 
 

@@ -284,3 +284,21 @@ def _healthy_carriers(engine):
             row.consecutive_failures, row.circuit_open_until = 0, None
             s.add(row)
         s.commit()
+
+
+def test_the_cron_syncs_each_carrier_in_a_job_of_its_own(engine, redis_conn, monkeypatch):
+    from rq import Queue, SimpleWorker
+
+    from oms_dashboard.bootstrap import bootstrap
+    from oms_dashboard.jobs import tasks
+
+    monkeypatch.setattr("oms_dashboard.jobs.connection.get_redis", lambda url=None: redis_conn)
+    bootstrap("test", engine=engine)
+    order_id, shipment_id, number = sandbox_shipment(engine)
+    scan(engine, number, ShipmentStatus.IN_TRANSIT)
+    queue = Queue("carriers", connection=redis_conn)
+    tasks.sync_tracking()
+    tasks.sync_tracking()  # the cron again before a worker took them: no second jobs
+    assert sorted(queue.job_ids) == [f"tracking-sync-{c}" for c in ("dhl", "fedex", "ups", "usps")]
+    SimpleWorker([queue], connection=redis_conn).work(burst=True)
+    assert state(engine, order_id, shipment_id)[0].status == "in_transit"
