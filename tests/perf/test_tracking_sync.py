@@ -2,8 +2,9 @@
 real HTTP; a carrier down for a while, then back (nothing lost, backlog drained).
 
 The sandbox is served by ``uvicorn oms_dashboard.api:app --workers 2`` (as a live
-carrier would be, at its own URL); the sync runs in this process as the worker runs
-it (``services.tracking_sync.sync_due``) with the real adapters.
+carrier would be, at its own URL). The sync runs as two RQ workers run the cron's
+per-carrier jobs: two processes, two carriers each, each calling
+``services.tracking_sync.sync_due`` with the real adapters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
+from multiprocessing import get_context
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +30,20 @@ from tests.perf.tracking_world import adapters_over_http, build_shipments
 pytestmark = pytest.mark.perf
 PG_URL = os.environ.get("OMS_TEST_DATABASE_URL")
 SHIPMENTS = int(os.environ.get("OMS_BENCH_SHIPMENTS", "10000"))
+
+
+WORKERS = (("ups", "fedex"), ("dhl", "usps"))
+"""The carriers each of the two worker processes syncs (the cron's per-carrier jobs)."""
+
+
+def _worker(args):
+    """One worker process: the per-carrier sync jobs it takes, one after the other."""
+    url, base, carriers = args
+    engine = get_engine(url)
+    adapter_for, requests = adapters_over_http(base)
+    report = tracking_sync.sync_due(engine, adapter_for=adapter_for, carriers=carriers, workers=24)
+    engine.dispose()
+    return report, requests
 
 
 def _moved(engine) -> tuple[int, int, int]:
@@ -56,10 +72,12 @@ def test_sync_of_10000_shipments_and_a_carrier_down_then_back():
         build_shipments(url, SHIPMENTS)
         env = {"OMS_DATABASE_URL": url, "OMS_ENV": "development"}
         with ServerProcess(env) as server:
-            adapter_for, requests = adapters_over_http(server.url)
             started = time.perf_counter()
-            report = tracking_sync.sync_due(engine, adapter_for=adapter_for, workers=24)
+            with get_context("spawn").Pool(len(WORKERS)) as pool:
+                runs = pool.map(_worker, [(url, server.url, carriers) for carriers in WORKERS])
             wall = time.perf_counter() - started
+            requests = {c: n for _, counted in runs for c, n in counted.items()}
+            waiting = {c: why for report, _ in runs for c, why in report.waiting.items()}
             shipments_moved, orders_moved, scans = _moved(engine)
 
             # A carrier down: every FedEx request fails for a while, then it is back.
@@ -99,7 +117,7 @@ def test_sync_of_10000_shipments_and_a_carrier_down_then_back():
         "shipments_per_s": round(SHIPMENTS / wall),
         "requests": requests,
         "requests_per_s": {c: round(n / wall) for c, n in requests.items()},
-        "waiting": report.waiting,
+        "waiting": waiting,
         "shipments_moved": shipments_moved,
         "orders_moved": orders_moved,
         "scans_kept": scans,
@@ -112,7 +130,7 @@ def test_sync_of_10000_shipments_and_a_carrier_down_then_back():
     }
     print(write_result("tracking_sync", result))
     print(result)
-    assert not report.waiting
+    assert not waiting
     assert shipments_moved == orders_moved == SHIPMENTS
     assert scans == 2 * SHIPMENTS
     assert "fedex" in outage.waiting and left == 0, "the FedEx backlog must drain, none lost"
