@@ -3,6 +3,8 @@ that name the field, signed carrier webhooks."""
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, select
 
 from oms_dashboard.models import Seller
@@ -138,3 +140,60 @@ def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
         409,
         "not-delivered",
     )
+
+
+def test_a_carriers_webhook_applies_once_however_often_it_comes(world, engine):
+    from oms_dashboard.carriers import sandbox
+    from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus
+    from oms_dashboard.carriers.sandbox.fedex_track import webhook_body
+    from oms_dashboard.ids import new_id
+    from oms_dashboard.models import Order, OrderEvent, Shipment, ShipmentScan
+    from oms_dashboard.services.carrier_events import webhook_secret
+
+    order = world.orders["bob_a"]  # shipped
+    here = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
+    with Session(engine) as s:
+        package = sandbox.register_package(
+            s, carrier="fedex", service="FEDEX_GROUND", origin=here, destination=here
+        )
+        sandbox.record_scan(
+            s,
+            carrier="fedex",
+            tracking_number=package.tracking_number,
+            status=ShipmentStatus.IN_TRANSIT,
+        )
+        s.add(
+            Shipment(
+                id=new_id("shp"),
+                order_id=order.id,
+                seller_id=order.seller_id,
+                carrier="fedex",
+                service="FEDEX_GROUND",
+                tracking_number=package.tracking_number,
+                status="shipped",
+            )
+        )
+        s.commit()
+        body = json.dumps(
+            webhook_body(
+                sandbox.packages(s, "fedex", [package.tracking_number])[package.tracking_number]
+            )
+        ).encode()
+        secret = webhook_secret(s, "fedex")
+    headers = {"Content-Type": "application/json", "X-OMS-Signature": sign(body, secret)}
+    answers = [
+        world.api.post("/api/v1/carriers/fedex/events", content=body, headers=headers).json()
+        for _ in range(3)
+    ]
+    assert answers[0]["moves"] == 1 and answers[0]["new_scans"] == 2
+    assert [a["moves"] for a in answers[1:]] == [0, 0]
+    assert [a["new_scans"] for a in answers[1:]] == [0, 0]
+    with Session(engine) as s:
+        assert s.get(Order, order.id).status == "in_transit"
+        moves = s.exec(
+            select(OrderEvent).where(
+                OrderEvent.order_id == order.id, OrderEvent.to_status == "in_transit"
+            )
+        ).all()
+        assert len(moves) == 1
+        assert len(s.exec(select(ShipmentScan)).all()) == 2

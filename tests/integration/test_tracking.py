@@ -302,3 +302,59 @@ def test_the_cron_syncs_each_carrier_in_a_job_of_its_own(engine, redis_conn, mon
     assert sorted(queue.job_ids) == [f"tracking-sync-{c}" for c in ("dhl", "fedex", "ups", "usps")]
     SimpleWorker([queue], connection=redis_conn).work(burst=True)
     assert state(engine, order_id, shipment_id)[0].status == "in_transit"
+
+
+def test_a_sync_killed_midway_loses_nothing(engine, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    made = []
+    for _ in range(40):  # UPS: one request per number, so the kill lands in the middle
+        with Session(engine) as s:
+            number = sandbox.register_package(
+                s, carrier="ups", service="03", origin=MEMPHIS, destination=AUSTIN
+            ).tracking_number
+            s.commit()
+        made.append(shipped_order(engine, carrier="ups", number=number))
+        scan_ups(engine, number)
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.sync_victim", engine.url.render_as_string(False)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert victim.stdout.readline().strip() == "syncing"
+    deadline = time.monotonic() + 60
+    while moved(engine, made) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    partly = moved(engine, made)
+    assert 0 < partly < len(made), "the kill must land in the middle of the sync"
+    served = InProcessTransport(create_sandbox_app(engine))
+    after_lease = utcnow() + tracking_sync.SYNC_LEASE + timedelta(seconds=1)
+    tracking_sync.sync_due(
+        engine,
+        adapter_for=lambda c: open_adapter(engine, c, sandbox_transport=served),
+        now=after_lease,
+    )
+    assert moved(engine, made) == len(made)
+
+
+def scan_ups(engine, number):
+    with Session(engine) as s:
+        sandbox.record_scan(
+            s, carrier="ups", tracking_number=number, status=ShipmentStatus.IN_TRANSIT
+        )
+        s.commit()
+
+
+def moved(engine, made) -> int:
+    with Session(engine) as s:
+        ids = [order_id for order_id, _, _ in made]
+        return len(
+            s.exec(select(Order.id).where(Order.id.in_(ids), Order.status == "in_transit")).all()
+        )
