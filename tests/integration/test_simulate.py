@@ -34,3 +34,23 @@ def test_simulated_checkouts_are_placed_and_paid(engine, live_demo):
     assert sum(outcomes.values()) == len(new)
     assert outcomes["verified"] >= 1
     assert any(c.payment_status == "authorized" for c in new)
+
+
+def test_the_sellers_ship_paid_orders_buying_labels_through_the_api(engine, live_demo):
+    from oms_dashboard.models import Order, Shipment, ShipmentLabel
+
+    simulator = Simulator(live_demo.url, seed=3, engine=engine)
+    simulator.load_world()
+    with Session(engine) as s:
+        waiting = len(s.exec(select(Order.id).where(Order.status == "processing")).all())
+    assert waiting, "the demo has paid orders waiting to ship"
+    shipped = sum(simulator.ship_some(older_than_seconds=0) for _ in range(4))
+    assert shipped >= 1
+    with Session(engine) as s:
+        labelled = s.exec(
+            select(Shipment, Order)
+            .join(Order, Order.id == Shipment.order_id)
+            .join(ShipmentLabel, ShipmentLabel.shipment_id == Shipment.id)
+        ).all()
+        assert len(labelled) == shipped
+        assert all(order.status == "shipped" for _, order in labelled)
