@@ -18,6 +18,7 @@ from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.orders import delivery_settled, get_order
 from oms_dashboard.services.timeline import By, record_event
+from oms_dashboard.services.tracking import flag_shipment
 from oms_dashboard.services.unit_of_work import transactional
 
 
@@ -84,11 +85,7 @@ def report_delivery_problem(
     if shipment is None:
         raise Conflict("this order has no shipment to report on", type="no-shipment")
     words = kind.label + (f": {note.strip()}" if note.strip() else "")
-    shipment.flag, shipment.flagged_reason, shipment.flagged_at = (
-        ShipmentFlag.REPORTED.value,
-        words[:300],
-        utcnow(),
-    )
+    flag_shipment(shipment, ShipmentFlag.REPORTED, words, utcnow())
     session.add(shipment)
     record_event(
         session,

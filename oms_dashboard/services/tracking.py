@@ -170,7 +170,9 @@ def _follow(session, shipment: Shipment, order: Order, update: TrackingUpdate, n
         if target is ShipmentStatus.DELIVERED:
             shipment.delivered_at = newest.at if newest else now
         if target is ShipmentStatus.DELIVERY_EXCEPTION:
-            _flag(shipment, ShipmentFlag.EXCEPTION, _words(newest, "delivery exception"), now)
+            flag_shipment(
+                shipment, ShipmentFlag.EXCEPTION, _words(newest, "delivery exception"), now
+            )
             _task_for_seller(session, shipment, order, newest)
         elif shipment.flag == ShipmentFlag.EXCEPTION:
             _unflag(shipment)
@@ -258,7 +260,8 @@ def _task_for_seller(session, shipment: Shipment, order: Order, scan: Scan | Non
     )
 
 
-def _flag(shipment: Shipment, flag: ShipmentFlag, reason: str, now: datetime) -> None:
+def flag_shipment(shipment: Shipment, flag: ShipmentFlag, reason: str, now: datetime) -> None:
+    """Put the shipment in support's flagged queue, saying why."""
     shipment.flag, shipment.flagged_reason, shipment.flagged_at = flag.value, reason[:300], now
 
 
@@ -306,7 +309,7 @@ def flag_stuck(engine: Engine, *, now: datetime | None = None) -> int:
             silent = business_hours_between(since, now)
             if silent < hours:
                 continue
-            _flag(
+            flag_shipment(
                 shipment,
                 ShipmentFlag.STUCK,
                 f"No carrier scan for {silent:.0f} business hours (since {since:%d %b %H:%M} UTC)",

@@ -94,3 +94,49 @@ def _describe_violations(url: str, violations: list[dict]) -> str:
                 summary = node["failureSummary"].replace("\n", " ")
                 lines.append(f"      {summary}")
     return "\n".join(lines)
+
+
+def webhook_secret(app_env: dict[str, str]) -> str:
+    """The served app's payment-event secret, as its CLI tells it."""
+    import subprocess
+    import sys
+
+    from oms_dashboard.settings import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "oms_dashboard", "webhook-secret"],
+        cwd=ROOT,
+        env=app_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def pay_like_the_storefront(base_url: str, placed: dict, app_env: dict[str, str]):
+    """The customer authorizes at the sandbox provider, the payment system posts its
+    signed event; returns the app's answer to the event."""
+    import httpx
+
+    from oms_dashboard.payments.signing import signed_event
+
+    httpx.post(
+        f"{base_url}/sandbox/payments/authorizations",
+        json={
+            "checkout_id": placed["checkout_id"],
+            "amount": placed["total"],
+            "currency": placed["currency"],
+            "outcome": "authorized",
+        },
+    ).raise_for_status()
+    body, headers = signed_event(
+        checkout_id=placed["checkout_id"],
+        type="payment.authorized",
+        amount=placed["total"],
+        currency=placed["currency"],
+        secret=webhook_secret(app_env),
+    )
+    answer = httpx.post(f"{base_url}/api/v1/payments/events", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer

@@ -10,7 +10,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pypdfium2 as pdfium
 import pytest
 import sqlalchemy as sa
@@ -24,10 +23,15 @@ from oms_dashboard.domain.fulfillment import time_left
 from oms_dashboard.domain.tracking import ship_by
 from oms_dashboard.models import CarrierAccount, Order, Seller, Shipment
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.payments.signing import signed_event
-from tests.e2e.helpers import assert_accessible, at, db, sign_in_and_land, user
+from tests.e2e.helpers import (
+    assert_accessible,
+    at,
+    db,
+    pay_like_the_storefront,
+    sign_in_and_land,
+    user,
+)
 from tests.e2e.test_checkout_pages import _checkout, _demo_sellers_product
-from tests.e2e.test_payment_served import _webhook_secret
 
 pytestmark = pytest.mark.e2e
 
@@ -37,24 +41,7 @@ FULFILLMENT = "/seller/fulfillment"
 def _paid_order(base_url: str, database_url: str, app_env: dict[str, str], skip: int) -> Order:
     """An order of the demo seller, placed and paid the way the storefront does it."""
     placed = _checkout(base_url, _demo_sellers_product(database_url, skip=skip))
-    httpx.post(
-        f"{base_url}/sandbox/payments/authorizations",
-        json={
-            "checkout_id": placed["checkout_id"],
-            "amount": placed["total"],
-            "currency": placed["currency"],
-            "outcome": "authorized",
-        },
-    ).raise_for_status()
-    body, headers = signed_event(
-        checkout_id=placed["checkout_id"],
-        type="payment.authorized",
-        amount=placed["total"],
-        currency=placed["currency"],
-        secret=_webhook_secret(app_env),
-    )
-    answer = httpx.post(f"{base_url}/api/v1/payments/events", content=body, headers=headers)
-    assert answer.status_code == 200, answer.text
+    pay_like_the_storefront(base_url, placed, app_env)
     with db(database_url) as session:
         order = session.get(Order, placed["orders"][0]["id"])
     assert order.status == "processing"

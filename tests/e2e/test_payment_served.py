@@ -9,29 +9,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.services.outbox import MessageKind
-from tests.e2e.helpers import assert_accessible, sign_in_and_land
+from tests.e2e.helpers import assert_accessible, pay_like_the_storefront, sign_in_and_land
 from tests.e2e.test_checkout_pages import _checkout, _demo_sellers_product, _token
 
 pytestmark = pytest.mark.e2e
-
-
-def _webhook_secret(app_env: dict[str, str]) -> str:
-    import subprocess
-    import sys
-
-    from oms_dashboard.settings import ROOT
-
-    done = subprocess.run(
-        [sys.executable, "-m", "oms_dashboard", "webhook-secret"],
-        cwd=ROOT,
-        env=app_env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def test_the_served_app_is_wired_and_verifies_a_payment_with_its_own_sandbox(
@@ -43,24 +25,7 @@ def test_the_served_app_is_wired_and_verifies_a_payment_with_its_own_sandbox(
     assert health["wiring"]["payment_provider"] == "sandbox in this process"
 
     placed = _checkout(base_url, _demo_sellers_product(database_url, skip=5))
-    httpx.post(
-        f"{base_url}/sandbox/payments/authorizations",
-        json={
-            "checkout_id": placed["checkout_id"],
-            "amount": placed["total"],
-            "currency": placed["currency"],
-            "outcome": "authorized",
-        },
-    ).raise_for_status()
-    body, headers = signed_event(
-        checkout_id=placed["checkout_id"],
-        type="payment.authorized",
-        amount=placed["total"],
-        currency=placed["currency"],
-        secret=_webhook_secret(app_env),
-    )
-    answer = httpx.post(f"{base_url}/api/v1/payments/events", content=body, headers=headers)
-    assert answer.status_code == 200, answer.text
+    answer = pay_like_the_storefront(base_url, placed, app_env)
     assert answer.json()["outcome"] == "verified"
     order_id = placed["orders"][0]["id"]
     detail = httpx.get(
