@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from oms_dashboard.carriers.base import CarrierError
+from oms_dashboard.carriers.base import CarrierError, RateQuote
 from oms_dashboard.domain import fulfillment as rules
 from oms_dashboard.domain.delivery import add_business_days
 from oms_dashboard.domain.money import to_minor
@@ -71,8 +71,6 @@ def label_options(
                 )
         session.commit()  # a carrier's row made on first use stays
     askable = list(adapters)
-    is_holiday = holiday_checker(context.order.ship_country, context.order.ship_region)
-    today = utcnow().date()
     offers: list[rules.Offer] = []
     with ThreadPoolExecutor(max_workers=max(1, len(askable))) as pool:
         answers = pool.map(lambda name: _ask(adapters[name], context), askable)
@@ -82,19 +80,7 @@ def label_options(
                 unavailable[name] = answer.message
                 continue
             record_success(engine, name)
-            for quote in answer:
-                offers.append(
-                    rules.Offer(
-                        carrier=name,
-                        service=quote.service,
-                        amount_minor=to_minor(quote.amount, quote.currency),
-                        currency=quote.currency,
-                        transit_days=quote.transit_days,
-                        arrives=add_business_days(today, quote.transit_days, is_holiday)
-                        if quote.transit_days is not None
-                        else None,
-                    )
-                )
+            offers += offers_from(name, answer, context)
     offers.sort(key=lambda o: (o.amount_minor, o.arrives or date.max, o.carrier))
     promised = context.order.estimated_delivery
     return LabelOptions(
@@ -105,6 +91,26 @@ def label_options(
         preselected=rules.preselect(offers, promised),
         unavailable=unavailable,
     )
+
+
+def offers_from(carrier: str, quotes: list[RateQuote], context: ShipContext) -> list[rules.Offer]:
+    """A carrier's quotes as offers, each arriving its transit days from today in the
+    destination's calendar (weekends and its public holidays)."""
+    is_holiday = holiday_checker(context.order.ship_country, context.order.ship_region)
+    today = utcnow().date()
+    return [
+        rules.Offer(
+            carrier=carrier,
+            service=quote.service,
+            amount_minor=to_minor(quote.amount, quote.currency),
+            currency=quote.currency,
+            transit_days=quote.transit_days,
+            arrives=add_business_days(today, quote.transit_days, is_holiday)
+            if quote.transit_days is not None
+            else None,
+        )
+        for quote in quotes
+    ]
 
 
 def _ask(adapter, context: ShipContext):

@@ -49,7 +49,7 @@ from oms_dashboard.services.carrier_health import (
     CarrierUnavailable,
     call_carrier,
 )
-from oms_dashboard.services.carrier_offers import label_options
+from oms_dashboard.services.carrier_offers import offers_from
 from oms_dashboard.services.carrier_registry import carrier_for
 from oms_dashboard.services.delivery_calendar import holiday_checker
 from oms_dashboard.services.errors import Conflict, ValidationFailed
@@ -153,19 +153,23 @@ def buy_label(
             raise ValidationFailed(refusals)
         adapter = carrier_for(session, name.value, sandbox_transport=sandbox_transport)
     with adapter:
-        if service is None:
-            options = label_options(
-                engine,
-                actor=actor,
-                order_id=order_id,
-                parcel=context.parcel,
-                sandbox_transport=sandbox_transport,
-            )
-            mine = [offer for offer in options.offers if offer.carrier == name.value]
-            best = rules.preselect(mine, options.promised)
+        if service is None:  # this carrier's offer that best meets the promised date
+            try:
+                quotes = call_carrier(
+                    engine,
+                    name.value,
+                    lambda: adapter.quote(
+                        shipper=context.shipper,
+                        recipient=context.recipient,
+                        parcel=parcel_of(context.parcel),
+                    ),
+                )
+            except CarrierError as error:
+                raise CarrierRefused(error) from error
+            offers = offers_from(name.value, quotes, context)
+            best = rules.preselect(offers, context.order.estimated_delivery)
             if best is None:
-                why = options.unavailable.get(name.value, "it offered no service")
-                raise CarrierUnavailable(name.value, why)
+                raise CarrierUnavailable(name.value, "it offered no service for this parcel")
             service = best.service
         try:
             label = call_carrier(
