@@ -8,8 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from oms_dashboard.settings import get_settings
 
@@ -78,3 +79,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_if_absent(session: Session, row: SQLModel) -> None:
+    """INSERT ``row`` unless a row with its primary key exists or is being written by
+    another transaction (which this one then waits for): no savepoint to roll back,
+    no unique violation to catch, safe for many requests racing to create it."""
+    table = type(row).__table__
+    values = {
+        column.name: getattr(row, column.name)
+        for column in table.columns
+        if getattr(row, column.name, None) is not None
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    keys = [column.name for column in table.primary_key.columns]
+    session.execute(
+        dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+    )

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from sqlmodel import Session, select
 
 from oms_dashboard.crypto import seal, unseal
+from oms_dashboard.db import insert_if_absent
 from oms_dashboard.domain.tracking import CarrierMode, CarrierName
 from oms_dashboard.models import CarrierAccount
 from oms_dashboard.models.base import utcnow
@@ -60,9 +61,9 @@ def account(session: Session, carrier: str) -> CarrierAccount:
     name = _known(carrier)
     row = session.get(CarrierAccount, name.value)
     if row is None:
-        row = CarrierAccount(carrier=name.value)
-        session.add(row)
-        session.flush()
+        insert_if_absent(session, CarrierAccount(carrier=name.value))
+        row = session.get(CarrierAccount, name.value)
+    assert row is not None
     return row
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
+from oms_dashboard.db import insert_if_absent
 from oms_dashboard.models import OrderPolicy
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import STAFF, Actor, Role
@@ -29,14 +29,10 @@ POLICY_BOUNDS: dict[str, tuple[int, int]] = {
 def get_policy(session: Session) -> OrderPolicy:
     """The policy row, created with defaults the first time it is read."""
     policy = session.get(OrderPolicy, 1)
-    if policy is not None:
-        return policy
-    try:
-        with session.begin_nested():
-            policy = OrderPolicy(id=1)
-            session.add(policy)
-    except sa.exc.IntegrityError:  # another transaction created it first
-        policy = session.get(OrderPolicy, 1, populate_existing=True)
+    if policy is None:
+        insert_if_absent(session, OrderPolicy(id=1))
+        policy = session.get(OrderPolicy, 1)
+    assert policy is not None
     return policy
 
 
