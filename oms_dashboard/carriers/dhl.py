@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from oms_dashboard.carriers.adapter import HttpAdapter
+from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
     Label,
@@ -82,6 +82,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+WRITES = ("/shipments",)
+"""MyDHL label creation (a POST): never repeated once sent (tracking is a GET)."""
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 NO_CANCELLATION = (
@@ -117,7 +119,7 @@ class DhlCarrier(HttpAdapter):
         self._auth = httpx.BasicAuth(client_id, client_secret)
         self._tracking_key = tracking_api_key or client_id
         self._account_number = account_number
-        self._http = httpx.Client(transport=transport, timeout=timeout)
+        self._http = httpx.Client(transport=Retrying(transport, writes=WRITES), timeout=timeout)
         self.not_found: dict[str, str] = {}
         """Tracking numbers DHL did not know in the last ``track`` call, with DHL's words."""
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from oms_dashboard.carriers.adapter import HttpAdapter
+from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
     Label,
@@ -103,6 +103,8 @@ TOKEN_PATH = "/oauth/token"
 MAX_NUMBERS_PER_REQUEST = 30  # FedEx: "Maximum limit is 30."
 # Renew a little before FedEx's expiry so a token never dies in flight.
 TOKEN_MARGIN_SECONDS = 60.0
+WRITES = ("/ship/v1/shipments",)
+"""Label purchase and cancellation: never repeated once sent (see ``adapter.Retrying``)."""
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -163,7 +165,9 @@ class FedExCarrier(HttpAdapter):
     ) -> None:
         self._client_id, self._client_secret = client_id, client_secret
         self._account_number, self._locale, self._clock = account_number, locale, clock
-        self._http = httpx.Client(base_url=base_url, transport=transport, timeout=timeout)
+        self._http = httpx.Client(
+            base_url=base_url, transport=Retrying(transport, writes=WRITES), timeout=timeout
+        )
         self._tokens = TokenCache(
             self._fetch_token, margin_seconds=TOKEN_MARGIN_SECONDS, clock=clock
         )

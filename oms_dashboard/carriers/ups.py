@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from oms_dashboard.carriers.adapter import HttpAdapter
+from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
     Label,
@@ -94,6 +94,8 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "/security/v1/oauth/token"
 TRACK_PATH = "/api/track/v1/details/{}"
 RATE_VERSION = "v2409"
+WRITES = ("/api/shipments/",)
+"""Shipping API: labels and voids, never repeated once sent (see ``adapter.Retrying``)."""
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Fetch a new token this long before UPS's expiry, so no call goes out on a dying one.
 TOKEN_MARGIN_SECONDS = 60.0
@@ -209,7 +211,7 @@ class UpsCarrier(HttpAdapter):
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
-            transport=transport,
+            transport=Retrying(transport, writes=WRITES),
             timeout=timeout,
             headers={"Accept": "application/json"},
         )

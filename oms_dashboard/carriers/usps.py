@@ -57,7 +57,7 @@ from typing import Any
 
 import httpx
 
-from .adapter import HttpAdapter
+from .adapter import HttpAdapter, Retrying
 from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
 from .oauth import TokenCache
 from .usps_codes import STATUS_CATEGORIES, STATUSES
@@ -103,6 +103,8 @@ TOKEN_PATH = "/oauth2/v3/token"
 TRACKING_PATH = "/tracking/v3/tracking/{number}"
 BASE_RATES_PATH = "/prices/v3/base-rates/search"
 QUOTED_MAIL_CLASSES = ("USPS_GROUND_ADVANTAGE", "PRIORITY_MAIL", "PRIORITY_MAIL_EXPRESS")
+WRITES = ("/labels/v3/", "/international-labels/v3/")
+"""Labels and their cancellation: never repeated once sent (see ``adapter.Retrying``)."""
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 TOKEN_MARGIN_S = 300.0
 PAYMENT_TOKEN_LIFETIME_S = 3600.0
@@ -200,7 +202,7 @@ class UspsCarrier(HttpAdapter):
         self.price_type = price_type
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
-            transport=transport,
+            transport=Retrying(transport, writes=WRITES),
             timeout=timeout,
             headers={"Accept": "application/json"},
         )

@@ -515,9 +515,10 @@ def test_a_package_usps_cannot_report_on_is_skipped_with_its_message(usps):
     ],
 )
 def test_usps_down_is_a_carrier_error_naming_usps(usps, answer, code):
-    usps.get(url__regex=r"/tracking/v3/tracking/\w+").mock(side_effect=[answer])
+    route = usps.get(url__regex=r"/tracking/v3/tracking/\w+").mock(side_effect=[answer] * 3)
     with pytest.raises(CarrierError) as caught:
         make_carrier().track(["9202290317456200135409"])
+    assert route.call_count == 3  # tried again twice before giving up
     assert caught.value.carrier == "usps"
     assert caught.value.code == code
     assert str(caught.value).startswith("usps: ")
