@@ -209,6 +209,8 @@ class PolicyUpdate(RequestBody):
     return_window_days: StrictInt | None = None
     high_value_refund_minor: StrictInt | None = None
     duplicate_window_minutes: StrictInt | None = None
+    cancellation_request_hours: StrictInt | None = None
+    support_refund_limit_minor: StrictInt | None = None
 
 
 class PolicyOut(BaseModel):
@@ -219,6 +221,8 @@ class PolicyOut(BaseModel):
     return_window_days: int
     high_value_refund_minor: int
     duplicate_window_minutes: int
+    cancellation_request_hours: int
+    support_refund_limit_minor: int
     updated_at: Time
     updated_by: str | None
 

@@ -29,6 +29,8 @@ class Seller(SQLModel, table=True):
     timezone: str = Field(default="America/New_York", max_length=64)
     cutoff_hour: int = Field(default=14)
     """Orders placed after this local hour start handling the next business day."""
+    return_window_days: int | None = None
+    """The seller's own return window; None = the platform policy's."""
     shipping_rates: dict[str, Any] | None = json_field()
     """The seller's own rate table (domain.shipping.RateTable.to_dict); None = defaults."""
     created_at: datetime = time_field(default_now=True)

@@ -21,6 +21,21 @@ class SandboxPayment(SQLModel, table=True):
     updated_at: datetime = time_field(default_now=True)
 
 
+class SandboxRefund(SQLModel, table=True):
+    """A refund the payment sandbox paid: once per idempotency key, as a real provider."""
+
+    __tablename__ = "sandbox_refunds"
+
+    id: str = Field(primary_key=True, max_length=40)
+    checkout_id: str = Field(foreign_key="sandbox_payments.checkout_id", index=True)
+    idempotency_key: str = Field(max_length=80, unique=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=16)
+    """succeeded or failed."""
+    created_at: datetime = time_field(default_now=True)
+
+
 class SandboxShipment(SQLModel, table=True):
     """A package the carrier sandbox knows: what its carrier would know of it."""
 

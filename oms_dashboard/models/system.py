@@ -60,6 +60,12 @@ class OrderPolicy(SQLModel, table=True):
     return_window_days: int = Field(default=30)
     high_value_refund_minor: int = Field(default=50_000)
     duplicate_window_minutes: int = Field(default=10)
+    cancellation_request_hours: int = Field(default=24, sa_column_kwargs={"server_default": "24"})
+    """How long a seller has to answer a cancellation request before support takes it."""
+    support_refund_limit_minor: int = Field(
+        default=10_000, sa_column_kwargs={"server_default": "10000"}
+    )
+    """The most a support agent refunds alone; above it an admin decides."""
     updated_at: datetime = time_field(default_now=True)
     updated_by: str | None = Field(default=None, max_length=40)
 

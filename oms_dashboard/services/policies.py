@@ -23,6 +23,8 @@ POLICY_BOUNDS: dict[str, tuple[int, int]] = {
     "return_window_days": (0, 365),
     "high_value_refund_minor": (0, 100_000_000),
     "duplicate_window_minutes": (1, 24 * 60),
+    "cancellation_request_hours": (1, 7 * 24),
+    "support_refund_limit_minor": (0, 100_000_000),
 }
 
 
