@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from oms_dashboard.domain.payment import PaymentStatus
-from oms_dashboard.domain.statuses import OrderStatus, can_transition
+from oms_dashboard.domain.statuses import NOT_YET_SHIPPED, OrderStatus, can_transition
+
+if TYPE_CHECKING:  # cancellation imports this module
+    from oms_dashboard.domain.cancellation import CancellationDecision
 
 
 class OrderAction(StrEnum):
@@ -26,6 +30,30 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/receipt; the order page's "I received it" button."""
     REPORT_DELIVERY_PROBLEM = "report_delivery_problem"
     """POST /orders/{id}/delivery-problem; the order page's "Report a problem" button."""
+
+    # Customer service (issue 13): offered by ``service_actions`` until their endpoints land.
+    CANCEL = "cancel"
+    """POST /orders/{id}/cancel (200 inside the window; an admin's override)."""
+    REQUEST_CANCELLATION = "request_cancellation"
+    """POST /orders/{id}/cancel after the window (202: a request the seller decides)."""
+    APPROVE_CANCELLATION = "approve_cancellation"
+    """POST /orders/{id}/cancellation-request/approve."""
+    REJECT_CANCELLATION = "reject_cancellation"
+    """POST /orders/{id}/cancellation-request/reject."""
+    REQUEST_REFUND = "request_refund"
+    """POST /orders/{id}/refunds."""
+    REQUEST_RETURN = "request_return"
+    """POST /orders/{id}/returns."""
+    OPEN_TICKET = "open_ticket"
+    """POST /tickets with the order's id."""
+    MESSAGE_SELLER = "message_seller"
+    """POST /orders/{id}/messages (proposed: not yet in API.md)."""
+    REVIEW_PRODUCTS = "review_products"
+    """POST /orders/{id}/reviews (proposed: not yet in API.md)."""
+    CHANGE_ADDRESS = "change_address"
+    """PATCH /orders/{id}/shipping-address (proposed: not yet in API.md)."""
+    DOWNLOAD_INVOICE = "download_invoice"
+    """GET /orders/{id}/invoice.pdf."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -57,4 +85,56 @@ def allowed_actions(
         actions.append(OrderAction.RELEASE_REVIEW)
         if can_transition(status, OrderStatus.CANCELLED, admin_override=True):
             actions.append(OrderAction.CANCEL_REVIEW)
+    return [action.value for action in actions]
+
+
+STAFF_ROLES = frozenset({"seller", "support", "admin"})
+
+
+def service_actions(
+    *,
+    role: str,
+    status: OrderStatus | str,
+    paid: bool,
+    cancellation: CancellationDecision | None = None,
+    cancellation_request_pending: bool = False,
+    refundable_left_minor: int = 0,
+    returnable: bool = False,
+    reviewed: bool = False,
+) -> list[str]:
+    """The customer-service actions open to the caller, who already sees the order.
+
+    Joins ``allowed_actions`` when the endpoints land (each in its member's
+    docstring); until then nothing lists these to people, so the rule that a listed
+    action works holds. ``cancellation``: ``cancellation.decide`` for this caller;
+    ``returnable``: ``returns.decide_return(...).allowed`` for the order as a whole;
+    ``paid``: the payment was taken (an invoice exists, a refund can be asked).
+    """
+    status = OrderStatus(status)
+    actions: list[OrderAction] = []
+    if cancellation is not None and role in ("customer", "support", "admin"):
+        if cancellation.cancels_now:
+            actions.append(OrderAction.CANCEL)
+        elif cancellation.needs_seller:
+            actions.append(OrderAction.REQUEST_CANCELLATION)
+    if cancellation_request_pending and role in ("seller", "admin"):
+        actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]
+    # Before shipping a customer cancels instead; staff refund at any status.
+    if (
+        paid
+        and refundable_left_minor > 0
+        and (role in STAFF_ROLES or status not in NOT_YET_SHIPPED)
+    ):
+        actions.append(OrderAction.REQUEST_REFUND)
+    if role == "customer":
+        if returnable and status is OrderStatus.DELIVERED:
+            actions.append(OrderAction.REQUEST_RETURN)
+        actions.append(OrderAction.MESSAGE_SELLER)
+        if status is OrderStatus.DELIVERED and not reviewed:
+            actions.append(OrderAction.REVIEW_PRODUCTS)
+        if status in NOT_YET_SHIPPED:
+            actions.append(OrderAction.CHANGE_ADDRESS)
+    actions.append(OrderAction.OPEN_TICKET)
+    if paid:
+        actions.append(OrderAction.DOWNLOAD_INVOICE)
     return [action.value for action in actions]

@@ -34,3 +34,30 @@ class InvalidTransition(DomainError):
 
 class NotCancellable(InvalidTransition):
     code = "not-cancellable"
+
+
+class Refused(DomainError):
+    """A named rule said no. ``rule`` is the rule's stable slug (the API writes it as
+    the problem document's ``reason``); the message is the sentence people read."""
+
+    code = "refused"
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = str(rule)
+        super().__init__(message)
+
+
+class NotReturnable(Refused):
+    code = "not-returnable"
+
+
+class RefundExceedsPaid(Refused):
+    code = "refund-exceeds-paid"
+
+
+class CancellationRefused(NotCancellable):
+    """``NotCancellable`` from a named cancellation rule; ``rule`` as in ``Refused``."""
+
+    def __init__(self, from_status: str, rule: str, message: str) -> None:
+        super().__init__(from_status, "cancelled", message)
+        self.rule = str(rule)

@@ -1,0 +1,96 @@
+"""The customer-service actions each role will be offered once their endpoints
+land; none of them is listed by ``allowed_actions`` before then."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from oms_dashboard.domain.actions import OrderAction, allowed_actions, service_actions
+from oms_dashboard.domain.cancellation import CancellationFacts, decide
+from oms_dashboard.domain.payment import PaymentStatus
+from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.statuses import OrderStatus
+
+PLACED = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+ROLES = ("customer", "seller", "support", "admin")
+SERVICE = {
+    OrderAction.CANCEL,
+    OrderAction.REQUEST_CANCELLATION,
+    OrderAction.APPROVE_CANCELLATION,
+    OrderAction.REJECT_CANCELLATION,
+    OrderAction.REQUEST_REFUND,
+    OrderAction.REQUEST_RETURN,
+    OrderAction.OPEN_TICKET,
+    OrderAction.MESSAGE_SELLER,
+    OrderAction.REVIEW_PRODUCTS,
+    OrderAction.CHANGE_ADDRESS,
+    OrderAction.DOWNLOAD_INVOICE,
+}
+
+
+def offered(role, status, minutes=10, **extra):
+    cancellation = decide(
+        CancellationFacts(status, PLACED, PLACED + timedelta(minutes=minutes)), requester=role
+    )
+    facts = {"paid": status not in ("pending_payment", "payment_failed"), **extra}
+    return service_actions(role=role, status=status, cancellation=cancellation, **facts)
+
+
+CASES = [
+    ("customer-in-window", ("customer", "processing"), {"refundable_left_minor": 5_000},
+     ["cancel", "message_seller", "change_address", "open_ticket", "download_invoice"]),
+    ("customer-after-window", ("customer", "processing", 120), {"refundable_left_minor": 5_000},
+     ["request_cancellation", "message_seller", "change_address", "open_ticket",
+      "download_invoice"]),
+    ("customer-unpaid", ("customer", "pending_payment"), {},
+     ["cancel", "message_seller", "change_address", "open_ticket"]),
+    ("customer-in-transit", ("customer", "in_transit"), {"refundable_left_minor": 5_000},
+     ["request_refund", "message_seller", "open_ticket", "download_invoice"]),
+    ("customer-delivered", ("customer", "delivered"),
+     {"refundable_left_minor": 5_000, "returnable": True},
+     ["request_refund", "request_return", "message_seller", "review_products", "open_ticket",
+      "download_invoice"]),
+    ("customer-delivered-done", ("customer", "delivered"),
+     {"refundable_left_minor": 0, "returnable": False, "reviewed": True},
+     ["message_seller", "open_ticket", "download_invoice"]),
+    ("customer-cancelled", ("customer", "cancelled"), {},
+     ["message_seller", "open_ticket", "download_invoice"]),
+    ("seller-request-pending", ("seller", "processing", 120),
+     {"cancellation_request_pending": True, "refundable_left_minor": 5_000},
+     ["approve_cancellation", "reject_cancellation", "request_refund", "open_ticket",
+      "download_invoice"]),
+    ("seller-no-request", ("seller", "processing", 120), {},
+     ["open_ticket", "download_invoice"]),
+    ("support-after-window", ("support", "processing", 120), {"refundable_left_minor": 1},
+     ["request_cancellation", "request_refund", "open_ticket", "download_invoice"]),
+    ("admin-in-transit", ("admin", "in_transit"),
+     {"cancellation_request_pending": True, "refundable_left_minor": 5_000},
+     ["cancel", "approve_cancellation", "reject_cancellation", "request_refund", "open_ticket",
+      "download_invoice"]),
+    ("admin-delivered", ("admin", "delivered"), {"returnable": True},
+     ["open_ticket", "download_invoice"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "who,extra,expected", [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_the_service_actions_each_role_is_offered(who, extra, expected):
+    assert offered(*who, **extra) == expected
+
+
+def test_without_a_cancellation_decision_no_cancel_is_offered():
+    actions = service_actions(role="customer", status="processing", paid=True)
+    assert "cancel" not in actions and "request_cancellation" not in actions
+
+
+@pytest.mark.parametrize(
+    "role,status,payment,reason",
+    list(itertools.product(ROLES, OrderStatus, PaymentStatus, [None, *ReviewReason])),
+)
+def test_no_service_action_is_listed_before_its_endpoint(role, status, payment, reason):
+    listed = allowed_actions(role=role, status=status, payment_status=payment, review_reason=reason)
+    assert not set(listed) & {a.value for a in SERVICE}
