@@ -115,12 +115,19 @@ def transition_error(_request: Request, exc: Exception) -> ProblemResponse:
         title="Invalid status change",
         from_status=exc.from_status,
         to_status=exc.to_status,
+        **_rule(exc),
     )
 
 
 def domain_error(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, DomainError)
-    return problem(409, exc.code, str(exc), title="Refused by a business rule")
+    return problem(409, exc.code, str(exc), title="Refused by a business rule", **_rule(exc))
+
+
+def _rule(exc: DomainError) -> dict[str, str]:
+    """A refusal by a named rule names it: the problem's ``reason`` is the rule's slug."""
+    rule = getattr(exc, "rule", None)
+    return {"reason": rule} if rule else {}
 
 
 def validation_error(_request: Request, exc: Exception) -> ProblemResponse:
