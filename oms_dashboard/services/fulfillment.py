@@ -80,6 +80,8 @@ class QueueRow:
     urgency: rules.Urgency
     time_left: str
     units: int
+    timezone: str
+    """The seller's zone (IANA), where the deadline is read."""
 
 
 def fulfillment_queue(
@@ -92,11 +94,14 @@ def fulfillment_queue(
     if not orders:
         return []
     seller_ids = {order.seller_id for order in orders}
-    handling = dict(
-        session.exec(
-            select(Seller.id, Seller.handling_hours).where(Seller.id.in_(seller_ids))
+    sellers = {
+        seller_id: (hours, zone)
+        for seller_id, hours, zone in session.exec(
+            select(Seller.id, Seller.handling_hours, Seller.timezone).where(
+                Seller.id.in_(seller_ids)
+            )
         ).all()
-    )
+    }
     units: dict[str, int] = {}
     for order_id, quantity in session.exec(
         select(OrderLine.order_id, OrderLine.quantity).where(
@@ -106,7 +111,8 @@ def fulfillment_queue(
         units[order_id] = units.get(order_id, 0) + quantity
     rows = []
     for order in orders:
-        deadline = ship_by(order.paid_at or order.placed_at, handling[order.seller_id])
+        hours, zone = sellers[order.seller_id]
+        deadline = ship_by(order.paid_at or order.placed_at, hours)
         rows.append(
             QueueRow(
                 order=order,
@@ -114,6 +120,7 @@ def fulfillment_queue(
                 urgency=rules.urgency(deadline, now),
                 time_left=rules.time_left(deadline, now),
                 units=units.get(order.id, 0),
+                timezone=zone,
             )
         )
     return sorted(rows, key=lambda row: (row.ship_by, row.order.id))

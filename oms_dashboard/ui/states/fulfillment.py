@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import Session
@@ -165,8 +166,10 @@ class FulfillmentState(GuardedState, AuthState):
                 ship_to=", ".join(p for p in (row.order.ship_city, row.order.ship_region) if p)
                 + f" ({row.order.ship_country})",
                 recipient=row.order.ship_name,
-                # The column header says UTC; the cell stays narrow enough for 1024 px.
-                ship_by=row.ship_by.astimezone(UTC).strftime("%a %d %b, %H:%M"),
+                # In the shop's own time (its zone named), narrow enough for 1024 px.
+                ship_by=row.ship_by.astimezone(ZoneInfo(row.timezone)).strftime(
+                    "%a %d %b, %H:%M %Z"
+                ),
                 ship_by_exact=fmt.exact_time(row.ship_by),
                 time_left=row.time_left,
                 urgency=row.urgency.value,

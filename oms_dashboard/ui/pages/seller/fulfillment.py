@@ -151,7 +151,7 @@ def _queue() -> rx.Component:
         Column("Order"),
         Column("Units", align="right"),
         Column("Ship to"),
-        Column("Ship by (UTC)"),
+        Column("Ship by"),
         Column("Label", align="right"),
     ]
     counts = rx.hstack(
