@@ -7,7 +7,7 @@ from typing import Any, Self
 
 import httpx
 
-from oms_dashboard.carriers.base import Label, Parcel, Party, TrackingUpdate
+from oms_dashboard.carriers.base import Customs, Label, Parcel, Party, TrackingUpdate
 
 
 class HttpAdapter:
@@ -27,12 +27,24 @@ class HttpAdapter:
     # next slice): until then they say so rather than pretend.
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         raise NotImplementedError(f"{self.name} labels: next slice")
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         raise NotImplementedError(f"{self.name} return labels: next slice")
 
