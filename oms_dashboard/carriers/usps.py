@@ -39,12 +39,9 @@ Labels (``usps_labels`` documents the calls and their answers):
   USPS's Shipping Services File becomes a refund request (DISPUTED), which is still the
   end of the label for us; one USPS will not refund (used) is USPS's 400 refusal.
   A return label is for the outbound shipment's parties: it goes recipient -> shipper.
-- Abroad (a recipient outside the places with ZIP Codes): International Prices 3.0 for
-  offers and International Labels 3.0 for labels, with the customs form, the same mail
-  classes for both (``usps_international`` documents them). USPS has no international
-  return label. A request our builders already know USPS refuses (a class it lacks, no
-  customs data, goods over the AES exemption) is refused as a final ``CarrierError``
-  before anything is sent.
+- Abroad: International Prices 3.0 and International Labels 3.0, the same mail classes
+  for both (``usps_international``). What our builders know USPS refuses (no customs data,
+  goods over the AES exemption, ...) is a final ``CarrierError`` before anything is sent.
 - Subscriptions - Tracking v3r2 (3.2.2): USPS POSTs ``{"subscriptionId",
   "subscriptionType", "timestamp", "payload"}`` to the listener URL, the payload a JSON
   string of the package's tracking details; ``parse_webhook`` reads it with the tracking
@@ -84,7 +81,7 @@ from .usps_labels import (
     read_multipart,
     return_label_request,
 )
-from .usps_package import DOMESTIC, check_domestic, package_size, processing_category
+from .usps_package import check_domestic, package_size, processing_category
 from .usps_parse import CARRIER, parse_error, parse_rates, parse_tracking, parse_webhook
 
 __all__ = [
@@ -239,7 +236,7 @@ class UspsCarrier(HttpAdapter):
     def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
         quotes: list[RateQuote] = []
         refused: list[CarrierError] = []
-        international = _abroad(recipient)
+        international = abroad.is_abroad(recipient)
         path = abroad.PRICES_PATH if international else BASE_RATES_PATH
         build = abroad.rate_request if international else rate_request
         for mail_class in abroad.MAIL_CLASSES if international else self.mail_classes:
@@ -269,7 +266,7 @@ class UspsCarrier(HttpAdapter):
         service: str,
         customs: Customs | None = None,
     ) -> Label:
-        if not _abroad(recipient):
+        if not abroad.is_abroad(recipient):
             with _refused():
                 body = label_request(shipper, recipient, parcel, mail_class=service)
             return self._buy(LABEL_PATH, body, service)
@@ -291,7 +288,7 @@ class UspsCarrier(HttpAdapter):
     ) -> Label:
         """Domestic only: USPS publishes no international return label."""
         with _refused():
-            if _abroad(recipient):
+            if abroad.is_abroad(recipient):
                 raise ValueError("recipient.country: USPS has no return labels from abroad")
             body = return_label_request(shipper, recipient, parcel, mail_class=service)
         return self._buy(RETURN_LABEL_PATH, body, service)
@@ -379,10 +376,6 @@ class UspsCarrier(HttpAdapter):
             raise CarrierError(
                 CARRIER, f"USPS could not be reached: {exc}", code="unreachable", transient=True
             ) from exc
-
-
-def _abroad(party: Party) -> bool:
-    return party.country.upper() not in DOMESTIC
 
 
 @contextmanager

@@ -42,7 +42,13 @@ from typing import Any
 from babel import Locale
 
 from .base import Customs, Parcel, Party
-from .usps_package import GRAMS_PER_POUND, check_domestic, package_size, processing_category
+from .usps_package import (
+    DOMESTIC,
+    GRAMS_PER_POUND,
+    check_domestic,
+    package_size,
+    processing_category,
+)
 
 PRICES_PATH = "/international-prices/v3/base-rates/search"
 LABEL_PATH = "/international-labels/v3/international-label"
@@ -54,6 +60,11 @@ EXEMPT_UP_TO = Decimal(2500)
 _S10 = re.compile(r"^[A-Z]{2}\d{9}[A-Z]{2}$")
 _PHONE = re.compile(r"^\+?[1-9][0-9]{7,14}$")
 _LIMITS = {"streetAddress": 50, "secondaryAddress": 50, "city": 28, "postalCode": 11}
+
+
+def is_abroad(party: Party) -> bool:
+    """Outside the places with ZIP Codes, which USPS's domestic APIs take."""
+    return party.country.upper() not in DOMESTIC
 
 
 def is_international_number(tracking_number: str) -> bool:

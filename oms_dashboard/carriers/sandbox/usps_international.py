@@ -53,18 +53,17 @@ from oms_dashboard.carriers.sandbox.usps_labels import (
 )
 from oms_dashboard.carriers.usps_international import CANCEL_PATH, LABEL_PATH, PRICES_PATH
 from oms_dashboard.documents.labels import render_label
+from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.services.errors import NotFound
 
 router = APIRouter()
 """Paths relative to ``/sandbox/carriers/usps`` (``sandbox.usps.router`` includes it)."""
 
 API = "/international-labels/v3"
+_PREFIXES = {"PRIORITY_MAIL_INTERNATIONAL": "CP", "PRIORITY_MAIL_EXPRESS_INTERNATIONAL": "EA"}
 SERVICES = {
-    "PRIORITY_MAIL_INTERNATIONAL": (sandbox.SandboxService("PRIORITY_MAIL_INTERNATIONAL", 1), "CP"),
-    "PRIORITY_MAIL_EXPRESS_INTERNATIONAL": (
-        sandbox.SandboxService("PRIORITY_MAIL_EXPRESS_INTERNATIONAL", 2),
-        "EA",
-    ),
+    service.code: (service, _PREFIXES[service.code])
+    for service in sandbox.ABROAD_ONLY[CarrierName.USPS]
 }
 """Mail class -> (its sandbox service, the S10 prefix of its numbers)."""
 NAMES = {
