@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session
 
+from oms_dashboard.carriers.base import Commodity, Customs, CustomsPurpose
 from oms_dashboard.ids import new_id, new_order_number
 from oms_dashboard.models import (
     Checkout,
@@ -174,3 +176,29 @@ def make_order(
     )
     session.commit()
     return order
+
+
+def make_commodity(**overrides) -> Commodity:
+    """Two enamel mugs made in the US, 12.50 USD each."""
+    fields = dict(
+        description="Enamel mug",
+        hs_code="691200",
+        origin_country="US",
+        quantity=2,
+        unit_value=Decimal("12.50"),
+        currency="USD",
+        weight_grams=700,
+        sku="MUG-1",
+    )
+    return Commodity(**(fields | overrides))
+
+
+def make_customs(*commodities: Commodity, **overrides) -> Customs:
+    """A sale's declaration of ``commodities`` (two mugs when none is given)."""
+    fields = dict(
+        commodities=commodities or (make_commodity(),),
+        purpose=CustomsPurpose.SALE,
+        invoice_number="OMS-7K3F-9QX2",
+        invoice_date=date(2025, 3, 14),
+    )
+    return Customs(**(fields | overrides))

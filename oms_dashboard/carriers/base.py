@@ -9,9 +9,10 @@ that gives local time without an offset is read in the scan location's zone
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -101,6 +102,67 @@ class Parcel:
     height_mm: int
 
 
+class CustomsPurpose(StrEnum):
+    """Why goods cross the border: sold to the recipient, or sent back to the seller."""
+
+    SALE = "SALE"
+    RETURN = "RETURN"
+
+
+@dataclass(frozen=True)
+class Commodity:
+    """One line of a customs declaration: what it is, its tariff code, where it was made,
+    how many, what one is worth and what they all weigh."""
+
+    description: str
+    hs_code: str | None
+    """6 to 10 digits; None only for data older than the rule (the carrier refuses it)."""
+    origin_country: str
+    quantity: int
+    unit_value: Decimal
+    currency: str
+    weight_grams: int
+    """Of all ``quantity`` units together."""
+    sku: str | None = None
+
+    @property
+    def value(self) -> Decimal:
+        return self.unit_value * self.quantity
+
+
+@dataclass(frozen=True)
+class Customs:
+    """What customs are told about a parcel that crosses a border: its goods, why they
+    travel, and the commercial invoice (the order number, the day of shipping)."""
+
+    commodities: tuple[Commodity, ...]
+    purpose: CustomsPurpose
+    invoice_number: str
+    invoice_date: date
+
+    def __post_init__(self) -> None:
+        if not self.commodities:
+            raise ValueError("customs: a declaration lists at least one commodity")
+        if len({c.currency for c in self.commodities}) > 1:
+            raise ValueError("customs: every commodity is valued in one currency")
+
+    @property
+    def currency(self) -> str:
+        return self.commodities[0].currency
+
+    @property
+    def total_value(self) -> Decimal:
+        return sum((c.value for c in self.commodities), Decimal(0))
+
+    @property
+    def weight_grams(self) -> int:
+        return sum(c.weight_grams for c in self.commodities)
+
+    def returned(self) -> Customs:
+        """The same goods declared for their way back."""
+        return replace(self, purpose=CustomsPurpose.RETURN)
+
+
 @dataclass(frozen=True)
 class Party:
     """A shipper or recipient as carriers need them."""
@@ -135,12 +197,29 @@ class Carrier(Protocol):
     def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]: ...
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label: ...
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
+    ) -> Label:
+        """``customs`` for a parcel crossing a border; None at home."""
+        ...
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
-    ) -> Label: ...
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
+    ) -> Label:
+        """The label back from ``recipient`` to ``shipper``; ``customs`` are the outbound
+        goods, declared as returned (``Customs.returned``)."""
+        ...
 
     def track(self, tracking_numbers: list[str]) -> list[TrackingUpdate]: ...
 

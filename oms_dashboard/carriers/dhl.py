@@ -44,6 +44,7 @@ import httpx
 from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
+    Customs,
     Label,
     Parcel,
     Party,
@@ -159,22 +160,44 @@ class DhlCarrier(HttpAdapter):
         return parse_rates(body)
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         """A label from ``shipper`` to ``recipient`` as DHL product ``service``."""
         body = ship_request(
-            shipper, recipient, parcel, service=service, account_number=self._account_number
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._account_number,
+            customs=customs,
         )
         return parse_label(self._ship(body), service=service)
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         """The return label for a shipment that went from ``shipper`` to ``recipient``
         (the same parties as its outbound label): the recipient sends it back, the
         shipper receives it and its account pays."""
         body = return_request(
-            shipper, recipient, parcel, service=service, account_number=self._account_number
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._account_number,
+            customs=customs,
         )
         return parse_label(self._ship(body), service=service)
 

@@ -19,14 +19,18 @@ Follows the DHL Express MyDHL API 2.12.0 (``exp-api-shipments``, request schema
   receiving the goods pays. Returns from another country need an import account from
   DHL (Import Express) under that number.
 
-Two things DHL requires that the ``Carrier`` protocol does not carry yet:
+Goods crossing a customs border (``isCustomsDeclarable``; not between EU countries) are
+declared as MyDHL asks ("If the shipment is dutiable, exportDeclaration element must be
+provided"): ``content.declaredValue`` and ``declaredValueCurrency``, and
+``content.exportDeclaration`` with one ``lineItems[]`` entry per commodity (``number``,
+``description``, unit ``price``, ``quantity`` in PCS, ``commodityCodes`` of type
+``outbound``, ``manufacturerCountry``, ``weight`` net and gross in kilograms), the
+``invoice`` (number and date), ``exportReasonType`` (``commercial_purpose_or_sale``, or
+``return`` for goods sent back) and ``shipmentType`` commercial; the content's
+description is then the goods'. ``incoterm`` DAP: the receiver pays import duties.
 
-* a phone number for shipper and receiver (``contactInformation.phone`` is required):
-  a ``Party`` without one is sent without it, and DHL refuses the label naming the field;
-* customs data for goods crossing a customs border: such a shipment is declared
-  (``isCustomsDeclarable``), but MyDHL wants ``content.exportDeclaration`` (line items,
-  values, commodity codes) with it, which ``create_label`` has no way to receive. Until
-  it does, live DHL refuses international dutiable labels; the sandbox does not check.
+A phone number for shipper and receiver is required (``contactInformation.phone``): a
+``Party`` without one is sent without it, and DHL refuses the label naming the field.
 """
 
 from __future__ import annotations
@@ -37,7 +41,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from oms_dashboard.carriers.base import CarrierError, Label, Parcel, Party, RateQuote
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Customs,
+    CustomsPurpose,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+)
 from oms_dashboard.carriers.dhl_parse import (
     CARRIER,
     billed_price,
@@ -52,6 +64,11 @@ from oms_dashboard.carriers.dhl_parse import (
 
 LABEL_TEMPLATE = "ECOM26_A6_002"
 """DHL's A6 transport label, the template nearest 4 x 6 in (its default is 8 x 4 in)."""
+EXPORT_REASONS = {
+    CustomsPurpose.SALE: "commercial_purpose_or_sale",
+    CustomsPurpose.RETURN: "return",
+}
+_DESCRIPTION = 70  # MyDHL's longest content.description
 
 
 def ship_request(
@@ -62,9 +79,11 @@ def ship_request(
     service: str,
     account_number: str,
     planned_at: datetime | None = None,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
     """The MyDHL ``POST /shipments`` body for one package from ``shipper`` to
-    ``recipient``, as DHL product ``service`` (a global product code from ``/rates``).
+    ``recipient``, as DHL product ``service`` (a global product code from ``/rates``),
+    its goods declared when ``customs`` are given and the parcel crosses customs.
 
     ``planned_at`` is when the package is handed to DHL (DHL wants the shipper's local
     time); it defaults to the next full hour where the shipper is."""
@@ -76,6 +95,7 @@ def ship_request(
         accounts=[{"typeCode": "shipper", "number": account_number}],
         description="Goods",
         planned_at=planned_at,
+        customs=customs,
     )
 
 
@@ -87,10 +107,12 @@ def return_request(
     service: str,
     account_number: str,
     planned_at: datetime | None = None,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
     """The ``POST /shipments`` body for the return of a shipment that went from
     ``shipper`` to ``recipient``: the same parties as the outbound label, travelling the
-    other way (the recipient sends, the shipper receives and pays)."""
+    other way (the recipient sends, the shipper receives and pays); the outbound
+    ``customs`` are declared as returned goods."""
     return _shipment(
         sender=recipient,
         receiver=shipper,
@@ -102,6 +124,7 @@ def return_request(
         ],
         description="Returned goods",
         planned_at=planned_at,
+        customs=customs.returned() if customs is not None else None,
     )
 
 
@@ -114,7 +137,32 @@ def _shipment(
     accounts: list[dict[str, str]],
     description: str,
     planned_at: datetime | None,
+    customs: Customs | None,
 ) -> dict[str, Any]:
+    declarable = crosses_customs(sender.country, receiver.country)
+    content: dict[str, Any] = {
+        "packages": [
+            {
+                "weight": round(parcel.weight_grams / 1000, 3),
+                "dimensions": {
+                    "length": centimetres(parcel.length_mm),
+                    "width": centimetres(parcel.width_mm),
+                    "height": centimetres(parcel.height_mm),
+                },
+            }
+        ],
+        "isCustomsDeclarable": declarable,
+        "description": description,
+        "incoterm": "DAP",
+        "unitOfMeasurement": "metric",
+    }
+    if customs is not None and declarable:
+        content |= {
+            "description": ", ".join(c.description for c in customs.commodities)[:_DESCRIPTION],
+            "declaredValue": float(customs.total_value),
+            "declaredValueCurrency": customs.currency,
+            "exportDeclaration": export_declaration(customs),
+        }
     return {
         "plannedShippingDateAndTime": dhl_datetime(planned_at or next_full_hour(sender)),
         "pickup": {"isRequested": False},
@@ -132,24 +180,34 @@ def _shipment(
             "shipperDetails": _details(sender),
             "receiverDetails": _details(receiver),
         },
-        "content": {
-            "packages": [
-                {
-                    "weight": round(parcel.weight_grams / 1000, 3),
-                    "dimensions": {
-                        "length": centimetres(parcel.length_mm),
-                        "width": centimetres(parcel.width_mm),
-                        "height": centimetres(parcel.height_mm),
-                    },
-                }
-            ],
-            "isCustomsDeclarable": crosses_customs(sender.country, receiver.country),
-            "description": description,
-            "incoterm": "DAP",
-            "unitOfMeasurement": "metric",
-        },
+        "content": content,
         "estimatedDeliveryDate": {"isRequested": True, "typeCode": "QDDC"},
         "getAdditionalInformation": [{"typeCode": "pickupDetails", "isRequested": True}],
+    }
+
+
+def export_declaration(customs: Customs) -> dict[str, Any]:
+    """The goods as MyDHL declares them (module docstring)."""
+    items = []
+    for number, item in enumerate(customs.commodities, start=1):
+        kilograms = round(item.weight_grams / 1000, 3)
+        line: dict[str, Any] = {
+            "number": number,
+            "description": item.description[:512],
+            "price": float(item.unit_value),
+            "quantity": {"value": item.quantity, "unitOfMeasurement": "PCS"},
+            "exportReasonType": EXPORT_REASONS[customs.purpose],
+            "manufacturerCountry": item.origin_country,
+            "weight": {"netValue": kilograms, "grossValue": kilograms},
+        }
+        if item.hs_code:
+            line["commodityCodes"] = [{"typeCode": "outbound", "value": item.hs_code}]
+        items.append(line)
+    return {
+        "lineItems": items,
+        "invoice": {"number": customs.invoice_number, "date": customs.invoice_date.isoformat()},
+        "exportReasonType": EXPORT_REASONS[customs.purpose],
+        "shipmentType": "commercial",
     }
 
 

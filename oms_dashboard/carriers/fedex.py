@@ -44,6 +44,7 @@ import httpx
 from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
+    Customs,
     Label,
     Parcel,
     Party,
@@ -65,6 +66,7 @@ from oms_dashboard.carriers.fedex_parse import (
 from oms_dashboard.carriers.fedex_ship import (
     address,
     cancel_request,
+    customs_clearance_detail,
     package_line_item,
     parse_cancel,
     parse_label,
@@ -78,6 +80,7 @@ __all__ = [
     "SIGNATURE_HANDLINGS",
     "FedExCarrier",
     "cancel_request",
+    "customs_clearance_detail",
     "parse_cancel",
     "parse_error",
     "parse_label",
@@ -189,19 +192,41 @@ class FedExCarrier(HttpAdapter):
         return parse_rates(self._post(RATE_PATH, body))
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         body = ship_request(
-            shipper, recipient, parcel, service=service, account_number=self._account_number
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._account_number,
+            customs=customs,
         )
         return parse_label(self._post(SHIP_PATH, body))
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         """The label for sending back what went from ``shipper`` to ``recipient``."""
         body = return_request(
-            shipper, recipient, parcel, service=service, account_number=self._account_number
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._account_number,
+            customs=customs,
         )
         return parse_label(self._post(SHIP_PATH, body))
 

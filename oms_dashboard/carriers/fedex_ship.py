@@ -8,6 +8,17 @@ FedEx's answers read into our shapes. Pure functions, no I/O; ``fedex.py`` sends
   ``RETURN_SHIPMENT`` and ``returnShipmentDetail.returnType: PRINT_RETURN_LABEL`` (FedEx's
   ``US_Domestic_Print_Return_Label_Shipment`` example). FedEx's shipper is then whoever
   sends the package back, so the return request swaps our two parties.
+- Goods crossing a border are declared in ``requestedShipment.customsClearanceDetail``
+  (FedEx's ``International_Shipment`` and ``International_Print_Return_Shipment``
+  examples): ``commodities[]`` with description, ``countryOfManufacture``,
+  ``harmonizedCode``, ``quantity`` in ``PCS``, ``unitPrice`` and ``customsValue`` (the
+  line's value), ``weight`` in kilograms; ``totalCustomsValue``; the commercial invoice's
+  ``shipmentPurpose`` (``SOLD``, or ``REPAIR_AND_RETURN``, the purpose FedEx lists for
+  goods coming back) and its ``INVOICE_NUMBER`` reference (FedEx: "The INVOICE_NUMBER
+  value that is printed on the FedEx-supplied invoice must be specified in
+  customerReferences under commercialInvoice"). Duties are the receiver's: the
+  recipient's on a sale (delivered at place, as DHL's labels say), the account holder's
+  (``SENDER``) on a return, since the seller receives it.
 - Cancel Shipment, ``PUT /ship/v1/shipments/cancel``: ``accountNumber`` and
   ``trackingNumber`` are all FedEx asks for (its ``Cancel_Shipment`` example), so the
   tracking number is the only key we keep. FedEx cancels only "shipments that have not
@@ -28,7 +39,15 @@ from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from oms_dashboard.carriers.base import CarrierError, Label, Parcel, Party, RateQuote
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Customs,
+    CustomsPurpose,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+)
 from oms_dashboard.carriers.fedex_parse import CARRIER, output_of, transit_days
 
 LABEL_SPECIFICATION = {"imageType": "PDF", "labelStockType": "STOCK_4X6"}
@@ -36,6 +55,8 @@ RETURN_SERVICES = {
     "specialServiceTypes": ["RETURN_SHIPMENT"],
     "returnShipmentDetail": {"returnType": "PRINT_RETURN_LABEL"},
 }
+SHIPMENT_PURPOSES = {CustomsPurpose.SALE: "SOLD", CustomsPurpose.RETURN: "REPAIR_AND_RETURN"}
+DUTIES_PAYERS = {CustomsPurpose.SALE: "RECIPIENT", CustomsPurpose.RETURN: "SENDER"}
 # Which document of an answer is the label: FedEx marks it LABEL; its published example
 # carries its only PDF under another content type, so any PDF is taken after those.
 _LABEL_TYPES = ("LABEL", "MERGED_LABELS_ONLY", "MERGED_LABEL_DOCUMENTS")
@@ -64,14 +85,17 @@ def _party(party: Party) -> dict[str, Any]:
     return {"contact": contact, "address": address(party)}
 
 
+def kilograms(grams: int) -> dict[str, Any]:
+    """A FedEx weight: kilograms rounded up to 10 g, never declared lighter than it is."""
+    value = (Decimal(grams) / 1000).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    return {"units": "KG", "value": float(max(value, Decimal("0.01")))}
+
+
 def package_line_item(parcel: Parcel) -> dict[str, Any]:
-    """One package: kilograms rounded up to 10 g, whole centimetres rounded up (FedEx
-    takes no decimals for sides), so a parcel is never declared smaller than it is."""
-    kilograms = (Decimal(parcel.weight_grams) / 1000).quantize(
-        Decimal("0.01"), rounding=ROUND_CEILING
-    )
+    """One package: its weight (``kilograms``), whole centimetres rounded up (FedEx takes
+    no decimals for sides), so a parcel is never declared smaller than it is."""
     return {
-        "weight": {"units": "KG", "value": float(kilograms)},
+        "weight": kilograms(parcel.weight_grams),
         "dimensions": {
             "length": math.ceil(parcel.length_mm / 10),
             "width": math.ceil(parcel.width_mm / 10),
@@ -89,12 +113,14 @@ def ship_request(
     service: str,
     account_number: str,
     ship_date: date | None = None,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
     """The Create Shipment body for one package from ``shipper`` to ``recipient``, paid
-    by the shipper's account, dropped off at FedEx, its label returned as a 4x6 PDF."""
+    by the shipper's account, dropped off at FedEx, its label returned as a 4x6 PDF,
+    its goods declared when ``customs`` are given."""
     if not service:
         raise ValueError("service: give the FedEx serviceType, e.g. FEDEX_GROUND")
-    return {
+    body = {
         "labelResponseOptions": "LABEL",
         "accountNumber": {"value": account_number},
         "requestedShipment": {
@@ -111,6 +137,45 @@ def ship_request(
             "requestedPackageLineItems": [package_line_item(parcel)],
         },
     }
+    if customs is not None:
+        body["requestedShipment"]["customsClearanceDetail"] = customs_clearance_detail(customs)
+    return body
+
+
+def customs_clearance_detail(customs: Customs) -> dict[str, Any]:
+    """The goods as FedEx declares them to customs (module docstring)."""
+    currency = customs.currency
+    money = lambda amount: {"amount": float(amount), "currency": currency}  # noqa: E731
+    commodities = []
+    for item in customs.commodities:
+        commodity = {
+            "description": item.description[:450],
+            "countryOfManufacture": item.origin_country,
+            "quantity": item.quantity,
+            "quantityUnits": "PCS",
+            "numberOfPieces": 1,
+            "unitPrice": money(item.unit_value),
+            "customsValue": money(item.value),
+            "weight": kilograms(item.weight_grams),
+        }
+        if item.hs_code:
+            commodity["harmonizedCode"] = item.hs_code
+        if item.sku:
+            commodity["partNumber"] = item.sku
+        commodities.append(commodity)
+    return {
+        "dutiesPayment": {"paymentType": DUTIES_PAYERS[customs.purpose]},
+        "isDocumentOnly": False,
+        "commercialInvoice": {
+            "shipmentPurpose": SHIPMENT_PURPOSES[customs.purpose],
+            # FedEx takes 30 characters of an invoice number.
+            "customerReferences": [
+                {"customerReferenceType": "INVOICE_NUMBER", "value": customs.invoice_number[:30]}
+            ],
+        },
+        "totalCustomsValue": money(customs.total_value),
+        "commodities": commodities,
+    }
 
 
 def return_request(
@@ -121,10 +186,12 @@ def return_request(
     service: str,
     account_number: str,
     ship_date: date | None = None,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
     """A print-return label for a package that went from ``shipper`` to ``recipient``:
     FedEx's shipper is our recipient sending it back, its recipient our shipper, and
-    the shipper's account pays (``SENDER`` is the account in ``accountNumber``)."""
+    the shipper's account pays (``SENDER`` is the account in ``accountNumber``); the
+    outbound ``customs`` are declared as returned goods."""
     body = ship_request(
         recipient,
         shipper,
@@ -132,6 +199,7 @@ def return_request(
         service=service,
         account_number=account_number,
         ship_date=ship_date,
+        customs=customs.returned() if customs is not None else None,
     )
     body["requestedShipment"]["shipmentSpecialServices"] = {
         "specialServiceTypes": list(RETURN_SERVICES["specialServiceTypes"]),

@@ -40,6 +40,7 @@ import httpx
 from oms_dashboard.carriers.adapter import HttpAdapter, Retrying
 from oms_dashboard.carriers.base import (
     CarrierError,
+    Customs,
     Label,
     Parcel,
     Party,
@@ -253,19 +254,41 @@ class UpsCarrier(HttpAdapter):
         return parse_rates(_json(response))
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         body = ship_request(
-            shipper, recipient, parcel, service=service, account_number=self._shipper_number()
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._shipper_number(),
+            customs=customs,
         )
         return parse_label(_json(self._call("POST", SHIP_PATH, json=body)), service=service)
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
         """The label for sending back what went from ``shipper`` to ``recipient``."""
         body = return_request(
-            shipper, recipient, parcel, service=service, account_number=self._shipper_number()
+            shipper,
+            recipient,
+            parcel,
+            service=service,
+            account_number=self._shipper_number(),
+            customs=customs,
         )
         return parse_label(_json(self._call("POST", SHIP_PATH, json=body)), service=service)
 

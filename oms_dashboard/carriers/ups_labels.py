@@ -14,6 +14,17 @@ developer portal pages it links (https://developer.ups.com/api/reference/shippin
   recorded from UPS's CIE, fixture ``return_request_print_return_label.json``): the account
   holder is ``Shipper`` and ``ShipTo``, the customer sending the package back ``ShipFrom``;
   UPS wants a description of the goods on returns.
+- Goods crossing a border travel with ``ShipmentServiceOptions.InternationalForms``
+  (``Shipping.yaml`` ``InternationalForms``): an Invoice (``FormType`` 01) with
+  ``InvoiceNumber``, ``InvoiceDate`` (``yyyyMMdd``), ``ReasonForExport`` SALE,
+  ``CurrencyCode`` and one ``Product`` per commodity (``Description``, ``Unit`` with
+  ``Number``, ``Value`` and ``UnitOfMeasurement`` PCS, ``CommodityCode``, ``PartNumber``,
+  ``OriginCountryCode``); a return label gets a Partial Invoice (05, "For shipment with
+  return service, 05 or 10 are the only valid values") with ReasonForExport RETURN and no
+  date (UPS ignores it on returns). ``Shipment.InvoiceLineTotal`` is sent only where UPS
+  asks for it: "forward shipments whose origin is the US and destination is Puerto Rico
+  or Canada. Not available for any other shipments", a whole amount of 1 to 99999999.
+  The goods' description is the shipment's ``Description``, which UPS wants abroad.
 - ``DELETE /api/shipments/v2409/void/cancel/{shipmentidentificationnumber}``. A label bought
   here is a one-package shipment, whose shipment identification number is its tracking
   number: that is what is passed, so cancelling needs the tracking number only.
@@ -30,7 +41,16 @@ from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
-from oms_dashboard.carriers.base import CarrierError, Label, Parcel, Party, RateQuote
+from oms_dashboard.carriers.base import (
+    CarrierError,
+    Commodity,
+    Customs,
+    CustomsPurpose,
+    Label,
+    Parcel,
+    Party,
+    RateQuote,
+)
 from oms_dashboard.carriers.ups_parse import CARRIER, _listify, _raise_on_error, _text
 from oms_dashboard.documents.labels import pdf_from_image
 
@@ -41,6 +61,10 @@ PRINT_RETURN_LABEL = "9"
 RETURN_DESCRIPTION = "Returned merchandise"
 # Images pdf_from_image can read; ZPL, EPL and SPL are printer languages, not pictures.
 _IMAGE_FORMATS = {"GIF", "PNG"}
+INVOICE, PARTIAL_INVOICE = "01", "05"
+# UPS takes 35 characters of a product's description, 50 of a shipment's.
+_PRODUCT_DESCRIPTION, _SHIPMENT_DESCRIPTION = 35, 50
+_INVOICE_LINE_TOTAL_LANES = {("US", "CA"), ("US", "PR")}
 # UPS wants pounds and inches from the US and Puerto Rico, kilograms and centimetres elsewhere.
 _IMPERIAL = {"US", "PR"}
 
@@ -102,10 +126,17 @@ def package_block(parcel: Parcel, *, imperial: bool) -> dict[str, Any]:
 
 
 def ship_request(
-    shipper: Party, recipient: Party, parcel: Parcel, *, service: str, account_number: str
+    shipper: Party,
+    recipient: Party,
+    parcel: Parcel,
+    *,
+    service: str,
+    account_number: str,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
-    """The ``SHIPRequestWrapper`` for one package from ``shipper`` to ``recipient``."""
-    return _shipment(
+    """The ``SHIPRequestWrapper`` for one package from ``shipper`` to ``recipient``, its
+    goods declared on an invoice when ``customs`` are given."""
+    body = _shipment(
         payer=shipper,
         origin=shipper,
         destination=recipient,
@@ -113,14 +144,28 @@ def ship_request(
         service=service,
         account_number=account_number,
         units_of=shipper,
+        description=_goods(customs) if customs is not None else None,
     )
+    if customs is not None:
+        shipment = body["ShipmentRequest"]["Shipment"]
+        shipment["ShipmentServiceOptions"] = {"InternationalForms": international_forms(customs)}
+        if (shipper.country.upper(), recipient.country.upper()) in _INVOICE_LINE_TOTAL_LANES:
+            shipment["InvoiceLineTotal"] = invoice_line_total(customs)
+    return body
 
 
 def return_request(
-    shipper: Party, recipient: Party, parcel: Parcel, *, service: str, account_number: str
+    shipper: Party,
+    recipient: Party,
+    parcel: Parcel,
+    *,
+    service: str,
+    account_number: str,
+    customs: Customs | None = None,
 ) -> dict[str, Any]:
     """The Print Return Label request bringing back what went from ``shipper`` to
-    ``recipient``: the package travels recipient to shipper, on the shipper's account."""
+    ``recipient``: the package travels recipient to shipper, on the shipper's account;
+    the outbound ``customs`` are declared as returned goods."""
     body = _shipment(
         payer=shipper,
         origin=recipient,
@@ -131,8 +176,55 @@ def return_request(
         units_of=shipper,
         description=RETURN_DESCRIPTION,
     )
-    body["ShipmentRequest"]["Shipment"]["ReturnService"] = {"Code": PRINT_RETURN_LABEL}
+    shipment = body["ShipmentRequest"]["Shipment"]
+    shipment["ReturnService"] = {"Code": PRINT_RETURN_LABEL}
+    if customs is not None:
+        forms = international_forms(customs.returned())
+        shipment["ShipmentServiceOptions"] = {"InternationalForms": forms}
     return body
+
+
+def international_forms(customs: Customs) -> dict[str, Any]:
+    """The invoice UPS prints for the goods (module docstring)."""
+    sale = customs.purpose is CustomsPurpose.SALE
+    forms: dict[str, Any] = {
+        "FormType": INVOICE if sale else PARTIAL_INVOICE,
+        "InvoiceNumber": customs.invoice_number,
+        "ReasonForExport": customs.purpose.value,
+        "CurrencyCode": customs.currency,
+        "Product": [_product(item) for item in customs.commodities],
+    }
+    if sale:
+        forms["InvoiceDate"] = customs.invoice_date.strftime("%Y%m%d")
+    return forms
+
+
+def _product(item: Commodity) -> dict[str, Any]:
+    product: dict[str, Any] = {
+        "Description": item.description[:_PRODUCT_DESCRIPTION],
+        "Unit": {
+            "Number": str(item.quantity),
+            "UnitOfMeasurement": {"Code": "PCS"},
+            "Value": str(item.unit_value),
+        },
+        "OriginCountryCode": item.origin_country,
+    }
+    if item.hs_code:
+        product["CommodityCode"] = item.hs_code
+    if item.sku:
+        product["PartNumber"] = item.sku
+    return product
+
+
+def invoice_line_total(customs: Customs) -> dict[str, str]:
+    """The whole shipment's value: a whole amount (UPS: "from 1 to 99999999"), rounded up
+    so the goods are never declared for less than they are worth."""
+    whole = max(customs.total_value.to_integral_value(rounding=ROUND_CEILING), Decimal(1))
+    return {"CurrencyCode": customs.currency, "MonetaryValue": str(whole)}
+
+
+def _goods(customs: Customs) -> str:
+    return ", ".join(c.description for c in customs.commodities)[:_SHIPMENT_DESCRIPTION]
 
 
 def _shipment(

@@ -39,6 +39,9 @@ Labels (``usps_labels`` documents the calls and their answers):
   USPS's Shipping Services File becomes a refund request (DISPUTED), which is still the
   end of the label for us; one USPS will not refund (used) is USPS's 400 refusal.
   A return label is for the outbound shipment's parties: it goes recipient -> shipper.
+- Abroad: International Prices 3.0 and International Labels 3.0, the same mail classes
+  for both (``usps_international``). What our builders know USPS refuses (no customs data,
+  goods over the AES exemption, ...) is a final ``CarrierError`` before anything is sent.
 - Subscriptions - Tracking v3r2 (3.2.2): USPS POSTs ``{"subscriptionId",
   "subscriptionType", "timestamp", "payload"}`` to the listener URL, the payload a JSON
   string of the package's tracking details; ``parse_webhook`` reads it with the tracking
@@ -51,14 +54,16 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import httpx
 
+from . import usps_international as abroad
 from .adapter import HttpAdapter, Retrying
-from .base import CarrierError, Label, Parcel, Party, RateQuote, TrackingUpdate
+from .base import CarrierError, Customs, Label, Parcel, Party, RateQuote, TrackingUpdate
 from .oauth import TokenCache
 from .usps_codes import STATUS_CATEGORIES, STATUSES
 from .usps_labels import (
@@ -67,6 +72,7 @@ from .usps_labels import (
     PAYMENT_PATH,
     RETURN_LABEL_PATH,
     cancel_path,
+    label_address,
     label_request,
     parse_cancel,
     parse_label,
@@ -232,12 +238,16 @@ class UspsCarrier(HttpAdapter):
     def quote(self, *, shipper: Party, recipient: Party, parcel: Parcel) -> list[RateQuote]:
         quotes: list[RateQuote] = []
         refused: list[CarrierError] = []
-        for mail_class in self.mail_classes:
-            body = rate_request(
-                shipper, recipient, parcel, mail_class=mail_class,
-                price_type=self.price_type, account_number=self.account_number,
-            )  # fmt: skip
-            response = self._send("POST", BASE_RATES_PATH, json=body)
+        international = abroad.is_abroad(recipient)
+        path = abroad.PRICES_PATH if international else BASE_RATES_PATH
+        build = abroad.rate_request if international else rate_request
+        for mail_class in abroad.MAIL_CLASSES if international else self.mail_classes:
+            with _refused():
+                body = build(
+                    shipper, recipient, parcel, mail_class=mail_class,
+                    price_type=self.price_type, account_number=self.account_number,
+                )  # fmt: skip
+            response = self._send("POST", path, json=body)
             payload = _json(response)
             if response.status_code in (400, 404):
                 # This class is not offered for this parcel (too heavy, too big, ...).
@@ -250,19 +260,47 @@ class UspsCarrier(HttpAdapter):
         return sorted(quotes, key=lambda quote: quote.amount)
 
     def create_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
-        body = label_request(shipper, recipient, parcel, mail_class=service)
-        return self._buy(LABEL_PATH, body, service)
+        if not abroad.is_abroad(recipient):
+            with _refused():
+                body = label_request(shipper, recipient, parcel, mail_class=service)
+            return self._buy(LABEL_PATH, body, service)
+        with _refused():
+            body = abroad.label_request(
+                shipper, recipient, parcel, mail_class=service, customs=customs,
+                from_address=label_address("shipper", shipper),
+            )  # fmt: skip
+        return self._buy(abroad.LABEL_PATH, body, service)
 
     def create_return_label(
-        self, *, shipper: Party, recipient: Party, parcel: Parcel, service: str
+        self,
+        *,
+        shipper: Party,
+        recipient: Party,
+        parcel: Parcel,
+        service: str,
+        customs: Customs | None = None,
     ) -> Label:
-        body = return_label_request(shipper, recipient, parcel, mail_class=service)
+        """Domestic only: USPS publishes no international return label."""
+        with _refused():
+            if abroad.is_abroad(recipient):
+                raise ValueError("recipient.country: USPS has no return labels from abroad")
+            body = return_label_request(shipper, recipient, parcel, mail_class=service)
         return self._buy(RETURN_LABEL_PATH, body, service)
 
     def cancel_label(self, tracking_number: str) -> None:
-        response = self._send("DELETE", cancel_path(tracking_number), payment=True)
+        if abroad.is_international_number(tracking_number):
+            path = abroad.CANCEL_PATH.format(number=tracking_number.strip().upper())
+        else:
+            path = cancel_path(tracking_number)
+        response = self._send("DELETE", path, payment=True)
         payload = _json(response)
         _raise_for_status(response, payload)
         status, dispute = parse_cancel(payload)
@@ -340,6 +378,15 @@ class UspsCarrier(HttpAdapter):
             raise CarrierError(
                 CARRIER, f"USPS could not be reached: {exc}", code="unreachable", transient=True
             ) from exc
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """What our builders know USPS would refuse, as USPS's final refusal."""
+    try:
+        yield
+    except ValueError as exc:
+        raise CarrierError(CARRIER, str(exc), code="invalid_request") from exc
 
 
 def _json(response: httpx.Response) -> Any:

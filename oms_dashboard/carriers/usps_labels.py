@@ -104,8 +104,8 @@ def label_request(
         raise ValueError(f"service: {mail_class!r} is not a USPS label mail class")
     return {
         "imageInfo": dict(IMAGE_INFO),
-        "toAddress": _address("recipient", recipient),
-        "fromAddress": _address("shipper", shipper),
+        "toAddress": label_address("recipient", recipient),
+        "fromAddress": label_address("shipper", shipper),
         "packageDescription": _package(parcel, mail_class)
         | {
             "mailingDate": (mailing_date or date.today()).isoformat(),
@@ -127,8 +127,8 @@ def return_label_request(
         raise ValueError(f"service: USPS has return labels for {known} only, not {mail_class!r}")
     return {
         "imageInfo": dict(IMAGE_INFO),
-        "toAddress": _address("shipper", shipper),
-        "fromAddress": _address("recipient", recipient),
+        "toAddress": label_address("shipper", shipper),
+        "fromAddress": label_address("recipient", recipient),
         "packageDescription": _package(parcel, service) | {"extraServices": []},
     }
 
@@ -158,7 +158,8 @@ def _package(parcel: Parcel, mail_class: str) -> dict[str, Any]:
     }
 
 
-def _address(field: str, party: Party) -> dict[str, Any]:
+def label_address(field: str, party: Party) -> dict[str, Any]:
+    """A ``DomesticLabelAddress`` (domestic labels' both ends, international labels' sender)."""
     zip_code, plus4 = check_domestic(field, party)
     country = party.country.upper()
     state = (party.region or (country if country in TERRITORIES else "")).strip().upper()
@@ -226,12 +227,15 @@ def read_multipart(body: bytes, content_type: str | None = None) -> dict[str, An
 
 
 def parse_label(payload: Any, *, service: str) -> Label:
-    """The ``Label`` in a Labels answer: the multipart parts (``read_multipart``) or the
-    ``application/vnd.usps.labels+json`` object, outbound or return."""
+    """The ``Label`` in a Labels or International Labels answer: the multipart parts
+    (``read_multipart``) or the ``application/vnd.usps.labels+json`` object, outbound or
+    return."""
     _raise_for_error(payload)
     metadata = payload.get("labelMetadata") or payload.get("returnLabelMetadata") or payload
     image = payload.get("labelImage") or payload.get("returnLabelImage")
-    number = metadata.get("trackingNumber") if isinstance(metadata, Mapping) else None
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    # International Labels name it ``internationalTrackingNumber``.
+    number = metadata.get("trackingNumber") or metadata.get("internationalTrackingNumber")
     if not number:
         raise CarrierError(CARRIER, "USPS's label answer names no trackingNumber")
     if not image:

@@ -187,6 +187,7 @@ def buy_label(
                     recipient=context.recipient,
                     parcel=parcel_of(context.parcel),
                     service=service,
+                    customs=context.customs,
                 ),
             )
         except CarrierError as error:

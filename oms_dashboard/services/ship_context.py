@@ -1,6 +1,6 @@
 """What shipping an order needs to know: who sends it (the seller's pick-up address
-and phone), who receives it, and the parcel (as measured, or one box for all its
-items); and whether the order may ship at all."""
+and phone), who receives it, the parcel (as measured, or one box for all its items),
+what customs are told when it crosses a border; and whether the order may ship at all."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import Parcel, Party
+from oms_dashboard.carriers.base import Commodity, Customs, CustomsPurpose, Parcel, Party
 from oms_dashboard.domain import fulfillment as rules
+from oms_dashboard.domain.money import from_minor
 from oms_dashboard.domain.shipping import ShipItem
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
 from oms_dashboard.models import Address, Customer, Order, OrderLine, Product, Seller
+from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.orders import get_order
@@ -25,6 +27,8 @@ class ShipContext:
     shipper: Party
     recipient: Party
     parcel: rules.ParcelSize | None
+    customs: Customs | None
+    """The goods declared, when the seller ships to another country; None at home."""
 
 
 def check_shippable(order: Order) -> None:
@@ -47,10 +51,12 @@ def ship_context(
             "the seller has no pick-up address: add the street in the seller's settings",
             type="pickup-address-missing",
         )
+    rows = _lines(session, order)
     if parcel is not None:
         _check_size(parcel)
     else:
-        parcel = rules.one_box(_items(session, order))
+        parcel = rules.one_box(_items(rows))
+    abroad = seller.country.upper() != order.ship_country.upper()
     return ShipContext(
         order=order,
         seller=seller,
@@ -74,6 +80,7 @@ def ship_context(
             country=order.ship_country,
         ),
         parcel=parcel,
+        customs=_customs(order, rows) if abroad else None,
     )
 
 
@@ -89,13 +96,46 @@ def _customer_phone(session: Session, order: Order) -> str | None:
     ).first()
 
 
-def _items(session: Session, order: Order) -> list[ShipItem]:
-    rows = session.exec(
-        select(OrderLine, Product)
-        .join(Product, Product.sku == OrderLine.sku)
-        .where(OrderLine.order_id == order.id)
-        .order_by(OrderLine.id)
-    ).all()
+def _lines(session: Session, order: Order) -> list[tuple[OrderLine, Product]]:
+    return list(
+        session.exec(
+            select(OrderLine, Product)
+            .join(Product, Product.sku == OrderLine.sku)
+            .where(OrderLine.order_id == order.id)
+            .order_by(OrderLine.id)
+        ).all()
+    )
+
+
+def _customs(order: Order, rows: list[tuple[OrderLine, Product]]) -> Customs | None:
+    """The order's physical lines as customs see them: what was sold (the line's title
+    and price, in the order's currency), its tariff code and origin, what it weighs. The
+    order number is the commercial invoice's, dated the day the label is bought."""
+    commodities = tuple(
+        Commodity(
+            description=line.title,
+            hs_code=product.hs_code,
+            origin_country=product.origin_country,
+            quantity=line.quantity,
+            unit_value=from_minor(line.unit_price_minor, order.currency),
+            currency=order.currency,
+            weight_grams=product.weight_grams * line.quantity,
+            sku=product.sku,
+        )
+        for line, product in rows
+        if not product.digital
+    )
+    if not commodities:
+        return None  # digital goods only: nothing crosses the border
+    return Customs(
+        commodities=commodities,
+        purpose=CustomsPurpose.SALE,
+        invoice_number=order.number,
+        invoice_date=utcnow().date(),
+    )
+
+
+def _items(rows: list[tuple[OrderLine, Product]]) -> list[ShipItem]:
     return [
         ShipItem(
             line_index=index,

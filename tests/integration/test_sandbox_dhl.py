@@ -36,6 +36,7 @@ from oms_dashboard.carriers.sandbox.dhl_shipments import read_shipment_request
 from oms_dashboard.documents.labels import render_label
 from oms_dashboard.inprocess import InProcessTransport
 from oms_dashboard.models import SandboxShipment
+from tests.factories import make_customs
 
 MEMPHIS = ScanLocation(city="Memphis", region="TN", postal_code="38118", country="US")
 CINCINNATI = ScanLocation(city="Hebron", region="KY", postal_code="41048", country="US")
@@ -267,6 +268,7 @@ SELLER = replace(SHIPPER, phone="+19015550100")
 CUSTOMER = replace(DOMESTIC, phone="+12125550199")
 CUSTOMER_ABROAD = replace(ABROAD, phone="+33140000000")
 BOX = Parcel(weight_grams=2500, length_mm=300, width_mm=200, height_mm=100)
+CUSTOMS = make_customs()
 
 
 def test_a_label_whose_number_begins_with_99_scans_as_that_number():
@@ -339,7 +341,7 @@ def test_a_label_abroad_is_priced_as_international_and_intra_eu_goods_are_not_de
     )
     with make_adapter(engine) as adapter:
         abroad = adapter.create_label(
-            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
+            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P", customs=CUSTOMS
         )
         europe = adapter.create_label(
             shipper=leipzig, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
@@ -352,7 +354,7 @@ def test_a_label_abroad_is_priced_as_international_and_intra_eu_goods_are_not_de
 def test_the_sandboxs_push_for_a_package_reads_back_as_what_the_sandbox_holds(engine, session):
     with make_adapter(engine) as adapter:
         label = adapter.create_label(
-            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P"
+            shipper=SELLER, recipient=CUSTOMER_ABROAD, parcel=BOX, service="P", customs=CUSTOMS
         )
         number = label.tracking_number
         steps = [

@@ -36,6 +36,7 @@ from oms_dashboard.carriers.sandbox.fedex import router, webhook_body
 from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.inprocess import InProcessTransport
 from oms_dashboard.models import SandboxShipment
+from tests.factories import make_commodity, make_customs
 
 BASE_URL = "http://oms.sandbox/sandbox/carriers/fedex"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "fedex"
@@ -337,11 +338,30 @@ def test_abroad_the_label_costs_what_the_sandbox_quotes_for_abroad(app):
     toronto = Party(name="Bo Chen", line1="2 King St W", city="Toronto", postal_code="M5H 2N2",
                     country="CA", region="ON")  # fmt: skip
     with make_adapter(app) as adapter:
-        label = buy(adapter, service="FEDEX_GROUND", recipient=toronto)
+        label = buy(adapter, service="FEDEX_GROUND", recipient=toronto, customs=make_customs())
     ground = sandbox.SERVICES[CarrierName.FEDEX][0]
     cents, days = sandbox.sandbox_quote("fedex", ground, grams=2340, international=True)
     assert label.charge is not None and label.charge.amount * 100 == cents
     assert label.charge.transit_days == days == 8
+
+
+def test_abroad_fedex_refuses_a_label_without_customs_or_with_a_commodity_without_its_code(app):
+    toronto = Party(name="Bo Chen", line1="2 King St W", city="Toronto", postal_code="M5H 2N2",
+                    country="CA", region="ON")  # fmt: skip
+    unclassified = make_customs(make_commodity(hs_code=None))
+    with make_adapter(app) as adapter:
+        with pytest.raises(CarrierError) as bare:
+            buy(adapter, recipient=toronto)
+        with pytest.raises(CarrierError) as uncoded:
+            buy(adapter, recipient=toronto, customs=unclassified)
+        declared = buy(adapter, recipient=toronto, customs=make_customs())
+    assert (bare.value.code, bare.value.message) == (
+        "CUSTOMCLEARANCEDETAIL.INVALID",
+        "Customs clearance detail cannot be null.",
+    )
+    assert not bare.value.transient
+    assert uncoded.value.message == "Commodity 1 - harmonized code is invalid."
+    assert scanned(declared.label_pdf) == [declared.tracking_number]
 
 
 def test_a_return_label_goes_from_the_customer_back_to_the_seller(app, session):

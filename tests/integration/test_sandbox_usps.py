@@ -169,15 +169,6 @@ def test_every_sandbox_service_is_quoted_at_the_sandbox_price(adapter, grams):
     assert {q.currency for q in quotes} == {"USD"}
 
 
-def test_international_quotes_are_not_asked_of_domestic_prices(adapter):
-    """USPS Domestic Prices takes ZIP Codes only; the adapter refuses before calling."""
-    shipper = Party(name="Shop", line1="1 Main St", city="Richmond", postal_code="23227",
-                    country="US", region="VA")  # fmt: skip
-    abroad = Party(name="Bo", line1="3 Rue", city="Paris", postal_code="75001", country="FR")
-    with pytest.raises(ValueError, match="recipient.country"):
-        adapter.quote(shipper=shipper, recipient=abroad, parcel=Parcel(1000, 300, 200, 100))
-
-
 @pytest.mark.parametrize("client_id, client_secret", [("", "y"), ("x", "")])
 def test_missing_credentials_are_refused_the_usps_way(app, session, client_id, client_secret):
     carrier = UspsCarrier(

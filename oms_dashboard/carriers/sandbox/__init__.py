@@ -275,6 +275,13 @@ SERVICES = {
     ),
 }
 """What each sandbox carrier offers (its published codes for these services)."""
+ABROAD_ONLY = {
+    CarrierName.USPS: (
+        SandboxService("PRIORITY_MAIL_INTERNATIONAL", 1),
+        SandboxService("PRIORITY_MAIL_EXPRESS_INTERNATIONAL", 2),
+    ),
+}
+"""Services a sandbox carrier offers only to another country (USPS's international classes)."""
 
 _BASE_CENTS = (899, 1899, 3499)
 _PER_KG_CENTS = (150, 300, 550)

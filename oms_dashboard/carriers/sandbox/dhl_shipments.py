@@ -2,6 +2,11 @@
 shipment request the way MyDHL validates it, and booking it, answered in MyDHL's shapes
 (the recorded examples in ``tests/fixtures/carriers/dhl/``). ``dhl.py`` serves it.
 
+A dutiable shipment (``isCustomsDeclarable`` true) must carry ``content.exportDeclaration``
+(MyDHL: "If the shipment is dutiable, exportDeclaration element must be provided") with
+its ``invoice`` and at least one line item, each with its commodity code (optional in
+MyDHL's schema; the sandbox asks for it, as the OMS always sends one).
+
 A request that bills a ``payer`` account besides the shipper is read as a return (the
 receiving seller pays, as ``carriers.dhl_labels.return_request`` asks); its label says
 RETURN. MyDHL has no call to cancel a shipment, so neither has this sandbox.
@@ -94,6 +99,8 @@ def read_shipment_request(body: Any) -> ShipmentAsk | Refusal:
     packages = content.get("packages")
     for index, package in enumerate(packages if isinstance(packages, list) else []):
         problems += _package_problems(package, f"#/content/packages/{index}")
+    if content.get("isCustomsDeclarable") is True:
+        problems += declaration_problems(content.get("exportDeclaration"))
     if problems:
         return Refusal(422, problems)
     planned = _PLANNED.match(str(body["plannedShippingDateAndTime"]))
@@ -117,6 +124,34 @@ def read_shipment_request(body: Any) -> ShipmentAsk | Refusal:
             if isinstance(e, dict)
         ),
     )
+
+
+_LINE_KEYS = ("number", "description", "price", "quantity", "manufacturerCountry", "weight")
+
+
+def declaration_problems(declaration: Any) -> list[str]:
+    """MyDHL's schema problems with a dutiable shipment's ``exportDeclaration``."""
+    path = "#/content/exportDeclaration"
+    if not isinstance(declaration, dict):
+        return ["#/content: required key [exportDeclaration] not found"]
+    problems = _missing(declaration, path, ("invoice",))
+    invoice = declaration.get("invoice")
+    if isinstance(invoice, dict):
+        problems += _missing(invoice, f"{path}/invoice", ("number", "date"))
+    lines = declaration.get("lineItems")
+    lines = lines if isinstance(lines, list) else []
+    if not lines:
+        problems.append(f"{path}/lineItems: expected minimum item count: 1, found: 0")
+    for index, line in enumerate(lines):
+        at = f"{path}/lineItems/{index}"
+        if not isinstance(line, dict):
+            problems.append(f"{at}: expected type: JSONObject")
+            continue
+        problems += _missing(line, at, _LINE_KEYS + ("commodityCodes",))
+        codes = [c for c in line.get("commodityCodes") or [] if isinstance(c, dict)]
+        if codes and not all(str(c.get("value") or "").strip() for c in codes):
+            problems.append(f"{at}/commodityCodes/0: required key [value] not found")
+    return problems
 
 
 def _missing(section: dict[str, Any], path: str, keys: tuple[str, ...]) -> list[str]:

@@ -12,6 +12,13 @@ Cancel Shipment. The routes are in ``fedex.py``; this module holds what they do.
   in ``pieceResponses[].packageDocuments[]`` (``contentType: LABEL``, base64 PDF), the
   price and transit of ``sandbox.sandbox_quote`` in ``shipmentRating`` and
   ``operationalDetail``.
+- A package to another country must carry ``customsClearanceDetail`` with at least one
+  commodity, each with its ``harmonizedCode``. Without the detail the answer is the words
+  FedEx's REST API answered a rate asked without one ("Customs clearance detail cannot be
+  null.", recorded in karrioapi/karrio issue 549, code ``RATE.CUSTOMCLEARANCEDETAIL.INVALID``
+  there, the Ship API's own code not found); a commodity without its code is refused in
+  the pattern FedEx uses for a commodity's value ("Commodity 1 - customs value is
+  invalid.", karrio issue 557), the words the sandbox's.
 - ``PUT /ship/v1/shipments/cancel`` voids the package (``sandbox.void_package``). An
   unknown number gets FedEx's 404 example; one already scanned past pick-up is answered
   ``cancelledShipment: false``: FedEx cancels only "shipments that have not already been
@@ -53,6 +60,7 @@ GONE = (
     "NOT.FOUND.ERROR",
     "The resource you requested is no longer available. Please modify your request and try again.",
 )
+NO_CUSTOMS = ("CUSTOMCLEARANCEDETAIL.INVALID", "Customs clearance detail cannot be null.")
 CANCELLED = "Shipment is successfully cancelled"
 TENDERED = "Shipment has already been tendered to FedEx and can no longer be cancelled."
 
@@ -129,6 +137,10 @@ def read_order(body: Any) -> Order | Error:
         or (is_return and return_type != "PRINT_RETURN_LABEL")
     ):
         return 400, BAD_INPUT
+    if shipper.country != recipient.country:
+        refused = customs_refusal(shipment.get("customsClearanceDetail"))
+        if refused is not None:
+            return 400, refused
     items = shipment["requestedPackageLineItems"]
     return Order(
         service=service,
@@ -140,6 +152,17 @@ def read_order(body: Any) -> Order | Error:
         is_return=is_return,
         signature_required=any(_signature(item) for item in items),
     )
+
+
+def customs_refusal(detail: Any) -> tuple[str, str] | None:
+    """FedEx's (code, message) for a declaration it cannot clear, None for a good one."""
+    commodities = as_dict(detail).get("commodities")
+    if not isinstance(commodities, list) or not commodities:
+        return NO_CUSTOMS
+    for number, commodity in enumerate(commodities, start=1):
+        if not str(as_dict(commodity).get("harmonizedCode") or "").strip():
+            return "HARMONIZEDCODE.INVALID", f"Commodity {number} - harmonized code is invalid."
+    return None
 
 
 def _merged(recipients: list[Any]) -> dict[str, Any]:

@@ -128,7 +128,8 @@ def needs_signature(tracking_number: str) -> bool:
 
 
 def _transit_days(package: sandbox.SandboxPackage) -> int:
-    by_code = {service.code: service for service in sandbox.SERVICES[package.carrier]}
+    offered = sandbox.SERVICES[package.carrier] + sandbox.ABROAD_ONLY.get(package.carrier, ())
+    by_code = {service.code: service for service in offered}
     service = by_code.get(package.service, sandbox.SERVICES[package.carrier][0])
     abroad = package.origin.country != package.destination.country
     return sandbox.sandbox_quote(package.carrier, service, grams=1000, international=abroad)[1]

@@ -20,6 +20,14 @@ the void. The routes are in ``ups.py``; this module holds what they do.
 Refusals use UPS's own: ``120202`` for a ship-to without street (recorded from UPS's CIE),
 else UPS's common codes ``20007`` "Missing Required field, ..." and ``20008`` "The field,
 ..., contains invalid data, ...", as the rating sandbox does.
+
+A package to another country must carry ``ShipmentServiceOptions.InternationalForms``: an
+Invoice (01) with its number, date, reason and currency, or on a return the Partial Invoice
+(05, "For shipment with return service, 05 or 10 are the only valid values"), and at least
+one ``Product`` with its ``CommodityCode`` (which UPS itself leaves optional on an invoice:
+the sandbox asks for it, as the OMS always sends one); US to Canada or Puerto Rico needs
+``InvoiceLineTotal`` ("Required for forward shipments whose origin is the US and
+destination is Puerto Rico or Canada"). Each refusal names the field, in ``20007``/``20008``.
 """
 
 from __future__ import annotations
@@ -121,6 +129,10 @@ def read_order(body: Any) -> Order | Refusal:
             return _invalid("ReturnService Code", return_code)
         if not _text(package.get("Description")):
             return _missing("Package Description")
+    if origin.country.upper() != destination.country.upper():
+        refused = customs_refusal(shipment, origin, destination, is_return=is_return)
+        if refused is not None:
+            return refused
     options = shipment.get("ShipmentRatingOptions")
     return Order(
         origin=origin,
@@ -132,6 +144,39 @@ def read_order(body: Any) -> Order | Refusal:
         image_format=image_format,
         weight=weight,
     )
+
+
+_INVOICE_FIELDS = ("InvoiceNumber", "InvoiceDate", "ReasonForExport", "CurrencyCode")
+_LINE_TOTAL_LANES = {("US", "CA"), ("US", "PR")}
+
+
+def customs_refusal(
+    shipment: dict[str, Any], origin: Party, destination: Party, *, is_return: bool
+) -> Refusal | None:
+    """UPS's refusal of a cross-border shipment's forms (module docstring), or None."""
+    options = shipment.get("ShipmentServiceOptions")
+    forms = options.get("InternationalForms") if isinstance(options, dict) else None
+    if not isinstance(forms, dict):
+        return _missing("InternationalForms")
+    kind = forms.get("FormType")
+    kind = _text(kind[0] if isinstance(kind, list) and kind else kind)
+    if kind != ("05" if is_return else "01"):
+        return _invalid("FormType", kind)
+    required = ("ReasonForExport", "CurrencyCode") if is_return else _INVOICE_FIELDS
+    missing = next((name for name in required if not _text(forms.get(name))), None)
+    if missing:
+        return _missing(missing)
+    products = forms.get("Product")
+    products = products if isinstance(products, list) else [products] if products else []
+    if not products:
+        return _missing("Product")
+    for product in products:
+        if not isinstance(product, dict) or not _text(product.get("CommodityCode")):
+            return _missing("Product CommodityCode")
+    lane = (origin.country.upper(), destination.country.upper())
+    if not is_return and lane in _LINE_TOTAL_LANES and not shipment.get("InvoiceLineTotal"):
+        return _missing("InvoiceLineTotal")
+    return None
 
 
 def ship(session: Session, order: Order) -> dict[str, Any]:

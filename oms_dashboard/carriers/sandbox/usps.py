@@ -14,8 +14,9 @@ from the sandbox's packages in USPS's own JSON (the shapes of the recorded answe
   mail class per call, priced by ``sandbox_quote``. The query names ZIP Codes only, so
   every quote is domestic; USPS's answer carries no currency (US dollars) and no transit
   time.
-- Payments 3.0 and Labels 3.0 (labels, return labels, cancellation): ``usps_labels``,
-  whose routes this router includes.
+- Payments 3.0 and Labels 3.0 (labels, return labels, cancellation): ``usps_labels``;
+  International Prices 3.0 and International Labels 3.0: ``usps_international``. This
+  router includes both.
 - ``webhook_body(package)``: the Subscriptions - Tracking notification USPS would POST to
   a listener for the package's newest scan.
 
@@ -38,7 +39,7 @@ from fastapi.responses import JSONResponse
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.carriers import sandbox
 from oms_dashboard.carriers.base import ScanLocation, ShipmentStatus, local_zone
-from oms_dashboard.carriers.sandbox import usps_labels
+from oms_dashboard.carriers.sandbox import usps_international, usps_labels
 from oms_dashboard.carriers.sandbox.usps_api import (
     CARRIER,
     MAIL_CLASSES,
@@ -55,6 +56,7 @@ from oms_dashboard.domain.tracking import CarrierName
 
 router = APIRouter(prefix="/sandbox/carriers/usps", include_in_schema=False)
 router.include_router(usps_labels.router)
+router.include_router(usps_international.router)
 
 _S = ShipmentStatus
 SUBSCRIPTION_ID = "sandbox-usps-tracking"

@@ -83,13 +83,13 @@ _CANCEL_DETAILS = {
 async def authorize_payment(request: Request) -> JSONResponse:
     if not bearer_valid(request):
         return unauthorized("/payments/v3")
-    body = await _json_body(request)
+    body = await json_body(request)
     roles = [r for r in (body or {}).get("roles") or [] if isinstance(r, dict)]
     names = {str(role.get("roleName")): role for role in roles}
     payer = names.get("PAYER") or {}
     if "LABEL_OWNER" not in names or not (payer.get("accountType") and payer.get("accountNumber")):
         detail = "roles must name a PAYER with its accountType and accountNumber, and a LABEL_OWNER"
-        return _bad_request("/payments/v3", detail, "roles")
+        return bad_request("/payments/v3", detail, "roles")
     token, _ = new_token(str(payer["accountNumber"]), kind="payment")
     return JSONResponse({"paymentAuthorizationToken": token, "roles": roles})
 
@@ -109,23 +109,23 @@ async def create_return_label(request: Request, session: SessionDep) -> Response
 
 @router.delete(f"{LABELS}/label/{{tracking_number}}")
 def cancel_label(tracking_number: str, request: Request, session: SessionDep) -> JSONResponse:
-    refused = _refuse_tokens(request)
+    refused = refuse_tokens(request)
     if refused is not None:
         return refused
     try:
         sandbox.void_package(session, carrier=CARRIER, tracking_number=tracking_number)
     except (NotFound, sandbox.AlreadyMoving) as exc:
-        return _bad_request(LABELS, _CANCEL_DETAILS[type(exc)], "trackingNumber", code="00000XX")
+        return bad_request(LABELS, _CANCEL_DETAILS[type(exc)], "trackingNumber", code="00000XX")
     return JSONResponse({"trackingNumber": tracking_number, "status": "CANCELED"})
 
 
 async def _buy(request: Request, session: SessionDep, *, is_return: bool) -> Response:
-    refused = _refuse_tokens(request)
+    refused = refuse_tokens(request)
     if refused is not None:
         return refused
-    body = await _json_body(request)
+    body = await json_body(request)
     if not isinstance(body, dict):
-        return _bad_request(LABELS, "The request body is not a JSON object.", "body")
+        return bad_request(LABELS, "The request body is not a JSON object.", "body")
     vendor = VENDOR_JSON in request.headers.get("accept", "")
     # The database and the drawing are blocking work: off the event loop.
     return await run_in_threadpool(_label, session, body, is_return=is_return, vendor=vendor)
@@ -139,20 +139,20 @@ def _label(session: Session, body: dict[str, Any], *, is_return: bool, vendor: b
     service = (_RETURNS if is_return else _OUTBOUND).get(str(package["mailClass"]))
     if service is None:
         known = ", ".join(_RETURNS if is_return else _OUTBOUND)
-        return _bad_request(LABELS, f"mailClass must be one of {known}.", "mailClass")
+        return bad_request(LABELS, f"mailClass must be one of {known}.", "mailClass")
     try:
         pounds = float(package["weight"])
         inches = [float(package[key]) for key in ("length", "width", "height")]
-        mailed = _mailing_date(package.get("mailingDate"))
+        mailed = mailing_date(package.get("mailingDate"))
     except (TypeError, ValueError) as exc:
-        return _bad_request(LABELS, str(exc), "packageDescription")
+        return bad_request(LABELS, str(exc), "packageDescription")
     if not 0 < pounds <= 70 or min(inches) <= 0:
         detail = "weight must be above 0 and at most 70 pounds, every dimension above 0"
-        return _bad_request(LABELS, detail, "packageDescription.weight")
+        return bad_request(LABELS, detail, "packageDescription.weight")
 
     grams = grams_from_pounds(pounds)
     cents, days = sandbox.sandbox_quote(CARRIER, service, grams=grams, international=False)
-    sender, receiver = _party(body["fromAddress"]), _party(body["toAddress"])
+    sender, receiver = party_of(body["fromAddress"]), party_of(body["toAddress"])
     delivery = sandbox.delivery_date(days, start=mailed)
     number = sandbox.register_package(
         session, carrier=CARRIER, service=service.code, origin=sandbox.place_of(sender),
@@ -179,7 +179,7 @@ def _label(session: Session, body: dict[str, Any], *, is_return: bool, vendor: b
     if vendor:
         answer = metadata | {f"{prefix}Image": image}
         return JSONResponse(answer, media_type=VENDOR_JSON)
-    return _multipart([(f"{prefix}Metadata", metadata), (f"{prefix}Image", image)])
+    return multipart([(f"{prefix}Metadata", metadata), (f"{prefix}Image", image)])
 
 
 def _schema_problem(body: dict[str, Any], *, is_return: bool) -> JSONResponse | None:
@@ -211,7 +211,7 @@ def _missing(fields: list[str], pointer: str) -> JSONResponse:
     return api_error(LABELS, 400, message, [])
 
 
-def _mailing_date(value: Any) -> date:
+def mailing_date(value: Any) -> date:
     """USPS: "The mailing date may be today plus 0 to 7 days in advance" (a day of slack
     for a caller in another time zone)."""
     text = str(value or "")
@@ -228,7 +228,7 @@ def _mailing_date(value: Any) -> date:
     return mailed
 
 
-def _party(address: dict[str, Any]) -> Party:
+def party_of(address: dict[str, Any]) -> Party:
     name = " ".join(str(address.get(k) or "") for k in ("firstName", "lastName")).strip()
     state = str(address["state"]).upper()
     return Party(
@@ -264,7 +264,7 @@ def _metadata(
     }
 
 
-def _multipart(parts: list[tuple[str, Any]]) -> Response:
+def multipart(parts: list[tuple[str, Any]]) -> Response:
     """USPS's multipart answer: each part typed and named (as in its README's answers),
     images base64."""
     boundary = secrets.token_urlsafe(18).replace("-", "A").replace("_", "B")
@@ -281,23 +281,24 @@ def _multipart(parts: list[tuple[str, Any]]) -> Response:
     return Response(body.encode(), media_type=f"multipart/form-data; boundary={boundary}")
 
 
-def _refuse_tokens(request: Request) -> JSONResponse | None:
+def refuse_tokens(request: Request, api: str = LABELS) -> JSONResponse | None:
+    """USPS's 401 for a call without both tokens (the bearer, the payment's); else None."""
     if not bearer_valid(request):
-        return unauthorized(LABELS)
+        return unauthorized(api)
     if not token_valid(request.headers.get(PAYMENT_HEADER, ""), kind="payment"):
         detail = f"{PAYMENT_HEADER} is missing, malformed or expired."
         error = {"title": "invalid_token", "detail": detail, "source": PAYMENT_HEADER}
-        return api_error(LABELS, 401, "Missing or invalid payment authorization token.", [error])
+        return api_error(api, 401, "Missing or invalid payment authorization token.", [error])
     return None
 
 
-def _bad_request(api: str, detail: str, parameter: str, *, code: str = "") -> JSONResponse:
+def bad_request(api: str, detail: str, parameter: str, *, code: str = "") -> JSONResponse:
     """USPS's business-rule refusal: "Bad Request", the reason in ``detail``."""
     error = {"title": "Bad Request", "detail": detail, "source": {"parameter": parameter}}
     return api_error(api, 400, "Bad Request", [error | ({"code": code} if code else {})])
 
 
-async def _json_body(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
     try:
         return json.loads(await request.body() or b"{}")
     except ValueError:
