@@ -42,8 +42,9 @@ from tests.integration.fault_harness import (
 
 SWEEP_SECONDS = 1
 """The cron's outbox sweep interval here (15 s by default)."""
-DOWN_SECONDS = 3 * SWEEP_SECONDS
-"""How long Redis stays down at least: every process that uses it notices."""
+DOWN_SECONDS = 10 * SWEEP_SECONDS
+"""How long Redis stays down at least: every process that uses it notices, and a
+request held up by it would take twice ``fault_harness.FAST``."""
 
 # --- fixtures ------------------------------------------------------------------
 
