@@ -10,7 +10,6 @@ from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.formatting.addresses import seller_address_lines, ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Customer, Order, OrderLine, Refund, Seller
-from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.orders import get_order
 
@@ -33,7 +32,8 @@ def paid_refunds(session: Session, order_id: str) -> list[Refund]:
 
 
 def build_invoice(session: Session, order: Order) -> Invoice:
-    """The invoice's content; every amount is the stored one, formatted once."""
+    """The invoice's content; every amount is the stored one, formatted once. Issued
+    when the order was paid (placed, until then), so every copy is the same."""
     money = order.currency
 
     def fmt(minor: int) -> str:
@@ -49,7 +49,7 @@ def build_invoice(session: Session, order: Order) -> Invoice:
     return Invoice(
         number=invoice_number(order),
         order_number=order.number,
-        issued_at=utcnow(),
+        issued_at=order.paid_at or order.placed_at,
         placed_at=order.placed_at,
         paid_at=order.paid_at,
         delivered_at=order.delivered_at,
