@@ -200,3 +200,24 @@ def test_reviews_page_newest_first(world, session):
         world, "seller_a", world.shop_a.id, limit=2, cursor=first["next_cursor"]
     ).json()
     assert [r["rating"] for r in rest["items"]] == [1] and rest["next_cursor"] is None
+
+
+def test_a_review_racing_its_twin_hears_already_reviewed(world, delivered, engine, monkeypatch):
+    """Both passed the "reviewed yet?" check; the unique key decides the second."""
+    from oms_dashboard.services import product_reviews as service
+
+    order, _ = delivered
+    mug = world.product_a.sku
+    assert review(world, "alice", order, mug).status_code == 201
+    real, calls = service.decide_review, []
+
+    def blind_first(**facts):
+        calls.append(facts)
+        if len(calls) == 1:  # the check that raced: it saw no review yet
+            facts = {**facts, "reviewed_skus": set()}
+        return real(**facts)
+
+    monkeypatch.setattr(service, "decide_review", blind_first)
+    body = assert_problem(review(world, "alice", order, mug, 3), 409, "already-reviewed")
+    assert body["reason"] == "already-reviewed"
+    assert [r.rating for r in fetch(engine, select(Review))] == [5]
