@@ -24,8 +24,11 @@ from oms_dashboard.api import (
     carrier_sandbox,
     checkouts,
     inventory,
+    invoices,
+    order_messages,
     orders,
     policies,
+    product_reviews,
     products,
     push,
     review,
@@ -59,6 +62,9 @@ ROUTERS = (
     addresses,
     shipping,
     push,
+    invoices,
+    order_messages,
+    product_reviews,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

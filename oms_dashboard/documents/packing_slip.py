@@ -31,9 +31,10 @@ class Slip:
     tracking_number: str | None = None
 
 
-def _text(value: str) -> str:
-    """fpdf2's core fonts speak Latin-1: anything else is shown as '?' rather than lost."""
-    return value.encode("latin-1", "replace").decode("latin-1")
+def _text(value: str, encoding: str = "latin-1") -> str:
+    """fpdf2's core fonts speak one 8-bit encoding (Latin-1 unless the document says
+    otherwise): anything else is shown as '?' rather than lost."""
+    return value.encode(encoding, "replace").decode(encoding)
 
 
 def render_packing_slips(slips: Sequence[Slip]) -> bytes:

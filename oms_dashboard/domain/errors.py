@@ -61,3 +61,12 @@ class CancellationRefused(NotCancellable):
     def __init__(self, from_status: str, rule: str, message: str) -> None:
         super().__init__(from_status, "cancelled", message)
         self.rule = str(rule)
+
+
+class NotReviewable(Refused):
+    """A review the rules refuse. The rule is the whole story here (not delivered yet,
+    or reviewed already), so the problem ``type`` is the rule's slug as well."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(rule, message)
+        self.code = self.rule

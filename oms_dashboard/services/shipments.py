@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from oms_dashboard.documents.packing_slip import Slip, SlipLine, render_packing_slips
 from oms_dashboard.domain.tracking import carrier_title
-from oms_dashboard.formatting.addresses import address_lines, ship_to_lines
+from oms_dashboard.formatting.addresses import seller_address_lines, ship_to_lines
 from oms_dashboard.models import Order, OrderLine, Seller, Shipment, ShipmentLabel
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ValidationFailed
@@ -100,15 +100,7 @@ def packing_slips(session: Session, *, actor: Actor, order_ids: Sequence[str]) -
                 order_number=order.number,
                 placed_at=order.placed_at,
                 seller_name=seller.name,
-                seller_lines=address_lines(
-                    name="",
-                    line1=seller.address_line1 or "",
-                    line2=None,
-                    city=seller.city or "",
-                    region=seller.region,
-                    postal_code=seller.postal_code,
-                    country=seller.country,
-                ),
+                seller_lines=seller_address_lines(seller),
                 ship_to=ship_to_lines(order),
                 lines=lines.get(order_id, []),
                 carrier=carrier_title(shipment.carrier) if shipment else None,
