@@ -31,6 +31,7 @@ from oms_dashboard.api import (
     review,
     sandbox,
     sellers,
+    service_desk,
     shipping,
     users,
 )
@@ -59,6 +60,7 @@ ROUTERS = (
     addresses,
     shipping,
     push,
+    service_desk,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,
