@@ -127,7 +127,8 @@ def _cancel(session: Session, actor: Actor, order_id: str, reason: str) -> Cance
         reason=reason,
         note=decision.reason,
         cause=_REFUND_CAUSE.get(decision.rule) if decision.refund else None,
-        within_window=decision.rule is CancellationRule.WITHIN_WINDOW,
+        # The status table reads an unpaid order's cancel as one inside the window.
+        within_window=decision.rule in (CancellationRule.WITHIN_WINDOW, CancellationRule.UNPAID),
         admin_override=decision.audited,
     )
     # A request still open is answered by the cancellation itself.
