@@ -558,9 +558,13 @@ def _encode(refund_id: str) -> str:
 
 def _decode(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        refund_id = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed.one("cursor", "is not a cursor this list gave") from None
+        refund_id = ""
+    if not refund_id.startswith("rfd_"):
+        raise ValidationFailed.one("cursor", "is not a cursor this list gave")
+    return refund_id
 
 
 # -- helpers ---------------------------------------------------------------------------
