@@ -42,6 +42,7 @@ from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.staff_alerts import alert_staff
 from oms_dashboard.services.timeline import OMS, By, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -326,7 +327,7 @@ def _escalate(session: Session) -> int:
             note="the seller did not answer the cancellation request in time: support decides",
             data={"cancellation_request_id": request.id},
         )
-        refunds.alert_staff(
+        alert_staff(
             session,
             role=Role.SUPPORT,
             key=f"cancellation-escalated:{request.id}",

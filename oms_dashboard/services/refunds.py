@@ -5,11 +5,8 @@ locks its order row first (``services.locks``), so two requests on one order are
 decided one after the other and can never refund more than was paid minus what
 is refunded or on its way (409 ``refund-exceeds-paid``).
 
-An approved refund is paid by an outbox message (``payment.refund``): the worker
-calls the provider with the refund id as idempotency key, outside any
-transaction. The provider down: the message fails and the outbox tries again,
-so nothing is lost and nothing is paid twice. The provider refusing: the refund
-is ``failed`` with the provider's words, and admins are told.
+An approved refund is queued for payment (an outbox ``payment.refund``
+message); ``services.refund_payments`` pays it through the provider.
 """
 
 from __future__ import annotations
@@ -39,7 +36,6 @@ from oms_dashboard.domain.tracking import ship_by
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Order, OrderLine, Refund, RefundLine, Seller
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.payments.provider import PaymentProvider, ProviderRefused, ProviderUnavailable
 from oms_dashboard.services import locks
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
@@ -48,7 +44,7 @@ from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.orders import scoped_orders
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
-from oms_dashboard.services.timeline import OMS, PAYMENT_PROVIDER, By, record_event
+from oms_dashboard.services.timeline import OMS, By, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
 log = logging.getLogger(__name__)
@@ -275,7 +271,7 @@ def start_refund(
         order,
         "refund.requested",
         by=By.person(actor) if actor else OMS,
-        note=f"refund of {_money(refund)} {_status_words(refund.status)}: {decision.reason}",
+        note=f"refund of {money_words(refund)} {status_words(refund.status)}: {decision.reason}",
         data={"refund_id": refund.id, "rule": refund.rule, "status": refund.status},
     )
     if decision.automatic:
@@ -312,7 +308,7 @@ def _decide(session: Session, actor: Actor, refund_id: str, approve: bool, note:
     if found is None:
         raise NotFound(f"no refund {refund_id!r}")
     order = lock_visible_order(session, actor, found.order_id, missing=f"no refund {refund_id!r}")
-    refund = _reload(session, refund_id)
+    refund = reload_refund(session, refund_id)
     policy = get_policy(session)
     if not rules.can_decide(
         actor.role.value,
@@ -322,7 +318,7 @@ def _decide(session: Session, actor: Actor, refund_id: str, approve: bool, note:
         raise Forbidden(
             f"support decides refunds up to "
             f"{format_minor(policy.support_refund_limit_minor, refund.currency)} "
-            f"{refund.currency}; this one is {_money(refund)}: an admin decides",
+            f"{refund.currency}; this one is {money_words(refund)}: an admin decides",
             reason="support-refund-limit",
         )
     target = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
@@ -347,7 +343,8 @@ def _decide(session: Session, actor: Actor, refund_id: str, approve: bool, note:
         order,
         f"refund.{verb}",
         by=By.person(actor),
-        note=f"refund of {_money(refund)} {verb}" + (f": {note.strip()}" if note.strip() else ""),
+        note=f"refund of {money_words(refund)} {verb}"
+        + (f": {note.strip()}" if note.strip() else ""),
         data={"refund_id": refund.id},
     )
     record_audit(
@@ -362,163 +359,19 @@ def _decide(session: Session, actor: Actor, refund_id: str, approve: bool, note:
     if approve:
         _approved(session, refund)
     else:
-        _tell_customer(session, refund, "rejected")
+        tell_customer(session, refund, "rejected")
     return view(session, refund)
 
 
 def _approved(session: Session, refund: Refund) -> None:
     """Approved (by rule or person): the customer is told, the provider is asked."""
-    _tell_customer(session, refund, "approved")
+    tell_customer(session, refund, "approved")
     add_message(
         session,
         kind=MessageKind.REFUND_PAY,
         dedupe_key=f"refund-pay:{refund.id}:{refund.attempts}",
         payload={"refund_id": refund.id},
     )
-
-
-# -- paying --------------------------------------------------------------------------
-
-
-def pay_refund(engine: Engine, *, refund_id: str, provider: PaymentProvider) -> str:
-    """The ``payment.refund`` handler: pay an approved refund through the provider.
-
-    Raises ``ProviderUnavailable`` when the provider does not answer, so the outbox
-    delivers the message again later; the idempotency key (the refund id) makes
-    the provider pay it once however often it is asked.
-    """
-    with Session(engine) as session:
-        refund = session.get(Refund, refund_id)
-        order = session.get(Order, refund.order_id) if refund else None
-        if refund is None or order is None or refund.status != RefundStatus.APPROVED:
-            return "skipped"  # paid, failed or gone meanwhile: nothing to do
-        checkout_id, currency = order.checkout_id, refund.currency
-        amount = format_minor(refund.amount_minor, currency)
-    try:
-        paid = provider.refund(checkout_id, amount, currency, idempotency_key=refund_id)
-    except ProviderUnavailable as exc:
-        error = str(exc)
-        run_in_transaction(engine, lambda s: _note_attempt(s, refund_id, error))
-        raise
-    except ProviderRefused as exc:
-        refused = exc.reason
-        return run_in_transaction(engine, lambda s: _conclude(s, refund_id, None, refused))
-    if paid.status != "succeeded":
-        why = f"the provider reports the refund {paid.status}"
-        return run_in_transaction(engine, lambda s: _conclude(s, refund_id, None, why))
-    return run_in_transaction(engine, lambda s: _conclude(s, refund_id, paid.id, None))
-
-
-def _note_attempt(session: Session, refund_id: str, error: str) -> None:
-    refund = session.get(Refund, refund_id)
-    if refund is not None:
-        refund.attempts += 1
-        refund.last_error = error[:500]
-        session.add(refund)
-
-
-def _conclude(session: Session, refund_id: str, provider_id: str | None, error: str | None):
-    found = session.get(Refund, refund_id)
-    if found is None:
-        return "skipped"
-    order = locks.lock_orders(session, ids=[found.order_id])[0]
-    refund = _reload(session, refund_id)
-    if refund.status != RefundStatus.APPROVED:
-        return "skipped"
-    refund.attempts += 1
-    if provider_id is not None:
-        refund.status = REFUND.check(refund.status, RefundStatus.PAID)
-        refund.provider_refund_id, refund.paid_at, refund.last_error = provider_id, utcnow(), None
-        record_event(
-            session,
-            order,
-            "refund.paid",
-            by=PAYMENT_PROVIDER,
-            note=f"refund of {_money(refund)} paid (provider reference {provider_id})",
-            data={"refund_id": refund.id, "provider_refund_id": provider_id},
-        )
-        _tell_customer(session, refund, "paid")
-    else:
-        refund.status = REFUND.check(refund.status, RefundStatus.FAILED)
-        refund.last_error = (error or "refused")[:500]
-        record_event(
-            session,
-            order,
-            "refund.failed",
-            by=PAYMENT_PROVIDER,
-            note=f"the payment provider refused the refund of {_money(refund)}: {error}",
-            data={"refund_id": refund.id},
-        )
-        alert_staff(
-            session,
-            role=Role.ADMIN,
-            key=f"refund-failed:{refund.id}:{refund.attempts}",
-            kind="refund_failed",
-            title=f"Refund failed on order {order.number}",
-            body=f"The payment provider refused {_money(refund)}: {error}",
-            order_id=order.id,
-        )
-    session.add(refund)
-    return refund.status
-
-
-# -- overdue ---------------------------------------------------------------------------
-
-
-def flag_overdue(engine: Engine, *, now: datetime | None = None) -> int:
-    """Tell admins (in-app) of each refund past its due time, once per refund."""
-    return run_in_transaction(engine, lambda session: _flag_overdue(session, now or utcnow()))
-
-
-def _flag_overdue(session: Session, now: datetime) -> int:
-    rows = session.exec(
-        select(Refund, Order.number)
-        .join(Order, Order.id == Refund.order_id)
-        .where(
-            Refund.status.in_([s.value for s in ON_ITS_WAY]),
-            Refund.due_at.is_not(None),
-            Refund.due_at < now,
-        )
-        .order_by(Refund.due_at, Refund.id)
-    ).all()
-    flagged = 0
-    for refund, number in rows:
-        if not rules.refund_overdue(refund.status, refund.due_at, now):
-            continue
-        flagged += alert_staff(
-            session,
-            role=Role.ADMIN,
-            key=f"refund-overdue:{refund.id}",
-            kind="refund_overdue",
-            title=f"Refund overdue on order {number}",
-            body=(
-                f"{_money(refund)} ({_status_words(refund.status)}) was due "
-                f"{refund.due_at:%Y-%m-%d %H:%M} UTC."
-            ),
-            order_id=refund.order_id,
-        )
-    return flagged
-
-
-def alert_staff(
-    session: Session, *, role: Role, key: str, kind: str, title: str, body: str, order_id: str
-) -> bool:
-    """Queue an in-app alert to every active user of ``role``; False if ``key`` was
-    queued before (so each alert is sent once)."""
-    message = add_message(
-        session,
-        kind=MessageKind.STAFF_ALERT,
-        dedupe_key=f"staff-alert:{key}",
-        payload={
-            "role": role.value,
-            "key": key,
-            "kind": kind,
-            "title": title,
-            "body": body,
-            "order_id": order_id,
-        },
-    )
-    return message is not None
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -580,7 +433,7 @@ def lock_visible_order(
     return found[0]
 
 
-def _reload(session: Session, refund_id: str) -> Refund:
+def reload_refund(session: Session, refund_id: str) -> Refund:
     return session.exec(
         select(Refund).where(Refund.id == refund_id).execution_options(populate_existing=True)
     ).one()
@@ -600,7 +453,7 @@ def _holidays(session: Session, order: Order):
     return holiday_checker(seller.country, seller.region)
 
 
-def _tell_customer(session: Session, refund: Refund, notice: str) -> None:
+def tell_customer(session: Session, refund: Refund, notice: str) -> None:
     add_message(
         session,
         kind=MessageKind.REFUND_UPDATE,
@@ -609,11 +462,11 @@ def _tell_customer(session: Session, refund: Refund, notice: str) -> None:
     )
 
 
-def _money(refund: Refund) -> str:
+def money_words(refund: Refund) -> str:
     return f"{format_minor(refund.amount_minor, refund.currency)} {refund.currency}"
 
 
-def _status_words(status: str) -> str:
+def status_words(status: str) -> str:
     return {
         RefundStatus.PENDING_REVIEW: "waiting for review",
         RefundStatus.APPROVED: "approved",

@@ -13,7 +13,7 @@ from sqlmodel import select
 from oms_dashboard.jobs import tasks
 from oms_dashboard.models import OrderPolicy, OutboxMessage, Refund
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import refunds as refund_service
+from oms_dashboard.services import refund_payments
 from oms_dashboard.services.outbox import MessageKind
 from tests.fakes import FakeProvider
 from tests.integration.api_helpers import api_fixture, assert_problem, audit_rows  # noqa: F401
@@ -271,7 +271,7 @@ def _with_provider(desk, provider):
     """The worker's handlers, with the refunds paid through ``provider``."""
     return {
         **desk.wiring.handlers,
-        MessageKind.REFUND_PAY: lambda payload: refund_service.pay_refund(
+        MessageKind.REFUND_PAY: lambda payload: refund_payments.pay_refund(
             desk.engine, refund_id=payload["refund_id"], provider=provider
         ),
     }
