@@ -4,25 +4,49 @@ that answers what it is told, and helpers that drive a checkout's payment with i
 from __future__ import annotations
 
 from oms_dashboard.domain.payment import VERIFICATION_RETRIES
-from oms_dashboard.payments.provider import Authorization, ProviderUnavailable
+from oms_dashboard.payments.provider import (
+    Authorization,
+    ProviderRefund,
+    ProviderRefused,
+    ProviderUnavailable,
+)
 from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.services import payments
 from oms_dashboard.settings import get_settings
 
 
 class FakeProvider:
-    """Answers every checkout with the same authorization, or is down."""
+    """Answers every checkout with the same authorization, or is down; pays refunds
+    (once per idempotency key, as a real provider), or refuses them when told to."""
 
     def __init__(self, status: str = "authorized", amount: str = "", currency: str = "USD"):
         self.status, self.amount, self.currency = status, amount, currency
         self.down = False
         self.asked: list[str] = []
+        self.refuse: str | None = None
+        """Set to a reason: every refund is refused with it (a 4xx)."""
+        self.refund_calls: list[tuple[str, str, str, str]] = []
+        self.refunds: dict[str, ProviderRefund] = {}
 
     def fetch_authorization(self, checkout_id: str) -> Authorization:
         self.asked.append(checkout_id)
         if self.down:
             raise ProviderUnavailable("the fake provider is down")
         return Authorization(self.status, self.amount, self.currency)
+
+    def refund(
+        self, checkout_id: str, amount: str, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        self.refund_calls.append((checkout_id, amount, currency, idempotency_key))
+        if self.down:
+            raise ProviderUnavailable("the fake provider is down")
+        if self.refuse:
+            raise ProviderRefused(409, self.refuse)
+        if idempotency_key not in self.refunds:
+            self.refunds[idempotency_key] = ProviderRefund(
+                f"fre_{len(self.refunds) + 1}", "succeeded"
+            )
+        return self.refunds[idempotency_key]
 
 
 def post_event(engine, checkout: dict, provider, *, type: str = "payment.authorized"):

@@ -34,6 +34,7 @@ from oms_dashboard.api import (
     review,
     sandbox,
     sellers,
+    service_desk,
     shipping,
     users,
 )
@@ -65,6 +66,7 @@ ROUTERS = (
     invoices,
     order_messages,
     product_reviews,
+    service_desk,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -8,14 +8,16 @@ it would use for a real provider (in process: ``bootstrap``).
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
+from sqlmodel import func, select
 
 from oms_dashboard.api.deps import SessionDep
 from oms_dashboard.domain.money import MoneyError, format_minor, parse_amount, to_minor
-from oms_dashboard.models import SandboxPayment
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import SandboxPayment, SandboxRefund
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services.errors import NotFound, ValidationFailed
+from oms_dashboard.services.errors import Conflict, NotFound, ValidationFailed
 
 router = APIRouter(prefix="/sandbox/payments", tags=["sandbox"], include_in_schema=False)
 gone = APIRouter(include_in_schema=False)
@@ -64,4 +66,82 @@ def _as_json(row: SandboxPayment) -> dict:
         "status": row.status,
         "amount": format_minor(row.amount_minor, row.currency),
         "currency": row.currency,
+    }
+
+
+class RefundRequest(BaseModel):
+    checkout_id: str = Field(min_length=1, max_length=40)
+    amount: str = Field(max_length=40)
+    currency: str = Field(min_length=3, max_length=3)
+    idempotency_key: str = Field(min_length=1, max_length=80)
+
+
+@router.post("/refunds", status_code=201)
+def refund(request: RefundRequest, session: SessionDep, response: Response) -> dict:
+    """Pay money back on an authorized payment, once per idempotency key (a replay
+    answers 200 with the same refund); never more than authorized minus refunded."""
+    replay = session.exec(
+        select(SandboxRefund).where(SandboxRefund.idempotency_key == request.idempotency_key)
+    ).first()
+    if replay is not None:
+        response.status_code = 200
+        return _refund_json(replay)
+    payment = session.get(SandboxPayment, request.checkout_id)
+    if payment is None:
+        raise NotFound("no payment for this checkout")
+    if request.currency != payment.currency:
+        raise ValidationFailed.one("currency", f"the payment was in {payment.currency}")
+    try:
+        amount_minor = to_minor(parse_amount(request.amount, request.currency), request.currency)
+    except MoneyError as exc:
+        raise ValidationFailed.one("amount", str(exc)) from None
+    if amount_minor <= 0:
+        raise ValidationFailed.one("amount", "must be more than zero")
+    if payment.status != "authorized":
+        raise Conflict("this payment was not authorized", type="payment-not-authorized")
+    refunded = session.exec(
+        select(func.coalesce(func.sum(SandboxRefund.amount_minor), 0)).where(
+            SandboxRefund.checkout_id == payment.checkout_id,
+            SandboxRefund.status == "succeeded",
+        )
+    ).one()
+    left = payment.amount_minor - refunded
+    if amount_minor > left:
+        raise Conflict(
+            f"{format_minor(amount_minor, payment.currency)} asked but only "
+            f"{format_minor(left, payment.currency)} is left to refund",
+            type="refund-exceeds-authorized",
+        )
+    row = SandboxRefund(
+        id=new_id("srf"),
+        checkout_id=payment.checkout_id,
+        idempotency_key=request.idempotency_key,
+        amount_minor=amount_minor,
+        currency=payment.currency,
+        status="succeeded",
+    )
+    session.add(row)
+    session.flush()
+    return _refund_json(row)
+
+
+@router.get("/refunds")
+def list_refunds(checkout_id: str, session: SessionDep) -> dict:
+    rows = session.exec(
+        select(SandboxRefund)
+        .where(SandboxRefund.checkout_id == checkout_id)
+        .order_by(SandboxRefund.created_at, SandboxRefund.id)
+    ).all()
+    return {"items": [_refund_json(row) for row in rows], "next_cursor": None}
+
+
+def _refund_json(row: SandboxRefund) -> dict:
+    return {
+        "id": row.id,
+        "checkout_id": row.checkout_id,
+        "idempotency_key": row.idempotency_key,
+        "amount": format_minor(row.amount_minor, row.currency),
+        "currency": row.currency,
+        "status": row.status,
+        "created_at": row.created_at.isoformat(),
     }

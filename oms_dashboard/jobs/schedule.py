@@ -25,6 +25,8 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.flag_stuck_shipments, "carriers", 300),
         (tasks.advance_sandbox_carriers, "carriers", 10),
         (tasks.purge_sessions, "default", 3600),
+        (tasks.flag_overdue_refunds, "default", 300),
+        (tasks.escalate_cancellation_requests, "default", 300),
     )
 
 

@@ -19,7 +19,13 @@ from oms_dashboard.carriers.sandbox import journey
 from oms_dashboard.domain.payment import VerificationOutcome
 from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.jobs.connection import get_queue
-from oms_dashboard.services import outbox, tracking, tracking_sync
+from oms_dashboard.services import (
+    cancellation,
+    outbox,
+    refund_payments,
+    tracking,
+    tracking_sync,
+)
 from oms_dashboard.services.auth import purge_expired_sessions
 from oms_dashboard.services.carrier_registry import open_adapter
 from oms_dashboard.services.outbox import MessageKind
@@ -151,7 +157,29 @@ def rescue_payment_verifications() -> int:
     return rescued
 
 
-HANDLERS = {MessageKind.PAYMENT_VERIFY: schedule_payment_verification}
+def pay_refund(payload: dict[str, Any]) -> None:
+    """The handler of ``payment.refund``: pay an approved refund through the provider.
+    The provider down raises, and the outbox delivers the message again later."""
+    wiring = current()
+    refund_payments.pay_refund(
+        wiring.engine, refund_id=payload["refund_id"], provider=wiring.payment_provider
+    )
+
+
+def flag_overdue_refunds() -> int:
+    """Periodic: admins are told (in-app) of each refund past its due time, once."""
+    return refund_payments.flag_overdue(current().engine)
+
+
+def escalate_cancellation_requests() -> int:
+    """Periodic: cancellation requests the seller left unanswered go to support."""
+    return cancellation.escalate_overdue_requests(current().engine)
+
+
+HANDLERS = {
+    MessageKind.PAYMENT_VERIFY: schedule_payment_verification,
+    MessageKind.REFUND_PAY: pay_refund,
+}
 
 
 def enqueue_deliveries(messages: list[tuple[str, str]]) -> None:

@@ -23,6 +23,12 @@ from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import one_line, when
 from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.service_desk import (
+    cancellation_update,
+    refund_update,
+    seller_cancellation,
+    staff_alert,
+)
 from oms_dashboard.notifications.shipments import shipment_update
 from oms_dashboard.services.outbox import MessageKind
 
@@ -278,5 +284,10 @@ HANDLERS = {
     MessageKind.STOCK_LOST: stock_lost,
     MessageKind.SHIPMENT_UPDATE: shipment_update,
     MessageKind.ORDER_MESSAGE: order_message,
+    MessageKind.REFUND_UPDATE: refund_update,
+    MessageKind.CANCELLATION_UPDATE: cancellation_update,
+    MessageKind.SELLER_CANCELLATION: seller_cancellation,
+    MessageKind.STAFF_ALERT: staff_alert,
 }
-"""The notification kinds; ``payment.verify`` is the job layer's (``jobs.tasks``)."""
+"""The notification kinds; ``payment.verify`` and ``payment.refund`` are the job
+layer's (``jobs.tasks``)."""

@@ -1,7 +1,8 @@
-"""What the OMS asks of a payment provider: the state of a checkout's authorization.
+"""What the OMS asks of a payment provider: the state of a checkout's authorization,
+and refunds of what it took.
 
 One client speaks the provider API over HTTP (``GET {base}/authorizations/{checkout_id}``,
-the contract the built-in sandbox serves too). Where it reaches is the
+``POST {base}/refunds``: the contract the built-in sandbox serves too). Where it reaches is the
 caller's choice: a real provider's base URL, or the sandbox inside this
 process through an in-process transport (see ``bootstrap``).
 """
@@ -20,6 +21,22 @@ class ProviderUnavailable(Exception):
     """The provider did not answer (timeout, connection refused, 5xx): try again later."""
 
 
+class ProviderRefused(Exception):
+    """The provider answered and said no (a 4xx): trying again will not help.
+    ``status`` is the HTTP status, ``reason`` the provider's words."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"the payment provider refused ({status}): {reason}")
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    id: str
+    status: str
+    """succeeded (the money is on its way back) or failed."""
+
+
 @dataclass(frozen=True)
 class Authorization:
     status: str
@@ -30,6 +47,13 @@ class Authorization:
 
 class PaymentProvider(Protocol):
     def fetch_authorization(self, checkout_id: str) -> Authorization: ...
+
+    def refund(
+        self, checkout_id: str, amount: str, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        """Pay ``amount`` (a decimal string) back on the checkout's payment. The same
+        ``idempotency_key`` again returns the same refund and never pays twice."""
+        ...
 
 
 class HttpPaymentProvider:
@@ -54,6 +78,41 @@ class HttpPaymentProvider:
             status=data["status"], amount=data["amount"], currency=data["currency"]
         )
 
+    def refund(
+        self, checkout_id: str, amount: str, currency: str, idempotency_key: str
+    ) -> ProviderRefund:
+        body = {
+            "checkout_id": checkout_id,
+            "amount": amount,
+            "currency": currency,
+            "idempotency_key": idempotency_key,
+        }
+        try:
+            with httpx.Client(timeout=TIMEOUT, transport=self.transport) as client:
+                response = client.post(
+                    f"{self.base_url}/refunds",
+                    json=body,
+                    headers={"Idempotency-Key": idempotency_key},
+                )
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(f"payment provider unreachable: {exc}") from exc
+        if response.status_code >= 500:
+            raise ProviderUnavailable(f"payment provider answered {response.status_code}")
+        if response.status_code >= 400:
+            raise ProviderRefused(response.status_code, _problem_detail(response))
+        data = response.json()
+        return ProviderRefund(id=data["id"], status=data["status"])
+
     def __repr__(self) -> str:
         where = "in this process" if self.transport is not None else "over the network"
         return f"HttpPaymentProvider({self.base_url!r}, {where})"
+
+
+def _problem_detail(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase
+    if isinstance(data, dict):
+        return str(data.get("detail") or data.get("title") or data)[:300]
+    return str(data)[:300]

@@ -45,10 +45,25 @@ class MessageKind(StrEnum):
     ORDER_MESSAGE = "order.message"
     """The customer or the seller wrote on an order's thread: the other party is told
     (payload ``message_id``; dedupe key ``order-message:{id}``)."""
+    REFUND_UPDATE = "customer.refund_update"
+    """A refund was approved, paid or rejected: payload ``refund_id`` and ``notice``;
+    dedupe key ``refund:{id}:{notice}``."""
+    CANCELLATION_UPDATE = "customer.cancellation_update"
+    """The order was cancelled, or its cancellation request answered: payload
+    ``order_id``, ``notice`` (cancelled, request_rejected), ``reason``."""
     NEW_ORDER = "seller.new_order"
+    SELLER_CANCELLATION = "seller.cancellation"
+    """The seller's order was cancelled, or a cancellation request waits for them:
+    payload ``order_id``, ``notice`` (cancelled, request), ``reason``."""
+    STAFF_ALERT = "staff.alert"
+    """An in-app alert to every active user of ``role`` (admin, support): payload
+    ``role``, ``key``, ``kind``, ``title``, ``body``, ``order_id``."""
     LOW_STOCK = "seller.low_stock"
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
     PAYMENT_VERIFY = "payment.verify"
+    REFUND_PAY = "payment.refund"
+    """Pay an approved refund through the provider (payload ``refund_id``; the
+    provider's idempotency key is the refund id): down, the outbox retries it."""
 
     @property
     def queue(self) -> str:

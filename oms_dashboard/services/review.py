@@ -3,8 +3,8 @@
 An order is held when it looks like a duplicate of a checkout minutes
 earlier, when its stock was lost after it was reserved, or when its payment
 could not be verified (``domain.review.ReviewReason``). An admin releases it
-(it proceeds as if never held) or cancels it (stock released, refund due if
-it was paid).
+(it proceeds as if never held) or cancels it (stock released, a paid order
+refunded through ``services.refunds``, customer and seller told).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from oms_dashboard.domain.refunds import RefundCause
 from oms_dashboard.domain.review import ReviewReason, check_release
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
 from oms_dashboard.domain.stock import RESERVED, STOCK_HOLD, StockStatus
@@ -22,6 +23,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
+from oms_dashboard.services.cancellation import after_cancelled
 from oms_dashboard.services.errors import Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.timeline import By, record_event
@@ -101,7 +103,8 @@ def _release(session: Session, actor: Actor, order_id: str, note: str) -> Order:
 
 
 def cancel_held_order(engine: Engine, *, actor: Actor, order_id: str, reason: str) -> Order:
-    """Cancel a held order: its stock goes back; a paid order is owed a refund."""
+    """Cancel a held order: its stock goes back; a paid order is refunded in full
+    (rule ``admin-cancellation``, paid through the outbox); customer and seller told."""
     actor.require(Role.ADMIN)
     if not reason.strip():
         raise ValidationFailed.one("reason", "say why the order is cancelled")
@@ -120,15 +123,17 @@ def _cancel(session: Session, actor: Actor, order_id: str, reason: str) -> Order
     order.status, order.review_reason = OrderStatus.CANCELLED, None
     order.cancelled_at = order.updated_at = utcnow()
     session.add(order)
-    refund = "; refund due" if order.paid_at else ""
+    refund_note = "; refunded" if order.paid_at else ""
     record_event(
         session,
         order,
         "order.cancelled",
         by=By.person(actor),
         move=move,
-        note=f"cancelled in review: {reason}{refund}",
+        note=f"cancelled in review: {reason}{refund_note}",
     )
+    cause = RefundCause.ADMIN_CANCELLATION if order.paid_at else None
+    after_cancelled(session, order, cause=cause, reason=reason)
     record_audit(
         session,
         actor=actor,
