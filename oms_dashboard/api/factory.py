@@ -28,6 +28,7 @@ from oms_dashboard.api import (
     policies,
     products,
     push,
+    returns,
     review,
     sandbox,
     sellers,
@@ -58,6 +59,7 @@ ROUTERS = (
     review,
     addresses,
     shipping,
+    returns,
     push,
 )
 SANDBOX_ROUTERS = [

@@ -42,6 +42,9 @@ class MessageKind(StrEnum):
     ``shipment_id``, ``notice``, ``estimated_delivery`` and ``previous_estimate``
     (ISO dates or None); dedupe key ``shipment:{id}:{notice}``, for ``delayed``
     ``shipment:{id}:delayed:{new date}``."""
+    RETURN_UPDATE = "customer.return_update"
+    """A step of a customer's return: payload ``return_id`` and ``step`` (a
+    ``services.returns.ReturnStep``); dedupe key ``return:{id}:{step}``."""
     NEW_ORDER = "seller.new_order"
     LOW_STOCK = "seller.low_stock"
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
