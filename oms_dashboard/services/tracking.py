@@ -301,6 +301,11 @@ def flag_stuck(engine: Engine, *, now: datetime | None = None) -> int:
         quiet = (
             Shipment.status.in_(_ACTIVE),
             Shipment.flag.is_(None),
+            # A return label waits for the customer to hand the parcel over: not stuck.
+            sa.or_(
+                Shipment.direction != ShipmentDirection.RETURN,
+                Shipment.status != ShipmentStatus.SHIPPED,
+            ),
             sa.func.coalesce(Shipment.last_scan_at, Shipment.created_at) <= horizon,
         )
         order_ids = session.exec(select(Shipment.order_id).where(*quiet)).all()
