@@ -34,6 +34,7 @@ from tests.factories import make_order, make_product, make_seller, make_user
 from tests.integration.api_helpers import (  # noqa: F401
     api_fixture,
     assert_problem,
+    audit_rows,
     error_fields,
     login,
     world_fixture,
@@ -392,6 +393,8 @@ def test_an_exchange_closed_unsent_gives_the_replacement_back(world, session, en
     approved = world.api.post(f"{path}/approve", headers=world.headers("admin"))
     # No outbound shipment to take the carrier from: approved, the label still due.
     problem = assert_problem(approved, 409, "no-original-carrier")
+    (audited,) = audit_rows(engine, "return.approve")  # an admin acting for the seller
+    assert (audited.entity_id, audited.after["status"]) == (created["id"], "approved")
     assert problem["detail"].startswith("The return is approved, but its label")
     assert world.api.get(path, headers=world.headers("alice")).json()["status"] == "approved"
     assert stock_of(engine, sku) == (before[0], before[1] + 1)
@@ -440,3 +443,39 @@ def test_photos(world, session):
     assert shown.headers["content-type"] == "image/png" and shown.content == png()
     assert api.get(f"{path}/{ids[0]}", headers=world.headers("seller_b")).status_code == 404
     assert api.get(f"/api/v1/returns/{created['id']}", headers=alice).json()["photos"] == ids
+
+
+def test_a_missing_item_comes_back_as_nothing_refund_due_or_replacement_sent(
+    api: TestClient, session, engine, shop
+):
+    seller, product, _, seller_headers = shop
+    order, headers = delivered_order(
+        api, session, engine, seller, product, seller_headers, "fedex", quantity=2
+    )
+    ids = {}
+    for resolution in ("refund", "exchange"):
+        asked = api.post(
+            f"/api/v1/orders/{order.id}/returns",
+            json={"lines": [{"sku": product.sku, "quantity": 1}], "reason": "missing_item",
+                  "resolution": resolution},
+            headers=headers,
+        )  # fmt: skip
+        assert asked.json()["status"] == "requested", asked.text
+        ids[resolution] = asked.json()["id"]
+    approved = api.post(f"/api/v1/returns/{ids['refund']}/approve", headers=seller_headers)
+    assert (approved.json()["status"], approved.json()["label"]) == ("refund_due", None)
+    before = stock_of(engine, product.sku)
+    path = f"/api/v1/returns/{ids['exchange']}"
+    assert api.post(f"{path}/approve", headers=seller_headers).json()["status"] == "approved"
+    assert stock_of(engine, product.sku) == (before[0], before[1] + 1)
+    assert_problem(
+        api.post(f"{path}/receive", json={"condition": "sellable"}, headers=seller_headers),
+        409,
+        "invalid-transition",
+    )  # nothing comes back to inspect
+    sent = api.post(f"{path}/ship-exchange", headers=seller_headers)
+    assert sent.json()["status"] == "exchange_shipped", sent.text
+    assert stock_of(engine, product.sku) == (before[0] - 1, before[1])
+    deliver_outbox(engine)
+    assert told(engine, ids["exchange"]) == ["approved", "exchange_shipped"]
+    assert told(engine, ids["refund"]) == ["approved"]
