@@ -190,7 +190,7 @@ def list_returns(
 ) -> list[ReturnView]:
     """The seller's returns (or every one, for staff), newest first."""
     actor.require(Role.SELLER, Role.SUPPORT, Role.ADMIN)
-    known = {s.value for s in S}
+    known = [s.value for s in S]
     wrong = [s for s in statuses if s not in known]
     if wrong:
         raise ValidationFailed.one("status", f"unknown {wrong[0]!r}: one of {', '.join(known)}")
