@@ -12,7 +12,14 @@ from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import RequestBody, Text, Time
 from oms_dashboard.api.shipping import SandboxDep
 from oms_dashboard.models import Return, Shipment
-from oms_dashboard.services import returns
+from oms_dashboard.services import (
+    return_inspection,
+    return_labels,
+    return_photos,
+    return_records,
+    return_views,
+    returns,
+)
 from oms_dashboard.services.actor import Actor, Role
 
 router = APIRouter(tags=["returns"])
@@ -105,7 +112,7 @@ def _label(shipment: Shipment | None) -> ReturnLabelOut | None:
     )
 
 
-def return_out(view: returns.ReturnView) -> ReturnOut:
+def return_out(view: return_views.ReturnView) -> ReturnOut:
     ret = view.ret
     return ReturnOut(
         id=ret.id,
@@ -131,7 +138,7 @@ def return_out(view: returns.ReturnView) -> ReturnOut:
 
 def _out(session, return_id: str) -> ReturnOut:
     ret = session.get(Return, return_id)
-    return return_out(returns.return_view(session, ret))
+    return return_out(return_views.return_view(session, ret))
 
 
 @router.post(
@@ -175,7 +182,8 @@ def get_order_returns(
     order_id: Annotated[str, Path(max_length=40)], session: SessionDep, actor: ActorDep
 ) -> list[ReturnOut]:
     """The order's returns, oldest first."""
-    return [return_out(v) for v in returns.order_returns(session, actor=actor, order_id=order_id)]
+    views = return_views.order_returns(session, actor=actor, order_id=order_id)
+    return [return_out(v) for v in views]
 
 
 @router.get("/api/v1/returns", response_model=list[ReturnOut], responses=responses(401, 403, 422))
@@ -189,14 +197,14 @@ def get_returns(
 ) -> list[ReturnOut]:
     """A seller's returns (staff: everyone's), newest first."""
     statuses = [s.strip() for value in status or () for s in value.split(",") if s.strip()]
-    views = returns.list_returns(session, actor=actor, statuses=statuses, limit=limit)
+    views = return_views.list_returns(session, actor=actor, statuses=statuses, limit=limit)
     return [return_out(v) for v in views]
 
 
 @router.get("/api/v1/returns/{return_id}", response_model=ReturnOut, responses=responses(401, 404))
 def get_return(return_id: ReturnId, session: SessionDep, actor: ActorDep) -> ReturnOut:
-    ret = returns.get_return(session, actor=actor, return_id=return_id)
-    return return_out(returns.return_view(session, ret))
+    ret = return_records.get_return(session, actor=actor, return_id=return_id)
+    return return_out(return_views.return_view(session, ret))
 
 
 @router.post(
@@ -253,7 +261,7 @@ def post_receive(
     """The seller's inspection of what came back: sellable items restocked; then
     `refund_due`, the replacement shipped (`exchange_shipped`), or `inspected` (the
     replacement still to ship, or damage nobody reported: a person decides)."""
-    returns.receive_return(
+    return_inspection.receive_return(
         engine,
         actor=actor,
         return_id=return_id,
@@ -277,7 +285,7 @@ def post_ship_exchange(
 ) -> ReturnOut:
     """Ship an inspected exchange's replacement (or a missing item's) with the original
     carrier: the retry when the label could not be bought at inspection."""
-    returns.ship_exchange(
+    return_labels.ship_exchange(
         engine, actor=actor, return_id=return_id, sandbox_transport=sandbox_transport
     )
     return _out(session, return_id)
@@ -314,8 +322,8 @@ def post_photo(
     actor: Actor = require_role(Role.CUSTOMER),
 ) -> PhotoOut:
     """Attach a photo to your return (at most 5)."""
-    data = photo.file.read(returns.MAX_PHOTO_BYTES + 1)
-    row = returns.add_photo(
+    data = photo.file.read(return_photos.MAX_PHOTO_BYTES + 1)
+    row = return_photos.add_photo(
         session, actor=actor, return_id=return_id, content_type=photo.content_type, data=data
     )
     return PhotoOut(id=row.id, return_id=row.return_id, content_type=row.content_type)
@@ -332,7 +340,7 @@ def get_photo(
     session: SessionDep,
     actor: ActorDep,
 ) -> Response:
-    photo = returns.get_photo(session, actor=actor, return_id=return_id, photo_id=photo_id)
+    photo = return_photos.get_photo(session, actor=actor, return_id=return_id, photo_id=photo_id)
     return Response(
         photo.data,
         media_type=photo.content_type,

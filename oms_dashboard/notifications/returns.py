@@ -16,7 +16,7 @@ from oms_dashboard.models import Return, Seller, Shipment
 from oms_dashboard.notifications import content
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.inapp import notify
-from oms_dashboard.services.returns import ReturnStep
+from oms_dashboard.services.return_records import ReturnStep
 
 Payload = dict[str, Any]
 

@@ -39,7 +39,7 @@ from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.services import locks
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
-from oms_dashboard.services.returns import follow_return_shipment
+from oms_dashboard.services.return_inspection import follow_return_shipment
 from oms_dashboard.services.timeline import By, move_order, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 from oms_dashboard.settings import get_settings
