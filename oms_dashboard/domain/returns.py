@@ -178,13 +178,13 @@ def decide_return(facts: ReturnFacts) -> ReturnDecision:
     if reason is ReturnReason.CHANGED_MIND and Condition(facts.condition) is Condition.DAMAGED:
         return _refuse(R.USED, "A change of mind return needs the item unused and undamaged.", ends)
     exchange = Resolution(facts.resolution) is Resolution.EXCHANGE
-    needs_label = reason not in NOTHING_TO_SEND_BACK
+    label = needs_label(reason)
     if reason in AUTO_APPROVED:
         return ReturnDecision(
             ReturnOutcome.APPROVED,
             AUTO_APPROVED[reason],
-            _APPROVED_BECAUSE[reason] + (" Your return label is ready." if needs_label else ""),
-            needs_label,
+            _APPROVED_BECAUSE[reason] + (" Your return label is ready." if label else ""),
+            label,
             exchange,
             ends,
         )
@@ -192,7 +192,7 @@ def decide_return(facts: ReturnFacts) -> ReturnDecision:
         ReturnOutcome.SELLER_DECIDES,
         R.SELLER_DECIDES,
         "The seller reviews your return request and answers shortly.",
-        needs_label,
+        label,
         exchange,
         ends,
     )
@@ -249,6 +249,8 @@ class ReturnStatus(StrEnum):
     IN_TRANSIT = "in_transit"
     RECEIVED = "received"
     INSPECTED = "inspected"
+    REFUND_DUE = "refund_due"
+    """Settled for a refund: the refund is the refunds service's to make."""
     REFUNDED = "refunded"
     EXCHANGE_SHIPPED = "exchange_shipped"
     CLOSED = "closed"
@@ -262,13 +264,17 @@ RETURN = Lifecycle(
     {
         T.REQUESTED: frozenset({T.APPROVED, T.REJECTED, T.CLOSED}),  # closed: withdrawn
         # Straight to the refund or replacement when nothing comes back (missing item).
-        T.APPROVED: frozenset({T.LABEL_CREATED, T.REFUNDED, T.EXCHANGE_SHIPPED, T.CLOSED}),
+        T.APPROVED: frozenset(
+            {T.LABEL_CREATED, T.REFUND_DUE, T.REFUNDED, T.EXCHANGE_SHIPPED, T.CLOSED}
+        ),
         # Carriers skip scans: "delivered back" may be the first one. Closed: never sent.
         T.LABEL_CREATED: frozenset({T.IN_TRANSIT, T.RECEIVED, T.CLOSED}),
         T.IN_TRANSIT: frozenset({T.RECEIVED}),
         T.RECEIVED: frozenset({T.INSPECTED}),
         # Closed from inspected: a person decided against the refund.
-        T.INSPECTED: frozenset({T.REFUNDED, T.EXCHANGE_SHIPPED, T.CLOSED}),
+        T.INSPECTED: frozenset({T.REFUND_DUE, T.REFUNDED, T.EXCHANGE_SHIPPED, T.CLOSED}),
+        # Closed from refund due: a person decided against the refund after all.
+        T.REFUND_DUE: frozenset({T.REFUNDED, T.CLOSED}),
         T.REFUNDED: frozenset({T.CLOSED}),
         T.EXCHANGE_SHIPPED: frozenset({T.CLOSED}),
         T.REJECTED: frozenset(),
@@ -278,8 +284,24 @@ RETURN = Lifecycle(
 
 
 def after_inspection(resolution: Resolution | str, inspection: Inspection) -> ReturnStatus:
-    """Where an inspected return goes next: refunded or exchange shipped when the
+    """Where an inspected return goes next: refund due or exchange shipped when the
     inspection settles it, else it stays inspected until a person decides."""
     if not inspection.settles:
         return T.INSPECTED
-    return T.EXCHANGE_SHIPPED if Resolution(resolution) is Resolution.EXCHANGE else T.REFUNDED
+    return T.EXCHANGE_SHIPPED if Resolution(resolution) is Resolution.EXCHANGE else T.REFUND_DUE
+
+
+def needs_label(reason: ReturnReason | str) -> bool:
+    """Whether anything comes back, so a return label is needed once approved."""
+    return ReturnReason(reason) not in NOTHING_TO_SEND_BACK
+
+
+HOLDS_REPLACEMENT = frozenset({T.APPROVED, T.LABEL_CREATED, T.IN_TRANSIT, T.RECEIVED, T.INSPECTED})
+"""The statuses in which an approved exchange's replacement is held in stock."""
+
+
+def holds_replacement(resolution: Resolution | str, status: ReturnStatus | str) -> bool:
+    """Whether the replacement of this return is reserved now: an exchange from its
+    approval until the replacement ships (or the return closes)."""
+    exchange = Resolution(resolution) is Resolution.EXCHANGE
+    return exchange and ReturnStatus(status) in HOLDS_REPLACEMENT

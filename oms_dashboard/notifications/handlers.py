@@ -23,6 +23,7 @@ from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import one_line, when
 from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.returns import return_update
 from oms_dashboard.notifications.service_desk import (
     cancellation_update,
     refund_update,
@@ -288,6 +289,7 @@ HANDLERS = {
     MessageKind.CANCELLATION_UPDATE: cancellation_update,
     MessageKind.SELLER_CANCELLATION: seller_cancellation,
     MessageKind.STAFF_ALERT: staff_alert,
+    MessageKind.RETURN_UPDATE: return_update,
 }
 """The notification kinds; ``payment.verify`` and ``payment.refund`` are the job
 layer's (``jobs.tasks``)."""

@@ -51,6 +51,9 @@ class MessageKind(StrEnum):
     CANCELLATION_UPDATE = "customer.cancellation_update"
     """The order was cancelled, or its cancellation request answered: payload
     ``order_id``, ``notice`` (cancelled, request_rejected), ``reason``."""
+    RETURN_UPDATE = "customer.return_update"
+    """A step of a customer's return: payload ``return_id`` and ``step`` (a
+    ``services.returns.ReturnStep``); dedupe key ``return:{id}:{step}``."""
     NEW_ORDER = "seller.new_order"
     SELLER_CANCELLATION = "seller.cancellation"
     """The seller's order was cancelled, or a cancellation request waits for them:

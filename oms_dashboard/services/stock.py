@@ -56,6 +56,17 @@ def fulfil(session: Session, quantities: Mapping[str, int]) -> None:
         )
 
 
+def restock(session: Session, quantities: Mapping[str, int]) -> None:
+    """Units come back onto the shelf (a return inspected sellable): on hand up."""
+    locks.touching_inventory(session)
+    for sku in sorted(quantities):
+        session.execute(
+            sa.update(Inventory)
+            .where(Inventory.sku == sku)
+            .values(on_hand=Inventory.on_hand + quantities[sku])
+        )
+
+
 def note_stock_levels(session: Session, skus: Iterable[str]) -> None:
     """Alert a seller once when a sku's available stock falls under their threshold.
 

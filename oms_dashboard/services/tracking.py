@@ -39,6 +39,7 @@ from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.services import locks
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.return_inspection import follow_return_shipment
 from oms_dashboard.services.timeline import By, move_order, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 from oms_dashboard.settings import get_settings
@@ -159,8 +160,9 @@ def _keep_scans(session, shipment: Shipment, scans: Sequence[Scan], seen, status
 
 
 def _follow(session, shipment: Shipment, order: Order, update: TrackingUpdate, now) -> int:
-    """Move the shipment (and, outbound, its order) to what the carrier says; revise the
-    estimate; queue the customer's notices. Returns the number of order moves."""
+    """Move the shipment (and, outbound, its order; a return shipment, its return) to
+    what the carrier says; revise the estimate; queue the customer's notices. Returns
+    the number of order moves."""
     newest = update.scans[0] if update.scans else None
     by = By("carrier", carrier_title(shipment.carrier))
     moves = 0
@@ -179,7 +181,10 @@ def _follow(session, shipment: Shipment, order: Order, update: TrackingUpdate, n
         if target in NOTICES:
             key = newest.at.isoformat() if target is ShipmentStatus.DELIVERY_EXCEPTION else ""
             _notice(session, shipment, NOTICES[target], suffix=key)
-    if target is not None and shipment.direction == ShipmentDirection.OUTBOUND:
+    if shipment.direction == ShipmentDirection.RETURN:
+        # A return coming back moves the return, never the order (it stays delivered).
+        follow_return_shipment(session, shipment, order, now)
+    elif target is not None:
         for step in order_path(order.status, target):
             move_order(
                 session,
@@ -296,6 +301,11 @@ def flag_stuck(engine: Engine, *, now: datetime | None = None) -> int:
         quiet = (
             Shipment.status.in_(_ACTIVE),
             Shipment.flag.is_(None),
+            # A return label waits for the customer to hand the parcel over: not stuck.
+            sa.or_(
+                Shipment.direction != ShipmentDirection.RETURN,
+                Shipment.status != ShipmentStatus.SHIPPED,
+            ),
             sa.func.coalesce(Shipment.last_scan_at, Shipment.created_at) <= horizon,
         )
         order_ids = session.exec(select(Shipment.order_id).where(*quiet)).all()

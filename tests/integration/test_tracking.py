@@ -21,6 +21,7 @@ from oms_dashboard.models import (
     Order,
     OrderEvent,
     OutboxMessage,
+    Return,
     Shipment,
     ShipmentScan,
 )
@@ -358,3 +359,58 @@ def moved(engine, made) -> int:
         return len(
             s.exec(select(Order.id).where(Order.id.in_(ids), Order.status == "in_transit")).all()
         )
+
+
+def returned_parcel(engine) -> tuple[str, str, str, str]:
+    """A delivered order whose return label was just bought (nothing scanned yet)."""
+    order_id, outbound_id, _ = shipped_order(engine)
+    with Session(engine) as s:
+        order = s.get(Order, order_id)
+        order.status, order.delivered_at = "delivered", at(-48)
+        back = Shipment(
+            id=new_id("shp"),
+            order_id=order_id,
+            seller_id=order.seller_id,
+            direction="return",
+            carrier="fedex",
+            service="FEDEX_GROUND",
+            tracking_number=new_id("trk")[-20:],
+            status="shipped",
+            created_at=at(-40),
+        )
+        s.add_all([order, back])
+        s.flush()
+        ret = Return(
+            id=new_id("ret"),
+            order_id=order_id,
+            seller_id=order.seller_id,
+            customer_id=order.customer_id,
+            status="label_created",
+            reason="damaged",
+            resolution="refund",
+            rule="damaged-approved",
+            rule_reason="Approved",
+            shipment_id=back.id,
+        )
+        s.add(ret)
+        s.commit()
+        return order_id, back.id, back.tracking_number, ret.id
+
+
+def test_a_return_shipment_moves_its_return_never_the_order(engine):
+    order_id, shipment_id, number, return_id = returned_parcel(engine)
+    tracking.flag_stuck(engine, now=at(200))  # waiting for the customer is not stuck
+    assert state(engine, order_id, shipment_id)[1].flag is None
+    for status, scan, expected in (
+        (ShipmentStatus.IN_TRANSIT, Scan(at(1), "PU", "Picked up", AUSTIN), "in_transit"),
+        (ShipmentStatus.DELIVERED, Scan(at(30), "DL", "Delivered", MEMPHIS), "received"),
+        (ShipmentStatus.DELIVERED, Scan(at(30), "DL", "Delivered", MEMPHIS), "received"),
+    ):
+        tracking.apply_updates(engine, "fedex", [news(number, status, scan)], now=at(31))
+        order, shipment, events, _, _ = state(engine, order_id, shipment_id)
+        assert order.status == "delivered" and shipment.status == status.value
+        with Session(engine) as s:
+            assert s.get(Return, return_id).status == expected
+    assert events.count("return.received") == 1 and "order.in_transit" not in events
+    with Session(engine) as s:
+        assert s.get(Return, return_id).received_at is not None

@@ -18,7 +18,9 @@ from oms_dashboard.domain.returns import (
     after_inspection,
     answer_errors,
     decide_return,
+    holds_replacement,
     inspect,
+    needs_label,
 )
 
 DELIVERED = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -126,7 +128,7 @@ def test_what_the_inspection_means(reason, condition, restock, settles, rule):
 
 @pytest.mark.parametrize(
     "resolution,settles,status",
-    [("refund", True, ReturnStatus.REFUNDED), ("exchange", True, ReturnStatus.EXCHANGE_SHIPPED),
+    [("refund", True, ReturnStatus.REFUND_DUE), ("exchange", True, ReturnStatus.EXCHANGE_SHIPPED),
      ("refund", False, ReturnStatus.INSPECTED), ("exchange", False, ReturnStatus.INSPECTED)],
     ids=["refund", "exchange", "refund-for-a-person", "exchange-for-a-person"],
 )  # fmt: skip
@@ -144,3 +146,19 @@ def test_where_an_inspected_return_goes(resolution, settles, status):
 )
 def test_a_return_rejection_must_say_why(approve, reason, refused):
     assert bool(answer_errors(approve=approve, reason=reason)) is refused
+
+
+@pytest.mark.parametrize(
+    "reason,label",
+    [("damaged", True), ("wrong_item", True), ("missing_item", False),
+     ("not_as_described", True), ("changed_mind", True), ("other", True)],
+)  # fmt: skip
+def test_what_needs_a_return_label(reason, label):
+    assert needs_label(reason) is label
+
+
+@pytest.mark.parametrize("status", list(ReturnStatus))
+@pytest.mark.parametrize("resolution", ["refund", "exchange"])
+def test_when_the_replacement_is_held(resolution, status):
+    held = {"approved", "label_created", "in_transit", "received", "inspected"}
+    assert holds_replacement(resolution, status) is (resolution == "exchange" and status in held)

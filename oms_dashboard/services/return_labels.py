@@ -1,0 +1,264 @@
+"""The parcels of a return, bought like ``fulfillment.buy_label`` buys them: the
+carrier is called outside any transaction, then one transaction records what it
+sold; if the return moved meanwhile the label is cancelled with the carrier and the
+caller gets the 409.
+
+The return label comes from the carrier (and service) of the order's first outbound
+shipment and is a ``Shipment`` with ``direction = return``: tracking sync and carrier
+webhooks follow it like any other. An exchange's replacement ships with the same
+carrier as a new outbound shipment of the order."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from oms_dashboard.carriers.base import CarrierError, Label
+from oms_dashboard.domain import fulfillment as parcels
+from oms_dashboard.domain import returns as rules
+from oms_dashboard.domain.errors import InvalidTransition
+from oms_dashboard.domain.money import to_minor
+from oms_dashboard.domain.returns import RETURN, Resolution, ReturnStatus
+from oms_dashboard.domain.shipping import ShipItem
+from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentStatus, carrier_title
+from oms_dashboard.ids import new_id
+from oms_dashboard.models import Order, Product, Return, Shipment, ShipmentLabel
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import locks, stock
+from oms_dashboard.services.actor import SYSTEM, Actor, Role
+from oms_dashboard.services.carrier_health import CarrierRefused, call_carrier
+from oms_dashboard.services.carrier_registry import open_adapter
+from oms_dashboard.services.errors import Conflict
+from oms_dashboard.services.return_records import (
+    ReturnStep,
+    fresh,
+    get_return,
+    move,
+    quantities,
+    reload,
+    replacements,
+    return_lines,
+    tell,
+)
+from oms_dashboard.services.ship_context import ShipContext, parcel_of, ship_context
+from oms_dashboard.services.timeline import OMS, By, record_event
+from oms_dashboard.services.unit_of_work import run_in_transaction
+
+log = logging.getLogger(__name__)
+
+S = ReturnStatus
+FIRST_SYNC_AFTER = timedelta(minutes=5)
+
+
+def buy_return_label(
+    engine: Engine, return_id: str, sandbox_transport: httpx.BaseTransport | None
+) -> None:
+    with Session(engine) as session:
+        ret = session.get(Return, return_id)
+        original = original_shipment(session, ret.order_id)
+        parcel = parcels.one_box(ship_items(session, quantities(return_lines(session, ret.id))))
+        context = ship_context(session, SYSTEM, ret.order_id, parcel)
+    adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
+    with adapter:
+        try:
+            label = call_carrier(
+                engine,
+                original.carrier,
+                lambda: adapter.create_return_label(
+                    shipper=context.shipper,
+                    recipient=context.recipient,
+                    parcel=parcel_of(context.parcel),
+                    service=original.service,
+                ),
+            )
+        except CarrierError as error:
+            raise CarrierRefused(error) from error
+        try:
+            run_in_transaction(
+                engine, lambda s: record_return_label(s, return_id, context, original, label)
+            )
+        except Conflict:
+            void_label(adapter, label)
+            raise
+
+
+def record_return_label(
+    session: Session, return_id: str, context: ShipContext, original: Shipment, label: Label
+) -> None:
+    (order,) = locks.lock_orders(session, ids=[context.order.id])
+    ret = fresh(session, return_id)
+    if ret.status != S.APPROVED or ret.shipment_id:
+        raise Conflict("the return moved on while its label was bought", type="return-moved")
+    shipment = new_shipment(order, original.carrier, label, context, ShipmentDirection.RETURN)
+    session.add(shipment)
+    session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
+    session.flush()
+    ret.shipment_id = shipment.id
+    move(ret, S.LABEL_CREATED)
+    session.add(ret)
+    record_event(
+        session,
+        order,
+        "return.label_created",
+        by=OMS,
+        note=f"Return label: {carrier_title(original.carrier)} {label.service}, "
+        f"tracking {label.tracking_number}",
+        data={"return_id": ret.id, "shipment_id": shipment.id},
+    )
+    tell(session, ret, ReturnStep.APPROVED)
+
+
+def ship_exchange(
+    engine: Engine,
+    *,
+    actor: Actor,
+    return_id: str,
+    sandbox_transport: httpx.BaseTransport | None,
+) -> Return:
+    """Send the replacement with the order's original carrier: a new outbound shipment
+    of the same order, the held units leaving the shelf. From ``inspected`` this is
+    also how a person decides for the exchange after damage nobody reported."""
+    actor.require(Role.SELLER, Role.ADMIN)
+    with Session(engine) as session:
+        ret = get_return(session, actor=actor, return_id=return_id)
+        check_exchange(ret)
+        original = original_shipment(session, ret.order_id)
+        quantities = replacements(session, ret)
+        parcel = parcels.one_box(ship_items(session, quantities))
+        context = ship_context(session, SYSTEM, ret.order_id, parcel)
+    adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
+    with adapter:
+        try:
+            label = call_carrier(
+                engine,
+                original.carrier,
+                lambda: adapter.create_label(
+                    shipper=context.shipper,
+                    recipient=context.recipient,
+                    parcel=parcel_of(context.parcel),
+                    service=original.service,
+                ),
+            )
+        except CarrierError as error:
+            raise CarrierRefused(error) from error
+        try:
+            run_in_transaction(
+                engine,
+                lambda s: record_exchange(s, actor, ret.id, context, original.carrier, label),
+            )
+        except Conflict:
+            void_label(adapter, label)
+            raise
+    return reload(engine, return_id)
+
+
+def check_exchange(ret: Return) -> None:
+    if ret.resolution != Resolution.EXCHANGE:
+        raise Conflict("this return is for a refund: there is nothing to ship", type="not-exchange")
+    RETURN.check(ret.status, S.EXCHANGE_SHIPPED)
+    if ret.status == S.APPROVED and rules.needs_label(ret.reason):
+        raise InvalidTransition(
+            ret.status, S.EXCHANGE_SHIPPED, "the item comes back first", subject="a return"
+        )
+
+
+def record_exchange(
+    session: Session, actor: Actor, return_id: str, context: ShipContext, carrier: str, label
+) -> None:
+    (order,) = locks.lock_orders(session, ids=[context.order.id])
+    ret = fresh(session, return_id)
+    check_exchange(ret)
+    shipment = new_shipment(order, carrier, label, context, ShipmentDirection.OUTBOUND)
+    session.add(shipment)
+    session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
+    session.flush()
+    stock.fulfil(session, replacements(session, ret))
+    ret.exchange_shipment_id = shipment.id
+    move(ret, S.EXCHANGE_SHIPPED)
+    session.add(ret)
+    record_event(
+        session,
+        order,
+        "return.exchange_shipped",
+        by=By.person(actor),
+        note=f"Replacement shipped: {carrier_title(carrier)} {label.service}, "
+        f"tracking {label.tracking_number}",
+        data={"return_id": ret.id, "shipment_id": shipment.id},
+    )
+    tell(session, ret, ReturnStep.EXCHANGE_SHIPPED)
+
+
+def ship_items(session: Session, quantities: dict[str, int]) -> list[ShipItem]:
+    products = session.exec(
+        select(Product).where(Product.sku.in_(sorted(quantities))).order_by(Product.sku)
+    ).all()
+    return [
+        ShipItem(
+            line_index=index,
+            sku=p.sku,
+            quantity=quantities[p.sku],
+            weight_grams=p.weight_grams,
+            length_mm=p.length_mm,
+            width_mm=p.width_mm,
+            height_mm=p.height_mm,
+            digital=p.digital,
+        )
+        for index, p in enumerate(products)
+    ]
+
+
+def original_shipment(session: Session, order_id: str) -> Shipment:
+    """The order's first outbound package: its carrier and service take the return."""
+    shipment = session.exec(
+        select(Shipment)
+        .where(Shipment.order_id == order_id, Shipment.direction == ShipmentDirection.OUTBOUND)
+        .order_by(Shipment.created_at, Shipment.id)
+    ).first()
+    if shipment is None:
+        raise Conflict(
+            "this order was never shipped with a carrier: there is no carrier to return with",
+            type="no-original-carrier",
+        )
+    return shipment
+
+
+def new_shipment(
+    order: Order, carrier: str, label: Label, context: ShipContext, direction
+) -> Shipment:
+    now = utcnow()
+    size = context.parcel
+    shipment = Shipment(
+        id=new_id("shp"),
+        order_id=order.id,
+        seller_id=order.seller_id,
+        direction=direction.value,
+        carrier=carrier,
+        service=label.service,
+        tracking_number=label.tracking_number,
+        carrier_reference=label.carrier_reference,
+        status=ShipmentStatus.SHIPPED,
+        rate_minor=to_minor(label.charge.amount, label.charge.currency) if label.charge else None,
+        rate_currency=label.charge.currency if label.charge else None,
+        weight_grams=size.weight_grams,
+        length_mm=size.length_mm,
+        width_mm=size.width_mm,
+        height_mm=size.height_mm,
+        estimated_delivery=label.estimated_delivery,
+        created_at=now,
+        next_sync_at=now + FIRST_SYNC_AFTER,
+    )
+    shipment.label_url = f"/api/v1/shipments/{shipment.id}/label.pdf"
+    return shipment
+
+
+def void_label(adapter, label: Label) -> None:
+    """Cancel a label bought for a return that moved on meanwhile (logged if refused:
+    carriers do not bill unscanned labels)."""
+    try:
+        adapter.cancel_label(label.tracking_number)
+    except (CarrierError, NotImplementedError) as error:
+        log.warning("could not cancel unused label %s: %s", label.tracking_number, error)
