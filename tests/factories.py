@@ -97,6 +97,10 @@ def make_product(session: Session, seller: Seller, *, on_hand: int = 10, **overr
     return product
 
 
+UNPAID_STATUSES = frozenset({"pending_payment", "payment_failed", "cancelled"})
+"""A cancelled order may or may not have been paid: a test that needs it paid says so."""
+
+
 def make_order(
     session: Session,
     *,
@@ -144,6 +148,8 @@ def make_order(
         shipping_minor=599,
         total_minor=subtotal + 599,
         placed_at=placed_at,
+        # Past payment, the payment was taken (what refunds count as paid).
+        paid_at=None if status in UNPAID_STATUSES else placed_at + timedelta(minutes=1),
         **ship_to,
     )
     session.add(order)

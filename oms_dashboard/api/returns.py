@@ -91,6 +91,9 @@ class ReturnOut(BaseModel):
     label: ReturnLabelOut | None = Field(description="The return label, once bought")
     exchange_shipment: ReturnLabelOut | None
     photos: list[str]
+    refund_id: str | None = Field(
+        description="The refund of the returned lines (GET /orders/{id}/refunds), once made"
+    )
     created_at: Time
     received_at: Time | None
 
@@ -131,6 +134,7 @@ def return_out(view: return_views.ReturnView) -> ReturnOut:
         label=_label(view.label),
         exchange_shipment=_label(view.exchange),
         photos=view.photo_ids,
+        refund_id=ret.refund_id,
         created_at=ret.created_at,
         received_at=ret.received_at,
     )
@@ -259,7 +263,8 @@ def post_receive(
     actor: Actor = require_role(Role.SELLER, Role.ADMIN),
 ) -> ReturnOut:
     """The seller's inspection of what came back: sellable items restocked; then
-    `refund_due`, the replacement shipped (`exchange_shipped`), or `inspected` (the
+    `refunded` (its refund made, for the seller to approve), the replacement shipped
+    (`exchange_shipped`), or `inspected` (the
     replacement still to ship, or damage nobody reported: a person decides)."""
     return_inspection.receive_return(
         engine,

@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from oms_dashboard.domain import returns as rules
 from oms_dashboard.domain.errors import InvalidTransition
+from oms_dashboard.domain.refunds import LineRequest, RefundCause
 from oms_dashboard.domain.returns import (
     RETURN,
     Resolution,
@@ -46,6 +47,7 @@ from oms_dashboard.services.carrier_health import CarrierRefused, CarrierUnavail
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.orders import get_order
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.refunds import start_refund
 from oms_dashboard.services.return_labels import buy_return_label
 from oms_dashboard.services.return_records import (
     ReturnStep,
@@ -423,18 +425,20 @@ def close_return(
 
 
 def _refund_for_return(session: Session, ret: Return) -> None:
-    """THE hand-over to refunds: the return is ``refund_due``; for now an order timeline
-    note says so. When ``services.refunds`` lands, this starts the return's refund
-    (lines and quantities of ``ret``, reason "return") and keeps its id in
-    ``ret.refund_id``."""
+    """THE hand-over to refunds: the returned lines and quantities are refunded (cause
+    ``return``: the refunds rules send it to the seller's review) and the return is
+    ``refunded``, keeping the refund's id; the customer follows the refund itself.
+    The caller holds the order's lock, as ``refunds.start_refund`` needs."""
     order = session.get(Order, ret.order_id)
-    units = sum(line.quantity for line in return_lines(session, ret.id))
-    record_event(
+    refund = start_refund(
         session,
         order,
-        "return.refund_due",
-        by=OMS,
-        note=f"Refund due for return {ret.id} ({units} item{'s' if units != 1 else ''}): "
-        f"{ret.rule_reason}",
-        data={"return_id": ret.id, "rule": ret.rule},
+        cause=RefundCause.RETURN,
+        reason=f"Return {ret.id}: {ret.rule_reason}",
+        lines=[
+            LineRequest(sku=line.sku, quantity=line.quantity)
+            for line in return_lines(session, ret.id)
+        ],
     )
+    ret.refund_id = refund.id
+    move(ret, S.REFUNDED)

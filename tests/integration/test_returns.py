@@ -21,9 +21,9 @@ from oms_dashboard.models import (
     Inventory,
     Notification,
     Order,
-    OrderEvent,
     OutboxMessage,
     Return,
+    SandboxPayment,
     Seller,
     Shipment,
 )
@@ -69,6 +69,14 @@ def delivered_order(api, session, engine, seller, product, seller_headers, carri
     )
     order.stock_status = "confirmed"
     session.add(order)
+    session.add(  # what the payment sandbox knows of it: refunds are paid against it
+        SandboxPayment(
+            checkout_id=order.checkout_id,
+            amount_minor=order.total_minor,
+            currency=order.currency,
+            status="authorized",
+        )
+    )
     stock = session.get(Inventory, product.sku)
     stock.reserved += quantity
     session.add(stock)
@@ -212,7 +220,7 @@ def test_an_exchange_from_request_to_the_replacement_shipped_twice(
         assert sum(s.startswith(start) for s in subjects) == 2, (start, subjects)
 
 
-def test_a_refund_return_waits_for_the_seller_then_is_refund_due_twice(
+def test_a_refund_return_waits_for_the_seller_then_is_refunded_twice(
     api: TestClient, session, engine, shop
 ):
     seller, product, _, seller_headers = shop
@@ -252,18 +260,23 @@ def test_a_refund_return_waits_for_the_seller_then_is_refund_due_twice(
             json={"condition": "sellable"},
             headers=seller_headers,
         )
-        assert received.json()["status"] == "refund_due", received.text
+        assert received.json()["status"] == "refunded", received.text
         assert stock_of(engine, product.sku) == (on_hand + 2, reserved)
+        # The returned lines' refund waits for the seller (a return after delivery).
+        refund_id = received.json()["refund_id"]
+        refunds = api.get(f"/api/v1/orders/{order.id}/refunds", headers=headers).json()["items"]
+        assert [(r["id"], r["status"], r["amount"], r["rule"]) for r in refunds] == [
+            (refund_id, "pending_review", f"{2 * product.price_minor / 100:.2f}",
+             "return-after-delivery"),
+        ]  # fmt: skip
+        decided = api.post(f"/api/v1/refunds/{refund_id}/approve", json={}, headers=seller_headers)
+        assert decided.status_code == 200, decided.text
         with Session(engine) as s:
-            notes = s.exec(
-                select(OrderEvent.note).where(
-                    OrderEvent.order_id == order.id, OrderEvent.type == "return.refund_due"
-                )
-            ).all()
-            assert len(notes) == 1 and "Refund due" in notes[0]
             assert s.get(Order, order.id).status == "delivered"
         deliver_outbox(engine)
         assert told(engine, body["id"]) == ["approved", "received"]
+        refunds = api.get(f"/api/v1/orders/{order.id}/refunds", headers=headers).json()["items"]
+        assert [r["status"] for r in refunds] == ["paid"]
         more = api.post(
             f"/api/v1/orders/{order.id}/returns",
             json={"lines": [{"sku": product.sku, "quantity": 1}], "reason": "other",
@@ -277,7 +290,7 @@ def test_a_refund_return_waits_for_the_seller_then_is_refund_due_twice(
 @pytest.mark.parametrize(
     "reason,status,rule",
     [("changed_mind", "inspected", "damage-not-reported"),
-     ("damaged", "refund_due", "damage-as-reported")],
+     ("damaged", "refunded", "damage-as-reported")],
 )  # fmt: skip
 def test_a_damaged_item_is_not_restocked(
     api: TestClient, session, engine, shop, reason, status, rule
@@ -463,7 +476,8 @@ def test_a_missing_item_comes_back_as_nothing_refund_due_or_replacement_sent(
         assert asked.json()["status"] == "requested", asked.text
         ids[resolution] = asked.json()["id"]
     approved = api.post(f"/api/v1/returns/{ids['refund']}/approve", headers=seller_headers)
-    assert (approved.json()["status"], approved.json()["label"]) == ("refund_due", None)
+    assert (approved.json()["status"], approved.json()["label"]) == ("refunded", None)
+    assert approved.json()["refund_id"] is not None
     before = stock_of(engine, product.sku)
     path = f"/api/v1/returns/{ids['exchange']}"
     assert api.post(f"{path}/approve", headers=seller_headers).json()["status"] == "approved"
