@@ -23,6 +23,7 @@ from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import when
 from oms_dashboard.notifications.inapp import notify
 from oms_dashboard.notifications.shipments import shipment_update
+from oms_dashboard.notifications.tickets import ticket_update
 from oms_dashboard.services.outbox import MessageKind
 
 Payload = dict[str, Any]
@@ -222,5 +223,6 @@ HANDLERS = {
     MessageKind.PAYMENT_ACTION_REQUIRED: payment_action_required,
     MessageKind.STOCK_LOST: stock_lost,
     MessageKind.SHIPMENT_UPDATE: shipment_update,
+    MessageKind.TICKET_UPDATE: ticket_update,
 }
 """The notification kinds; ``payment.verify`` is the job layer's (``jobs.tasks``)."""
