@@ -32,6 +32,7 @@ from oms_dashboard.api import (
     sandbox,
     sellers,
     shipping,
+    tickets,
     users,
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
@@ -59,6 +60,7 @@ ROUTERS = (
     addresses,
     shipping,
     push,
+    tickets,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,
