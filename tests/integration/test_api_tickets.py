@@ -17,6 +17,7 @@ from oms_dashboard.models import (
     OrderEvent,
     Shipment,
     Ticket,
+    TicketMessage,
 )
 from oms_dashboard.services import outbox, tracking
 from tests.integration.api_helpers import (  # noqa: F401
@@ -429,3 +430,25 @@ def test_the_queue_sorts_by_priority_then_sla_due_and_pages_stably(world):
     assert error_fields(world.api.get(f"{T}?cursor=zz", headers=world.headers("support"))) == [
         "cursor"
     ]
+
+
+def test_a_delivery_exception_opens_one_system_ticket_however_many_exception_scans(engine):
+    from oms_dashboard.carriers.base import Scan, ShipmentStatus
+    from tests.integration.test_tracking import AUSTIN, PICKED, at, news, shipped_order
+
+    order_id, shipment_id, number = shipped_order(engine)
+    first = Scan(at(25), "DE", "Customer not available or business closed", AUSTIN)
+    second = Scan(at(49), "DE", "Business closed again", AUSTIN)
+    exception = ShipmentStatus.DELIVERY_EXCEPTION
+    for scans in ((PICKED, first), (PICKED, first), (PICKED, first, second)):
+        tracking.apply_updates(engine, "fedex", [news(number, exception, *scans)])
+    (ticket,) = fetch(engine, select(Ticket).where(Ticket.order_id == order_id))
+    assert ticket.dedupe_key == f"shipment:{shipment_id}:exception"
+    assert (ticket.source, ticket.priority, ticket.shipment_id) == ("system", "high", shipment_id)
+    assert (
+        "Customer not available" in ticket.subject
+        or "Customer not available"
+        in (
+            fetch(engine, select(TicketMessage.body).where(TicketMessage.ticket_id == ticket.id))[0]
+        )
+    )
