@@ -432,7 +432,7 @@ def test_the_queue_sorts_by_priority_then_sla_due_and_pages_stably(world):
     ]
 
 
-def test_a_delivery_exception_opens_one_system_ticket_however_many_exception_scans(engine):
+def test_a_delivery_exception_opens_one_system_ticket_however_many_exception_scans(engine, session):
     from oms_dashboard.carriers.base import Scan, ShipmentStatus
     from tests.integration.test_tracking import AUSTIN, PICKED, at, news, shipped_order
 
