@@ -22,3 +22,9 @@ def new_order_number() -> str:
     """A short order number such as ``OMS-7K3F-9QX2``."""
     raw = "".join(secrets.choice(_READABLE) for _ in range(8))
     return f"OMS-{raw[:4]}-{raw[4:]}"
+
+
+def new_ticket_number() -> str:
+    """A short support ticket number such as ``TKT-7K3F-9QX2``."""
+    raw = "".join(secrets.choice(_READABLE) for _ in range(8))
+    return f"TKT-{raw[:4]}-{raw[4:]}"

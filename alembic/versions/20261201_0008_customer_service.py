@@ -208,6 +208,7 @@ def upgrade() -> None:
         sa.Column("assignee_id", sa.String(length=40), nullable=True),
         sa.Column("sla_due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("dedupe_key", sa.String(length=120), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -37,6 +37,7 @@ from oms_dashboard.api import (
     sellers,
     service_desk,
     shipping,
+    tickets,
     users,
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
@@ -69,6 +70,7 @@ ROUTERS = (
     order_messages,
     product_reviews,
     service_desk,
+    tickets,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

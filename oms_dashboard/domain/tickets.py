@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from oms_dashboard.domain.errors import Refused
 from oms_dashboard.domain.lifecycle import Lifecycle
 from oms_dashboard.domain.statuses import OrderStatus
+from oms_dashboard.domain.tracking import ShipmentFlag
 
 REGULAR_CUSTOMER_ORDERS = 10
 REOPEN_DAYS = 14
@@ -68,6 +70,14 @@ class TicketKind(StrEnum):
     """The customer says the delivery went wrong (the shipment's ``reported`` flag)."""
     REFUND_OVERDUE = "refund_overdue"
     CANCELLATION_UNANSWERED = "cancellation_unanswered"
+
+
+KIND_OF_FLAG = {
+    ShipmentFlag.STUCK: TicketKind.STUCK_PACKAGE,
+    ShipmentFlag.EXCEPTION: TicketKind.DELIVERY_EXCEPTION,
+    ShipmentFlag.REPORTED: TicketKind.REPORTED_DELIVERY,
+}
+"""The case the system opens for a shipment flagged for support."""
 
 
 class PriorityRule(StrEnum):
@@ -263,3 +273,60 @@ def notify_on(target: TicketStatus | str) -> frozenset[str]:
         T.ESCALATED: frozenset({"customer", "seller"}),
         T.RESOLVED: frozenset({"customer"}),
     }.get(TicketStatus(target), frozenset())
+
+
+# -- refusals ------------------------------------------------------------------------
+
+
+class TicketRule(StrEnum):
+    """Named refusals on a ticket; each is a problem document's ``reason``."""
+
+    REOPEN_WINDOW_PASSED = "reopen-window-passed"
+    RATE_AFTER_RESOLUTION = "rate-after-resolution"
+    ALREADY_RATED = "already-rated"
+    DISPUTE_NEEDS_AN_ORDER = "dispute-needs-an-order"
+    ESCALATE_BY_DISPUTE = "escalate-by-dispute"
+
+
+RATINGS = range(1, 6)
+
+
+def check_customer_message(
+    current: TicketStatus | str, resolved_at: datetime | None, now: datetime
+) -> None:
+    """A customer may write on a resolved ticket (reopening it) only within
+    ``REOPEN_DAYS``; later, they open a new one."""
+    if TicketStatus(current) is T.RESOLVED and resolved_at and not can_reopen(resolved_at, now):
+        raise Refused(
+            TicketRule.REOPEN_WINDOW_PASSED,
+            f"this ticket was resolved more than {REOPEN_DAYS} days ago; open a new one",
+        )
+
+
+def check_rating(current: TicketStatus | str, existing: int | None) -> None:
+    """The customer rates how it was handled once it is resolved, and once."""
+    if TicketStatus(current) is not T.RESOLVED:
+        raise Refused(TicketRule.RATE_AFTER_RESOLUTION, "a ticket is rated once it is resolved")
+    if existing is not None:
+        raise Refused(TicketRule.ALREADY_RATED, "this ticket was rated already")
+
+
+def check_escalation(*, has_order: bool) -> None:
+    """A dispute is between the customer and the seller of an order."""
+    if not has_order:
+        raise Refused(
+            TicketRule.DISPUTE_NEEDS_AN_ORDER,
+            "only a ticket about an order can become a dispute between customer and seller",
+        )
+
+
+def check_status_target(target: TicketStatus | str) -> TicketStatus:
+    """Staff set any state but ``escalated``, which only a party's escalation reaches
+    (it opens the dispute)."""
+    target = TicketStatus(target)
+    if target is T.ESCALATED:
+        raise Refused(
+            TicketRule.ESCALATE_BY_DISPUTE,
+            "a ticket is escalated by the customer or seller opening a dispute",
+        )
+    return target

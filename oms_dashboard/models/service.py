@@ -180,6 +180,8 @@ class Ticket(SQLModel, table=True):
     assignee_id: str | None = Field(default=None, max_length=40, index=True)
     sla_due_at: datetime = time_field()
     first_response_at: datetime | None = time_field(nullable=True)
+    waiting_since: datetime | None = time_field(nullable=True)
+    """Since when it waits on the customer: the SLA clock stops meanwhile."""
     dedupe_key: str | None = Field(default=None, max_length=120, unique=True)
     """For tickets the system opens: one case per cause, however often it is noticed."""
     rating: int | None = None

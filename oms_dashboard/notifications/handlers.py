@@ -31,6 +31,7 @@ from oms_dashboard.notifications.service_desk import (
     staff_alert,
 )
 from oms_dashboard.notifications.shipments import shipment_update
+from oms_dashboard.notifications.tickets import ticket_update
 from oms_dashboard.services.outbox import MessageKind
 
 Payload = dict[str, Any]
@@ -290,6 +291,7 @@ HANDLERS = {
     MessageKind.SELLER_CANCELLATION: seller_cancellation,
     MessageKind.STAFF_ALERT: staff_alert,
     MessageKind.RETURN_UPDATE: return_update,
+    MessageKind.TICKET_UPDATE: ticket_update,
 }
 """The notification kinds; ``payment.verify`` and ``payment.refund`` are the job
 layer's (``jobs.tasks``)."""

@@ -1,6 +1,7 @@
 """Row locks: taken here and nowhere else, always in one order.
 
-checkouts by id, then orders by id, then inventory rows by sku. Two
+checkouts by id, then orders by id, then inventory rows by sku, then a support
+ticket (after its order, so a dispute's refund can lock the order first). Two
 transactions that both take locks in this order can wait for each other but
 never deadlock. A transaction that asks for a lock out of order (an order
 after it has touched inventory) is a bug and fails at once, loudly, on every
@@ -17,13 +18,14 @@ from enum import IntEnum
 
 from sqlmodel import Session, select
 
-from oms_dashboard.models import Checkout, Inventory, Order
+from oms_dashboard.models import Checkout, Inventory, Order, Ticket
 
 
 class Level(IntEnum):
     CHECKOUTS = 1
     ORDERS = 2
     INVENTORY = 3
+    TICKETS = 4
 
 
 class LockOrderViolation(RuntimeError):
@@ -71,6 +73,16 @@ def lock_inventory(session: Session, skus: Iterable[str]) -> dict[str, Inventory
     return {row.sku: row for row in rows}
 
 
+def lock_ticket(session: Session, ticket_id: str) -> Ticket | None:
+    _enter(session, Level.TICKETS)
+    return session.exec(
+        select(Ticket)
+        .where(Ticket.id == ticket_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def touching_inventory(session: Session) -> None:
     """About to UPDATE inventory rows (which locks them): no order lock may follow."""
     _enter(session, Level.INVENTORY)
@@ -84,6 +96,6 @@ def _enter(session: Session, level: Level) -> None:
     if level < held:
         raise LockOrderViolation(
             f"{level.name.lower()} locked after {Level(held).name.lower()}: take locks in "
-            "the order checkouts, orders, inventory"
+            "the order checkouts, orders, inventory, tickets"
         )
     session.info["lock_level"] = (transaction, max(held, level))

@@ -62,6 +62,10 @@ class MessageKind(StrEnum):
     """An in-app alert to every active user of ``role`` (admin, support): payload
     ``role``, ``key``, ``kind``, ``title``, ``body``, ``order_id``."""
     LOW_STOCK = "seller.low_stock"
+    TICKET_UPDATE = "ticket.update"
+    """A party of a support ticket is told of it (in-app and email): payload
+    ``ticket_id``, ``to`` (customer or seller), ``event`` (the status it moved to,
+    or ``dispute_resolved``); dedupe key ``ticket:{id}:{event}:{to}:{cause id}``."""
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
     PAYMENT_VERIFY = "payment.verify"
     REFUND_PAY = "payment.refund"

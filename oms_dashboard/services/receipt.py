@@ -85,7 +85,7 @@ def report_delivery_problem(
     if shipment is None:
         raise Conflict("this order has no shipment to report on", type="no-shipment")
     words = kind.label + (f": {note.strip()}" if note.strip() else "")
-    flag_shipment(shipment, ShipmentFlag.REPORTED, words, utcnow())
+    flag_shipment(session, shipment, order, ShipmentFlag.REPORTED, words, utcnow())
     session.add(shipment)
     record_event(
         session,

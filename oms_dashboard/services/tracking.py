@@ -40,6 +40,7 @@ from oms_dashboard.services import locks
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.return_inspection import follow_return_shipment
+from oms_dashboard.services.tickets import open_shipment_ticket
 from oms_dashboard.services.timeline import By, move_order, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 from oms_dashboard.settings import get_settings
@@ -173,7 +174,12 @@ def _follow(session, shipment: Shipment, order: Order, update: TrackingUpdate, n
             shipment.delivered_at = newest.at if newest else now
         if target is ShipmentStatus.DELIVERY_EXCEPTION:
             flag_shipment(
-                shipment, ShipmentFlag.EXCEPTION, _words(newest, "delivery exception"), now
+                session,
+                shipment,
+                order,
+                ShipmentFlag.EXCEPTION,
+                _words(newest, "delivery exception"),
+                now,
             )
             _task_for_seller(session, shipment, order, newest)
         elif shipment.flag == ShipmentFlag.EXCEPTION:
@@ -265,9 +271,18 @@ def _task_for_seller(session, shipment: Shipment, order: Order, scan: Scan | Non
     )
 
 
-def flag_shipment(shipment: Shipment, flag: ShipmentFlag, reason: str, now: datetime) -> None:
-    """Put the shipment in support's flagged queue, saying why."""
+def flag_shipment(
+    session: Session,
+    shipment: Shipment,
+    order: Order,
+    flag: ShipmentFlag,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Put the shipment in support's flagged queue, saying why, and open its support
+    case (one per shipment and flag, however often it is flagged)."""
     shipment.flag, shipment.flagged_reason, shipment.flagged_at = flag.value, reason[:300], now
+    open_shipment_ticket(session, shipment=shipment, order=order, flag=flag, reason=reason)
 
 
 def _unflag(shipment: Shipment) -> None:
@@ -309,7 +324,7 @@ def flag_stuck(engine: Engine, *, now: datetime | None = None) -> int:
             sa.func.coalesce(Shipment.last_scan_at, Shipment.created_at) <= horizon,
         )
         order_ids = session.exec(select(Shipment.order_id).where(*quiet)).all()
-        locks.lock_orders(session, ids=order_ids)
+        orders = {o.id: o for o in locks.lock_orders(session, ids=order_ids)}
         candidates = session.exec(
             select(Shipment).where(*quiet).execution_options(populate_existing=True)
         ).all()
@@ -320,7 +335,9 @@ def flag_stuck(engine: Engine, *, now: datetime | None = None) -> int:
             if silent < hours:
                 continue
             flag_shipment(
+                session,
                 shipment,
+                orders[shipment.order_id],
                 ShipmentFlag.STUCK,
                 f"No carrier scan for {silent:.0f} business hours (since {since:%d %b %H:%M} UTC)",
                 now,

@@ -202,3 +202,105 @@ def test_a_dispute_never_refunds_more_than_is_left(decision, amount, left, words
         resolve(decision=decision, amount_minor=amount, note="n", left_minor=left)
     with pytest.raises(ValueError, match="resolution_errors"):
         resolve(decision="reject", amount_minor=None, note="", left_minor=left)
+
+
+# -- refusals on a ticket -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("current", "resolved_days_ago", "rule"),
+    [
+        ("open", None, None),
+        ("waiting_on_customer", None, None),
+        ("resolved", 3, None),
+        ("resolved", 14, None),
+        ("resolved", 15, "reopen-window-passed"),
+    ],
+)
+def test_a_customer_writes_on_a_resolved_ticket_only_within_the_reopen_window(
+    current, resolved_days_ago, rule
+):
+    from oms_dashboard.domain.errors import Refused
+    from oms_dashboard.domain.tickets import check_customer_message
+
+    resolved_at = OPENED - timedelta(days=resolved_days_ago) if resolved_days_ago else None
+    if rule is None:
+        check_customer_message(current, resolved_at, OPENED)
+    else:
+        with pytest.raises(Refused) as refused:
+            check_customer_message(current, resolved_at, OPENED)
+        assert refused.value.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("current", "existing", "rule"),
+    [
+        ("resolved", None, None),
+        ("resolved", 4, "already-rated"),
+        ("open", None, "rate-after-resolution"),
+        ("escalated", None, "rate-after-resolution"),
+        ("waiting_on_customer", None, "rate-after-resolution"),
+    ],
+)
+def test_a_ticket_is_rated_once_after_it_is_resolved(current, existing, rule):
+    from oms_dashboard.domain.errors import Refused
+    from oms_dashboard.domain.tickets import check_rating
+
+    if rule is None:
+        check_rating(current, existing)
+    else:
+        with pytest.raises(Refused) as refused:
+            check_rating(current, existing)
+        assert refused.value.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [
+        ("open", None),
+        ("waiting_on_seller", None),
+        ("waiting_on_customer", None),
+        ("resolved", None),
+        ("escalated", "escalate-by-dispute"),
+    ],
+)
+def test_staff_set_any_status_but_escalated(target, rule):
+    from oms_dashboard.domain.errors import Refused
+    from oms_dashboard.domain.tickets import check_status_target
+
+    if rule is None:
+        assert check_status_target(target) == target
+    else:
+        with pytest.raises(Refused) as refused:
+            check_status_target(target)
+        assert refused.value.rule == rule
+
+
+@pytest.mark.parametrize(("has_order", "rule"), [(True, None), (False, "dispute-needs-an-order")])
+def test_only_a_ticket_about_an_order_becomes_a_dispute(has_order, rule):
+    from oms_dashboard.domain.errors import Refused
+    from oms_dashboard.domain.tickets import check_escalation
+
+    if rule is None:
+        check_escalation(has_order=has_order)
+    else:
+        with pytest.raises(Refused) as refused:
+            check_escalation(has_order=has_order)
+        assert refused.value.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("flag", "kind"),
+    [
+        ("stuck", "stuck_package"),
+        ("exception", "delivery_exception"),
+        ("reported", "reported_delivery"),
+    ],
+)
+def test_each_shipment_flag_opens_its_kind_of_case_at_high_priority(flag, kind):
+    from oms_dashboard.domain.tickets import KIND_OF_FLAG
+    from oms_dashboard.domain.tracking import ShipmentFlag
+
+    assert KIND_OF_FLAG[ShipmentFlag(flag)] == kind
+    decision = priority(TicketFacts(kind=kind, order_status="shipped", opened_by="system"))
+    assert decision.priority is P.HIGH

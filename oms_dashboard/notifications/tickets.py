@@ -1,0 +1,110 @@
+"""Support ticket notices: the party a ticket needs, or whom it concerns, told in
+the app and by email. The seller's staff each get one; the customer one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from oms_dashboard.db import session_scope
+from oms_dashboard.models import Customer, Dispute, Order, Ticket, TicketMessage
+from oms_dashboard.notifications import content
+from oms_dashboard.notifications.email import send_email
+from oms_dashboard.notifications.inapp import notify
+
+_WHAT = {
+    "waiting_on_seller": ("Support needs your input on ticket {number}", "Reply on the ticket"),
+    "waiting_on_customer": ("Support replied to your ticket {number}", "Reply on the ticket"),
+    "escalated": ("Ticket {number} became a dispute", "An admin will decide it"),
+    "resolved": ("Your ticket {number} is resolved", "Rate how it was handled"),
+    "dispute_resolved": ("The dispute on ticket {number} is decided", "Read the decision"),
+}
+
+
+def ticket_update(payload: dict[str, Any], *, engine: sa.Engine | None = None) -> None:
+    ticket_id, to, event = payload["ticket_id"], payload["to"], payload["event"]
+    with session_scope(engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            return
+        order = session.get(Order, ticket.order_id) if ticket.order_id else None
+        title, action = _WHAT.get(event, ("Ticket {number} was updated", "Open the ticket"))
+        title = title.format(number=ticket.number)
+        latest = _latest_words(session, ticket, event)
+        about = f" about order {order.number}" if order else ""
+        body = f"{ticket.subject}{about}. {latest}".strip()
+        key = f"{ticket_id}:{event}:{to}:{payload.get('cause', '')}"
+        context = {
+            "headline": title,
+            "subject_line": ticket.subject,
+            "number": ticket.number,
+            "order_number": order.number if order else None,
+            "latest": latest,
+            "action": action,
+            "ticket_url": content.link(f"/tickets/{ticket.id}"),
+        }
+        if to == "seller" and ticket.seller_id:
+            notify(
+                session,
+                dedupe_key=f"inapp:ticket:{key}",
+                kind="ticket_update",
+                title=title,
+                body=body,
+                seller_id=ticket.seller_id,
+                order_id=ticket.order_id,
+            )
+            session.commit()
+            for user in content.seller_staff(session, ticket.seller_id):
+                send_email(
+                    session,
+                    dedupe_key=f"email:ticket:{key}:{user.id}",
+                    template="ticket_update",
+                    to=user.email,
+                    subject=title,
+                    context={**context, "recipient_name": user.name},
+                    order_id=ticket.order_id,
+                )
+                session.commit()
+        elif to == "customer" and ticket.customer_id:
+            customer = session.get(Customer, ticket.customer_id)
+            if customer is None:
+                return
+            if customer.user_id:
+                notify(
+                    session,
+                    dedupe_key=f"inapp:ticket:{key}",
+                    kind="ticket_update",
+                    title=title,
+                    body=body,
+                    user_id=customer.user_id,
+                    order_id=ticket.order_id,
+                )
+                session.commit()
+            send_email(
+                session,
+                dedupe_key=f"email:ticket:{key}",
+                template="ticket_update",
+                to=customer.email,
+                subject=title,
+                context={**context, "recipient_name": customer.name},
+                order_id=ticket.order_id,
+            )
+
+
+def _latest_words(session, ticket: Ticket, event: str) -> str:
+    """What the notice quotes: the decision for a dispute, else the last message."""
+    if event == "dispute_resolved":
+        dispute = session.exec(select(Dispute).where(Dispute.ticket_id == ticket.id)).first()
+        if dispute and dispute.note:
+            return f"Decision ({dispute.decision}): {dispute.note}"
+    last = session.exec(
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.author_role != "system")
+        .order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc())
+    ).first()
+    if last is None:
+        return ""
+    words = last.body if len(last.body) <= 400 else last.body[:399] + "…"
+    return f"{last.author_label} wrote: {words}"
