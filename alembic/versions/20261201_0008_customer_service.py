@@ -249,6 +249,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("decision", sa.String(length=16), nullable=True),
         sa.Column("amount_minor", sa.Integer(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("note", sa.String(length=2000), nullable=True),
         sa.Column("refund_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -77,6 +77,8 @@ class DisputeOut(DisputeRef):
     opened_role: str
     decision: str | None
     amount: str | None
+    currency: str | None
+    refund_id: str | None = Field(description="The refund a refund decision started")
     note: str | None
     created_at: Time
     decided_at: Time | None
@@ -284,7 +286,8 @@ def post_resolve(
     actor: Actor = require_role(Role.ADMIN),
 ) -> DisputeOut:
     """The admin's decision, with a note both parties read; the ticket is resolved.
-    Refund decisions answer 409 ``refunds-not-available`` until refunds land."""
+    A refund decision (all that is left, or ``amount``) starts an approved refund, paid
+    through the payment provider; more than is left is a 409 ``refund-exceeds-paid``."""
     dispute = service.resolve_dispute(
         engine,
         actor=actor,
@@ -331,10 +334,10 @@ def message_out(message: TicketMessage) -> MessageOut:
     )
 
 
-def dispute_out(dispute: Dispute, currency: str = "USD") -> DisputeOut:
+def dispute_out(dispute: Dispute) -> DisputeOut:
     amount = None
-    if dispute.amount_minor is not None:  # refund decisions, once refunds land
-        amount = format_minor(dispute.amount_minor, currency)
+    if dispute.amount_minor is not None and dispute.currency:  # a refund decision
+        amount = format_minor(dispute.amount_minor, dispute.currency)
     return DisputeOut(
         **dispute.model_dump(
             include={
@@ -347,6 +350,8 @@ def dispute_out(dispute: Dispute, currency: str = "USD") -> DisputeOut:
                 "note",
                 "created_at",
                 "decided_at",
+                "refund_id",
+                "currency",
             }
         ),
         amount=amount,

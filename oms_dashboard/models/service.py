@@ -218,6 +218,8 @@ class Dispute(SQLModel, table=True):
     status: str = Field(max_length=16)
     decision: str | None = Field(default=None, max_length=16)
     amount_minor: int | None = None
+    currency: str | None = Field(default=None, max_length=3)
+    """The order's currency, with ``amount_minor`` when the decision refunds."""
     note: str | None = Field(default=None, max_length=2000)
     refund_id: str | None = Field(default=None, max_length=40)
     created_at: datetime = time_field(default_now=True)

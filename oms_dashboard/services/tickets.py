@@ -19,6 +19,7 @@ from sqlmodel import Session, func, or_, select
 from oms_dashboard.domain import disputes as dispute_rules
 from oms_dashboard.domain import tickets as rules
 from oms_dashboard.domain.money import MoneyError, parse_amount, to_minor
+from oms_dashboard.domain.refunds import RefundCause
 from oms_dashboard.domain.tickets import TicketKind, TicketStatus
 from oms_dashboard.domain.tracking import ShipmentFlag, carrier_title
 from oms_dashboard.ids import new_id, new_ticket_number
@@ -32,10 +33,10 @@ from oms_dashboard.models import (
     User,
 )
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import locks
+from oms_dashboard.services import locks, refunds
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
-from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.orders import get_order
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.timeline import OMS, By, record_event
@@ -43,7 +44,6 @@ from oms_dashboard.services.unit_of_work import transactional
 
 MAX_PAGE = 100
 SYSTEM_SOURCE = "system"
-REFUNDS_NOT_AVAILABLE = "refunds-not-available"
 
 
 @dataclass
@@ -633,7 +633,8 @@ def resolve_dispute(
     amount: str | None = None,
 ) -> Dispute:
     """An admin decides: the decision and note on the dispute and the ticket's thread,
-    the ticket resolved, both parties told. Refund decisions wait for refunds."""
+    the ticket resolved, both parties told; a refund decision starts the refund
+    (approved by the rule ``dispute-decision``, paid through the provider)."""
     actor.require(Role.ADMIN)
     found = session.get(Dispute, dispute_id)
     if found is None:
@@ -650,14 +651,22 @@ def resolve_dispute(
         select(Dispute).where(Dispute.id == dispute_id).execution_options(populate_existing=True)
     ).one()
     dispute_rules.DISPUTE.check(dispute.status, dispute_rules.DisputeStatus.RESOLVED)
-    if decision != dispute_rules.DisputeDecision.REJECT:
-        # TODO(refunds): when services/refunds.py lands, compute what is left to refund,
-        # call dispute_rules.resolve(..., left_minor=...) and start the refund
-        # (refunds.RefundCause.DISPUTE_DECISION) here; keep its id in dispute.refund_id.
-        raise refunds_not_available()
+    left = refunds.refundable_left(session, order) if order is not None else 0
     resolution = dispute_rules.resolve(
-        decision=decision, amount_minor=amount_minor, note=note or "", left_minor=0
+        decision=decision, amount_minor=amount_minor, note=note or "", left_minor=left
     )
+    if resolution.refund_minor:
+        # the order's row lock is held (taken above), as start_refund needs
+        refund = refunds.start_refund(
+            session,
+            order,
+            cause=RefundCause.DISPUTE_DECISION,
+            reason=f"Dispute {dispute.id}: {resolution.note}",
+            actor=actor,
+            amount_minor=resolution.refund_minor,
+        )
+        refund.dispute_id, dispute.refund_id = dispute.id, refund.id
+        dispute.currency = order.currency
     now = utcnow()
     before = snapshot(dispute)
     dispute.status = dispute_rules.DisputeStatus.RESOLVED.value
@@ -711,15 +720,6 @@ _DECISIONS = {
     dispute_rules.DisputeDecision.PARTIAL_REFUND: "partial refund",
     dispute_rules.DisputeDecision.REJECT: "rejected, no refund",
 }
-
-
-def refunds_not_available() -> Conflict:
-    """The one place to wire refunds into dispute decisions when they land."""
-    return Conflict(
-        "refund decisions are not available yet: decide 'reject', or refund separately",
-        type=REFUNDS_NOT_AVAILABLE,
-        reason=REFUNDS_NOT_AVAILABLE,
-    )
 
 
 def _amount(amount: str | None, order: Order | None) -> int | None:

@@ -15,6 +15,8 @@ from oms_dashboard.models import (
     EmailMessage,
     Notification,
     OrderEvent,
+    SandboxPayment,
+    SandboxRefund,
     Shipment,
     Ticket,
     TicketMessage,
@@ -261,16 +263,12 @@ def test_escalate_to_a_dispute_and_an_admins_rejection_seen_by_both(
     assert world.api.post(resolve, json=decision, headers=world.headers("alice")).status_code == 403
     bad = world.api.post(resolve, json={"decision": "reject"}, headers=world.headers("admin"))
     assert error_fields(bad) == ["note"]
-    refund = world.api.post(
-        resolve, json={"decision": "refund", "note": "Refund it."}, headers=world.headers("admin")
-    )
-    assert assert_problem(refund, 409, "refunds-not-available")["reason"] == "refunds-not-available"
-    partial = world.api.post(
+    too_much = world.api.post(
         resolve,
-        json={"decision": "partial_refund", "amount": "5.00", "note": "Half."},
+        json={"decision": "partial_refund", "amount": "10000.00", "note": "Everything and more."},
         headers=world.headers("admin"),
     )
-    assert_problem(partial, 409, "refunds-not-available")
+    assert assert_problem(too_much, 409, "refund-exceeds-paid")["reason"] == "refund-exceeds-paid"
 
     decided = world.api.post(resolve, json=decision, headers=world.headers("admin"))
     assert decided.status_code == 200, decided.text
@@ -302,6 +300,51 @@ def test_escalate_to_a_dispute_and_an_admins_rejection_seen_by_both(
         ]
         == []
     )
+
+
+def test_a_partial_refund_decision_is_refunded_through_the_provider_twice(world, engine):
+    for round_ in range(2):
+        order = world.orders["bob_b"]
+        with Session(engine) as s:
+            if s.get(SandboxPayment, order.checkout_id) is None:
+                s.add(
+                    SandboxPayment(
+                        checkout_id=order.checkout_id,
+                        amount_minor=order.total_minor,
+                        currency=order.currency,
+                        status="authorized",
+                    )
+                )
+                s.commit()
+        tid = open_ticket(world, "bob", "bob_b", subject=f"Scratched lid {round_}")["id"]
+        dispute = act(world, "bob", tid, "escalate").json()["dispute"]
+        decided = world.api.post(
+            f"/api/v1/disputes/{dispute['id']}/resolve",
+            json={"decision": "partial_refund", "amount": "1.50", "note": "A small scratch."},
+            headers=world.headers("admin"),
+        )
+        assert decided.status_code == 200, decided.text
+        body = decided.json()
+        assert (body["decision"], body["amount"], body["currency"]) == (
+            "partial_refund",
+            "1.50",
+            order.currency,
+        )
+        refunds = world.api.get(
+            f"/api/v1/orders/{order.id}/refunds", headers=world.headers("bob")
+        ).json()["items"]
+        made = next(r for r in refunds if r["id"] == body["refund_id"])
+        assert (made["status"], made["amount"], made["rule"]) == (
+            "approved",
+            "1.50",
+            "dispute-decision",
+        )
+        deliver(engine)
+        with Session(engine) as s:
+            paid = s.exec(
+                select(SandboxRefund).where(SandboxRefund.checkout_id == order.checkout_id)
+            ).all()
+        assert [r.amount_minor for r in paid] == [150] * (round_ + 1)
 
 
 def test_the_seller_escalates_too_but_not_staff_nor_a_ticket_without_order(world):
