@@ -33,6 +33,7 @@ from oms_dashboard.domain.cancellation import (
 from oms_dashboard.domain.refunds import RefundCause
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
 from oms_dashboard.domain.stock import RESERVED, STOCK_HOLD, StockStatus
+from oms_dashboard.domain.tickets import TicketKind
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import CancellationRequest, Order, OrderLine, Refund
 from oms_dashboard.models.base import utcnow
@@ -43,6 +44,7 @@ from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.staff_alerts import alert_staff
+from oms_dashboard.services.tickets import open_system_ticket
 from oms_dashboard.services.timeline import OMS, By, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -337,14 +339,17 @@ def _escalate(session: Session) -> int:
             f"The customer wrote: {request.reason}",
             order_id=order.id,
         )
-        on_request_escalated(session, request, order)
+        open_system_ticket(
+            session,
+            kind=TicketKind.CANCELLATION_UNANSWERED,
+            dedupe_key=f"cancellation-request:{request.id}",
+            subject=f"Cancellation request unanswered: order {order.number}",
+            body=f"The seller did not answer by {request.due_at:%Y-%m-%d %H:%M} UTC; "
+            f"support approves or rejects it. The customer wrote: {request.reason}",
+            order=order,
+        )
         escalated += 1
     return escalated
-
-
-def on_request_escalated(session: Session, request: CancellationRequest, order: Order) -> None:
-    """Hook: an escalated request becomes a support ticket (the tickets slice fills this
-    in, in the same transaction). Today support is told in-app only."""
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from oms_dashboard.domain import refunds as rules
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.refunds import ON_ITS_WAY, REFUND, RefundStatus
+from oms_dashboard.domain.tickets import TicketKind
 from oms_dashboard.models import Order, Refund
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import PaymentProvider, ProviderRefused, ProviderUnavailable
@@ -25,6 +26,7 @@ from oms_dashboard.services import locks
 from oms_dashboard.services.actor import Role
 from oms_dashboard.services.refunds import money_words, reload_refund, status_words, tell_customer
 from oms_dashboard.services.staff_alerts import alert_staff
+from oms_dashboard.services.tickets import open_system_ticket
 from oms_dashboard.services.timeline import PAYMENT_PROVIDER, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -115,7 +117,8 @@ def _conclude(session: Session, refund_id: str, provider_id: str | None, error: 
 
 
 def flag_overdue(engine: Engine, *, now: datetime | None = None) -> int:
-    """Tell admins (in-app) of each refund past its due time, once per refund."""
+    """Tell admins (in-app) of each refund past its due time and open a support case,
+    once per refund."""
     return run_in_transaction(engine, lambda session: _flag_overdue(session, now or utcnow()))
 
 
@@ -134,6 +137,17 @@ def _flag_overdue(session: Session, now: datetime) -> int:
     for refund, number in rows:
         if not rules.refund_overdue(refund.status, refund.due_at, now):
             continue
+        open_system_ticket(
+            session,
+            kind=TicketKind.REFUND_OVERDUE,
+            dedupe_key=f"refund-overdue:{refund.id}",
+            subject=f"Refund overdue: order {number}",
+            body=(
+                f"{money_words(refund)} ({status_words(refund.status)}) was due "
+                f"{refund.due_at:%Y-%m-%d %H:%M} UTC."
+            ),
+            order=session.get(Order, refund.order_id),
+        )
         flagged += alert_staff(
             session,
             role=Role.ADMIN,

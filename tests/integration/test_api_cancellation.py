@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from oms_dashboard.jobs import tasks
-from oms_dashboard.models import CancellationRequest, EmailMessage, Order
+from oms_dashboard.models import CancellationRequest, EmailMessage, Order, Ticket
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import review
 from oms_dashboard.services.auth import actor_for_user
@@ -136,6 +136,10 @@ def test_unanswered_request_escalates_to_support_once(desk):
         desk.drain()
         titles = [t for t in desk.bell("support") if order.number in t]
         assert len(titles) == 1 and "unanswered" in titles[0]
+        # ... and a case in support's queue, once however often the cron runs.
+        (case,) = desk.read(select(Ticket).where(Ticket.order_id == order.id))
+        assert case.source == "system" and case.dedupe_key.startswith("cancellation-request:")
+        assert "unanswered" in case.subject
         # Support answers in the seller's place once escalated.
         response = answer(desk, order.id, "approve", who="support")
         assert response.status_code == 200, response.text

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.jobs import tasks
-from oms_dashboard.models import OrderPolicy, OutboxMessage, Refund
+from oms_dashboard.models import OrderPolicy, OutboxMessage, Refund, Ticket
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import refund_payments
 from oms_dashboard.services.outbox import MessageKind
@@ -246,6 +246,8 @@ def test_overdue_refunds_are_flagged_to_admins_once(desk, delivered):
     assert tasks.flag_overdue_refunds() == 0
     desk.drain(handlers=_with_provider(desk, _down()))
     assert sum("overdue" in t for t in desk.bell("admin")) == 1
+    (case,) = desk.read(select(Ticket).where(Ticket.order_id == delivered.id))
+    assert (case.source, case.dedupe_key) == ("system", f"refund-overdue:{refund['id']}")
 
 
 def test_refund_list_pages(desk, delivered):
