@@ -53,7 +53,7 @@ def test_new_order_emails_each_active_staff_member_and_rings_the_bell(
     # A header is one line of plain spaces.
     assert message["Subject"] == f"New order {order.number}: 4 items, USD 70.97"
     text = message.get_body(("plain",)).get_content()
-    assert "Ship by: 16 Mar 2025, 10:00 UTC" in text  # placed + 48 handling hours
+    assert "Ship by: 16 Mar 2025, 10:01 UTC" in text  # paid (placed + 1 min) + 48 h
     assert "2 x Product" in text and usd("39.98") in text
     ship_to = [line.strip() for line in text.split("Ship to:")[1].splitlines() if line.strip()]
     assert ship_to[1:4] == ["1 Main St", "AUSTIN, TX 78701", "UNITED STATES"]
