@@ -60,7 +60,7 @@ def test_new_order_emails_each_active_staff_member_and_rings_the_bell(
     (note,) = session.exec(select(Notification)).all()
     assert note.seller_id == seller.id and note.user_id is None
     assert note.title == f"New order {order.number}"
-    assert note.body == f"4 items, {usd('70.97')} total. Ship by 16 Mar 2025, 10:00 UTC."
+    assert note.body == f"4 items, {usd('70.97')} total. Ship by 16 Mar 2025, 10:01 UTC."
     keys = sorted(row.dedupe_key for row in session.exec(select(EmailMessage)))
     assert keys == sorted(f"email:new-order:{order.id}:{u.id}" for u in staff)
 
