@@ -168,7 +168,7 @@ class FulfillmentState(GuardedState, AuthState):
                 recipient=row.order.ship_name,
                 # In the shop's own time (its zone named), narrow enough for 1024 px.
                 ship_by=row.ship_by.astimezone(ZoneInfo(row.timezone)).strftime(
-                    "%a %d %b, %H:%M %Z"
+                    "%d %b, %H:%M %Z"
                 ),
                 ship_by_exact=fmt.exact_time(row.ship_by),
                 time_left=row.time_left,
