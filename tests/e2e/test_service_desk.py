@@ -145,7 +145,7 @@ def test_a_dispute_decided_with_a_partial_refund(
 
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("cannot be undone")
-    dialog.get_by_label("Amount").fill("5.00")
+    dialog.get_by_role("textbox", name="Amount").fill("5.00")
     dialog.get_by_role("button", name="Decide, for good").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Write the decision both parties")
     dialog.get_by_label("Note to both parties").fill(
@@ -181,3 +181,32 @@ def test_a_dispute_decided_with_a_partial_refund(
         assert_accessible(customer)
     finally:
         context.close()
+
+
+def test_the_admin_approves_a_refund_waiting_for_review(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    order_id, number, currency = _delivered_order(database_url)
+    with _api(base_url, "customer") as api:
+        answer = api.post(
+            f"/api/v1/orders/{order_id}/refunds",
+            json={"amount": "3.00", "reason": "The box was dented"},
+        )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "pending_review"
+
+    sign_in_and_land(page, "admin")
+    page.get_by_role("link", name="Refunds").first.click()
+    expect(page).to_have_url(at("/admin/refunds"))
+    row = rows(page).filter(has_text=number)
+    expect(row.locator("[data-refund-status=pending_review]")).to_be_visible()
+    expect(row).to_contain_text(format_money(300, currency))
+    page.screenshot(path=screenshots / "desk-refunds.png", full_page=True)
+    assert_accessible(page)
+
+    row.get_by_role("button", name="Approve").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Approve refund").click()
+    expect(page.get_by_text("approved: it is paid through the provider")).to_be_visible()
+    expect(rows(page).filter(has_text=number)).to_have_count(0)

@@ -87,6 +87,14 @@ class TicketDetailState(GuardedState, AuthState):
     reply_error: str = ""
     escalating: bool = False
 
+    @rx.var
+    def reply_hint(self) -> str:
+        if self.viewer_staff:
+            return "Write to the customer and the seller on this ticket"
+        if self.status == TicketStatus.RESOLVED:
+            return "Still not sorted? Writing here reopens the ticket"
+        return "Write to support"
+
     def _clear_view(self) -> None:
         self.reset()
 

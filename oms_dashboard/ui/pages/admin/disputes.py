@@ -8,7 +8,7 @@ from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.table import Column, table
-from oms_dashboard.ui.components.ticket_badges import DECISIONS, decision_badge
+from oms_dashboard.ui.components.ticket_badges import decision_badge
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
 from oms_dashboard.ui.states.disputes import DisputeRow, DisputesState
@@ -18,6 +18,11 @@ TITLE = "Disputes · OMS Dashboard"
 ON_LOAD = DisputesState.load
 
 S = DisputesState
+CHOICES = [
+    ("refund", "Refund everything still refundable"),
+    ("partial_refund", "Partial refund of an amount"),
+    ("reject", "Reject: no refund"),
+]
 OPEN_COLUMNS = [
     Column("Ticket", width="34%"),
     Column("Order"),
@@ -120,12 +125,12 @@ def _decide_dialog() -> rx.Component:
                             rx.el.label(
                                 rx.hstack(
                                     rx.radio_group.item(value=value),
-                                    rx.text(spec[0], size="2"),
+                                    rx.text(text, size="2"),
                                     spacing="2",
                                     align="center",
                                 )
                             )
-                            for value, spec in DECISIONS.items()
+                            for value, text in CHOICES
                         ],
                         spacing="2",
                     ),

@@ -48,11 +48,7 @@ def _fact(label: str, *value: rx.Component) -> rx.Component:
 def _facts() -> rx.Component:
     return card(
         rx.grid(
-            _fact(
-                "Priority",
-                priority_badge(S.priority, size="2"),
-                rx.text(S.priority_reason, size="2", data_testid="priority-reason"),
-            ),
+            _fact("Priority", priority_badge(S.priority, size="2")),
             _fact("SLA", sla_text(S.sla_text, S.sla_exact, S.breached)),
             _fact("Status", ticket_status_badge(S.status, size="2")),
             _fact(
@@ -75,6 +71,11 @@ def _facts() -> rx.Component:
             ),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
+            width="100%",
+        ),
+        rx.box(
+            rx.text("Why this priority", size="1", weight="medium", color_scheme="gray"),
+            rx.text(S.priority_reason, size="2", data_testid="priority-reason"),
             width="100%",
         ),
         title="The ticket",
@@ -199,7 +200,7 @@ def _reply() -> rx.Component:
                 id="ticket-reply",
                 value=S.reply,
                 on_change=S.set_reply,
-                placeholder="Write to the customer and seller on this ticket",
+                placeholder=S.reply_hint,
                 aria_invalid=rx.cond(S.reply_error, "true", "false"),
                 aria_describedby="reply-error",
                 rows="4",
@@ -260,7 +261,10 @@ def _reply() -> rx.Component:
 def _thread() -> rx.Component:
     return card(
         rx.vstack(rx.foreach(S.messages, _message), spacing="3", width="100%"),
-        rx.cond(S.can_reply, rx.box(rx.separator(size="4"), _reply(), width="100%")),
+        rx.cond(
+            S.can_reply,
+            rx.vstack(rx.separator(size="4"), _reply(), spacing="4", width="100%"),
+        ),
         title="Conversation",
         icon="messages-square",
         data_testid="thread",

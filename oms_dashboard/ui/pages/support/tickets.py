@@ -115,6 +115,7 @@ def _filters() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
+            style={"margin_left": "8px"},
         ),
         rx.cond(
             S.is_filtered,
