@@ -43,4 +43,6 @@ PAGES = [
 
 def register_pages(app: rx.App) -> None:
     for module in PAGES:
-        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+        # ALSO_AT: older addresses that links already handed out (emails) still open.
+        for route in (module.ROUTE, *getattr(module, "ALSO_AT", ())):
+            app.add_page(module.page, route=route, title=module.TITLE, on_load=module.ON_LOAD)

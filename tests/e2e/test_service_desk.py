@@ -170,7 +170,8 @@ def test_a_dispute_decided_with_a_partial_refund(
     customer = context.new_page()
     try:
         sign_in_and_land(customer, "customer")
-        customer.goto(f"/support/tickets/{ticket['id']}")
+        # Where the ticket emails point.
+        customer.goto(f"/tickets/{ticket['id']}")
         dispute = customer.get_by_test_id("dispute")
         expect(dispute).to_contain_text("Dispute decided")
         expect(dispute.locator("[data-decision=partial_refund]")).to_be_visible()

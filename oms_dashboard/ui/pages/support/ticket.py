@@ -22,6 +22,8 @@ from oms_dashboard.ui.pages.support.tickets import sla_text
 from oms_dashboard.ui.states.ticket_detail import REPLY_STATUSES, MessageRow, TicketDetailState
 
 ROUTE = "/support/tickets/[ticket_id]"
+ALSO_AT = ("/tickets/[ticket_id]",)
+"""Where the ticket emails to customers and sellers point (``notifications.tickets``)."""
 TITLE = "Ticket · OMS Dashboard"
 ON_LOAD = TicketDetailState.load
 
