@@ -211,3 +211,25 @@ def test_the_admin_approves_a_refund_waiting_for_review(
     dialog.get_by_role("button", name="Approve refund").click()
     expect(page.get_by_text("approved: it is paid through the provider")).to_be_visible()
     expect(rows(page).filter(has_text=number)).to_have_count(0)
+
+
+def test_the_customer_escalates_a_ticket_from_its_page(
+    page: Page, base_url: str, database_url: str, screenshots: Path
+) -> None:
+    order_id, _, _ = _delivered_order(database_url)
+    ticket = _open_ticket(base_url, order_id, "Nobody answers about my refund")
+
+    sign_in_and_land(page, "customer")
+    page.goto(f"/tickets/{ticket['id']}")
+    expect(page.get_by_role("button", name="Assign to me")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="And set status")).to_have_count(0)
+    page.get_by_role("button", name="Escalate to a dispute").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("cannot be undone")
+    page.screenshot(path=screenshots / "desk-escalate-dialog.png", full_page=True)
+    dialog.get_by_role("button", name="Escalate", exact=True).click()
+
+    expect(page.get_by_test_id("dispute")).to_contain_text("Dispute open")
+    expect(page.locator("[data-ticket-status=escalated]")).to_be_visible()
+    expect(page.get_by_role("button", name="Escalate to a dispute")).to_have_count(0)
+    assert_accessible(page)

@@ -175,21 +175,22 @@ class TicketDetailState(GuardedState, AuthState):
         self.access = OK
 
     def _act(self, action, success: str):
-        """Run one service call for the signed-in person, then show the ticket afresh."""
+        """Run one service call for the signed-in person, then show the ticket afresh:
+        (whether it was done, the event to send back)."""
         with session_scope() as session:
             gate = self._guard(session)
         if not isinstance(gate, Actor):
-            return gate
+            return False, gate
         try:
             action(current().engine, gate)
         except ValidationFailed as exc:
             self.reply_error = exc.errors[0]["message"]
-            return None
+            return False, None
         except (ServiceError, DomainError) as exc:
-            return rx.toast.error(f"Ticket {self.number}: {exc.detail}")
+            return False, rx.toast.error(f"Ticket {self.number}: {exc.detail}")
         with session_scope() as session:
             self._show(session, gate, self.ticket_id)
-        return rx.toast.success(success)
+        return True, rx.toast.success(success)
 
     @rx.event
     def set_reply(self, value: str):
@@ -206,14 +207,14 @@ class TicketDetailState(GuardedState, AuthState):
             self.reply_error = "write a message first"
             return None
         status = None if target == KEEP else target
-        result = self._act(
+        done, result = self._act(
             lambda engine, a: tickets.add_ticket_message(
                 engine, actor=a, ticket_id=self.ticket_id, body=body, status=status
             ),
             "Reply sent"
             + (f"; the ticket is now {TICKET_STATUSES[status][0].lower()}." if status else "."),
         )
-        if not self.reply_error:
+        if done:
             self.reply, self.reply_status = "", KEEP
         return result
 
@@ -224,7 +225,7 @@ class TicketDetailState(GuardedState, AuthState):
                 engine, actor=a, ticket_id=self.ticket_id, assignee_id=a.user_id or ""
             ),
             "Assigned to you.",
-        )
+        )[1]
 
     @rx.event
     def open_escalate(self):
@@ -240,4 +241,4 @@ class TicketDetailState(GuardedState, AuthState):
         return self._act(
             lambda engine, a: tickets.escalate_ticket(engine, actor=a, ticket_id=self.ticket_id),
             "Escalated to a dispute: an admin will decide, and you will both be told.",
-        )
+        )[1]
