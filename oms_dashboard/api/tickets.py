@@ -3,7 +3,6 @@ rating, escalation to a dispute and the admin's decision."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -13,9 +12,9 @@ from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep, require_role
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import Money, RequestBody, Text, Time
 from oms_dashboard.domain.money import format_minor
-from oms_dashboard.domain.tickets import sla_breached
 from oms_dashboard.models import Dispute, Ticket, TicketMessage
 from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import ticket_views
 from oms_dashboard.services import tickets as service
 from oms_dashboard.services.actor import Actor, Role
 
@@ -317,10 +316,7 @@ def get_disputes(
 def ticket_out(ticket: Ticket) -> TicketOut:
     """``sla_breached``: past the next deadline (resolved: resolved after it); time
     waiting on the customer does not count."""
-    now, due = utcnow(), ticket.sla_due_at
-    if ticket.waiting_since is not None:
-        due += max(now - ticket.waiting_since, timedelta(0))
-    breached = sla_breached(due, now, ticket.resolved_at)
+    breached = ticket_views.is_breached(ticket, utcnow())
     return TicketOut(**ticket.model_dump(exclude={"dedupe_key"}), sla_breached=breached)
 
 

@@ -497,12 +497,16 @@ def list_tickets(
     actor: Actor,
     statuses: tuple[str, ...] = (),
     priorities: tuple[str, ...] = (),
+    assignee_id: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page:
-    """The queue: most urgent first, then the nearest SLA deadline; keyset-paged."""
+    """The queue: most urgent first, then the nearest SLA deadline; keyset-paged.
+    ``assignee_id`` keeps the tickets assigned to that agent."""
     _limit(limit)
     query = scoped_tickets(actor)
+    if assignee_id:
+        query = query.where(Ticket.assignee_id == assignee_id)
     if statuses:
         _known("status", statuses, TicketStatus)
         query = query.where(Ticket.status.in_(statuses))

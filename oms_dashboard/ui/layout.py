@@ -22,12 +22,16 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     ],
     "support": [
         ("Order search", "/support/orders", "search"),
+        ("Tickets", "/support/tickets", "life-buoy"),
         ("Flagged shipments", "/support/shipments", "package-x"),
     ],
     "admin": [
         ("Overview", "/admin", "layout-dashboard"),
         ("All orders", "/admin/orders", "list"),
         ("Review queue", "/admin/review", "shield-alert"),
+        ("Tickets", "/support/tickets", "life-buoy"),
+        ("Disputes", "/admin/disputes", "scale"),
+        ("Refunds", "/admin/refunds", "receipt"),
         ("Outbox", "/admin/outbox", "mail"),
         ("Carriers", "/admin/carriers", "truck"),
     ],

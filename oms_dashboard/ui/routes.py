@@ -6,15 +6,19 @@ import reflex as rx
 
 from oms_dashboard.ui.pages import index, login, order_detail
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
+from oms_dashboard.ui.pages.admin import disputes as admin_disputes
 from oms_dashboard.ui.pages.admin import orders as admin_orders
 from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
+from oms_dashboard.ui.pages.admin import refunds as admin_refunds
 from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import fulfillment as seller_fulfillment
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.support import orders as support_orders
 from oms_dashboard.ui.pages.support import shipments as support_shipments
+from oms_dashboard.ui.pages.support import ticket as support_ticket
+from oms_dashboard.ui.pages.support import tickets as support_tickets
 
 PAGES = [
     index,
@@ -24,9 +28,13 @@ PAGES = [
     seller_fulfillment,
     support_orders,
     support_shipments,
+    support_tickets,
+    support_ticket,
     admin_overview,
     admin_orders,
     admin_review,
+    admin_disputes,
+    admin_refunds,
     admin_outbox,
     admin_carriers,
     order_detail,
@@ -35,4 +43,6 @@ PAGES = [
 
 def register_pages(app: rx.App) -> None:
     for module in PAGES:
-        app.add_page(module.page, route=module.ROUTE, title=module.TITLE, on_load=module.ON_LOAD)
+        # ALSO_AT: older addresses that links already handed out (emails) still open.
+        for route in (module.ROUTE, *getattr(module, "ALSO_AT", ())):
+            app.add_page(module.page, route=route, title=module.TITLE, on_load=module.ON_LOAD)

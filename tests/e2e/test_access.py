@@ -12,7 +12,18 @@ from tests.e2e.helpers import assert_accessible, db, rows, sign_in_and_land, use
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("path", ["/admin", "/admin/orders", "/seller/orders", "/support/orders"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin",
+        "/admin/orders",
+        "/admin/disputes",
+        "/admin/refunds",
+        "/seller/orders",
+        "/support/orders",
+        "/support/tickets",
+    ],
+)
 def test_a_customer_is_refused_staff_and_seller_pages(page: Page, path: str) -> None:
     sign_in_and_land(page, "customer")
     page.goto(path)

@@ -1,0 +1,143 @@
+"""The admin's refund oversight: overdue, high-value, waiting for review and failed
+refunds (``services.refund_oversight``), approved or rejected here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import reflex as rx
+
+from oms_dashboard.bootstrap import current
+from oms_dashboard.db import session_scope
+from oms_dashboard.domain.errors import DomainError
+from oms_dashboard.domain.refunds import RefundStatus
+from oms_dashboard.formatting.money import format_money
+from oms_dashboard.models.base import utcnow
+from oms_dashboard.services import refund_oversight, refunds
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import ServiceError, ValidationFailed
+from oms_dashboard.ui import format as fmt
+from oms_dashboard.ui.states.auth import AuthState
+from oms_dashboard.ui.states.guard import OK, GuardedState
+
+APPROVE, REJECT = "approve", "reject"
+
+
+@dataclass
+class RefundRow:
+    id: str
+    order_href: str
+    order_number: str
+    amount: str
+    status: str
+    rule_reason: str
+    reason: str
+    overdue: bool
+    high_value: bool
+    due_text: str
+    due_exact: str
+    last_error: str
+    decidable: bool
+
+
+class RefundOversightState(GuardedState, AuthState):
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
+    rows: list[RefundRow] = []
+    overdue: int = 0
+    high_value: int = 0
+    pending: int = 0
+    failed: int = 0
+    acting_id: str = ""
+    acting: str = ""
+    acting_title: str = ""
+    note: str = ""
+    note_error: str = ""
+
+    def _clear_view(self) -> None:
+        self.rows, self.acting_id = [], ""
+        self.overdue = self.high_value = self.pending = self.failed = 0
+
+    @rx.event
+    def load(self):
+        with session_scope() as session:
+            gate = self._guard(session)
+            if not isinstance(gate, Actor):
+                return gate
+            self._fill(session, gate)
+        self.access = OK
+        return None
+
+    def _fill(self, session, actor: Actor) -> None:
+        now = utcnow()
+        rows = []
+        for item in refund_oversight.watched_refunds(session, actor=actor, now=now):
+            r = item.view.refund
+            if r.due_at is None:
+                due = "No deadline yet (waiting for review)"
+            elif item.view.overdue:
+                due = f"Overdue: was due {fmt.relative_time(r.due_at, now)}"
+            else:
+                due = f"Due {fmt.relative_time(r.due_at, now)}"
+            rows.append(
+                RefundRow(
+                    id=r.id,
+                    order_href=f"/orders/{r.order_id}",
+                    order_number=item.order_number,
+                    amount=format_money(r.amount_minor, r.currency),
+                    status=r.status,
+                    rule_reason=r.rule_reason,
+                    reason=r.reason,
+                    overdue=item.view.overdue,
+                    high_value=item.high_value,
+                    due_text=due,
+                    due_exact=fmt.exact_time(r.due_at),
+                    last_error=r.last_error or "",
+                    decidable=r.status == RefundStatus.PENDING_REVIEW,
+                )
+            )
+        self.rows = rows
+        self.overdue = sum(r.overdue for r in rows)
+        self.high_value = sum(r.high_value for r in rows)
+        self.pending = sum(r.status == RefundStatus.PENDING_REVIEW for r in rows)
+        self.failed = sum(r.status == RefundStatus.FAILED for r in rows)
+
+    @rx.event
+    def open_decide(self, refund_id: str, verb: str):
+        row = next((r for r in self.rows if r.id == refund_id), None)
+        if row is None or verb not in (APPROVE, REJECT):
+            return
+        self.acting_id, self.acting = row.id, verb
+        self.acting_title = f"{row.amount} on order {row.order_number}"
+        self.note = self.note_error = ""
+
+    @rx.event
+    def close_decide(self):
+        self.acting_id = ""
+
+    @rx.event
+    def set_note(self, value: str):
+        self.note, self.note_error = value, ""
+
+    @rx.event
+    def confirm_decide(self):
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        decide = refunds.approve_refund if self.acting == APPROVE else refunds.reject_refund
+        try:
+            found = decide(current().engine, actor=gate, refund_id=self.acting_id, note=self.note)
+        except ValidationFailed as exc:
+            self.note_error = exc.errors[0]["message"]
+            return None
+        except (ServiceError, DomainError) as exc:
+            self.acting_id = ""
+            return rx.toast.error(f"The refund was not decided: {exc.detail}")
+        self.acting_id = ""
+        with session_scope() as session:
+            self._fill(session, gate)
+        words = refunds.money_words(found.refund)
+        if self.acting == APPROVE:
+            return rx.toast.success(f"Refund of {words} approved: it is paid through the provider.")
+        return rx.toast.success(f"Refund of {words} rejected: the customer is told why.")
