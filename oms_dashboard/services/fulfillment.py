@@ -27,6 +27,7 @@ from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
 from oms_dashboard.domain.tracking import (
     CarrierName,
+    ShipmentDirection,
     ShipmentNotice,
     ShipmentStatus,
     carrier_title,
@@ -208,27 +209,7 @@ def _record_shipment(
     (order,) = locks.lock_orders(session, ids=[context.order.id])
     check_shippable(order)
     now = utcnow()
-    size = context.parcel
-    shipment = Shipment(
-        id=new_id("shp"),
-        order_id=order.id,
-        seller_id=order.seller_id,
-        carrier=carrier,
-        service=label.service,
-        tracking_number=label.tracking_number,
-        carrier_reference=label.carrier_reference,
-        status=ShipmentStatus.SHIPPED,
-        rate_minor=to_minor(label.charge.amount, label.charge.currency) if label.charge else None,
-        rate_currency=label.charge.currency if label.charge else None,
-        weight_grams=size.weight_grams,
-        length_mm=size.length_mm,
-        width_mm=size.width_mm,
-        height_mm=size.height_mm,
-        estimated_delivery=_arrival(label, order),
-        created_at=now,
-        next_sync_at=now + FIRST_SYNC_AFTER,
-    )
-    shipment.label_url = f"/api/v1/shipments/{shipment.id}/label.pdf"
+    shipment = new_shipment(order, carrier, label, context.parcel)
     session.add(shipment)
     session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
@@ -257,6 +238,40 @@ def _record_shipment(
         },
     )
     session.flush()
+    return shipment
+
+
+def new_shipment(
+    order: Order,
+    carrier: str,
+    label: Label,
+    size: rules.ParcelSize,
+    direction: ShipmentDirection = ShipmentDirection.OUTBOUND,
+) -> Shipment:
+    """The shipment a bought label makes (not added to the session), its first sync a
+    few minutes away; outbound, or a return's way back."""
+    now = utcnow()
+    shipment = Shipment(
+        id=new_id("shp"),
+        order_id=order.id,
+        seller_id=order.seller_id,
+        direction=direction.value,
+        carrier=carrier,
+        service=label.service,
+        tracking_number=label.tracking_number,
+        carrier_reference=label.carrier_reference,
+        status=ShipmentStatus.SHIPPED,
+        rate_minor=to_minor(label.charge.amount, label.charge.currency) if label.charge else None,
+        rate_currency=label.charge.currency if label.charge else None,
+        weight_grams=size.weight_grams,
+        length_mm=size.length_mm,
+        width_mm=size.width_mm,
+        height_mm=size.height_mm,
+        estimated_delivery=_arrival(label, order),
+        created_at=now,
+        next_sync_at=now + FIRST_SYNC_AFTER,
+    )
+    shipment.label_url = f"/api/v1/shipments/{shipment.id}/label.pdf"
     return shipment
 
 

@@ -11,7 +11,6 @@ carrier as a new outbound shipment of the order."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import httpx
 from sqlalchemy import Engine
@@ -21,18 +20,16 @@ from oms_dashboard.carriers.base import CarrierError, Label
 from oms_dashboard.domain import fulfillment as parcels
 from oms_dashboard.domain import returns as rules
 from oms_dashboard.domain.errors import InvalidTransition
-from oms_dashboard.domain.money import to_minor
 from oms_dashboard.domain.returns import RETURN, Resolution, ReturnStatus
 from oms_dashboard.domain.shipping import ShipItem
-from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentStatus, carrier_title
-from oms_dashboard.ids import new_id
-from oms_dashboard.models import Order, Product, Return, Shipment, ShipmentLabel
-from oms_dashboard.models.base import utcnow
+from oms_dashboard.domain.tracking import ShipmentDirection, carrier_title
+from oms_dashboard.models import Product, Return, Shipment, ShipmentLabel
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import SYSTEM, Actor, Role
 from oms_dashboard.services.carrier_health import CarrierRefused, call_carrier
 from oms_dashboard.services.carrier_registry import open_adapter
 from oms_dashboard.services.errors import Conflict
+from oms_dashboard.services.fulfillment import new_shipment
 from oms_dashboard.services.return_records import (
     ReturnStep,
     fresh,
@@ -51,7 +48,6 @@ from oms_dashboard.services.unit_of_work import run_in_transaction
 log = logging.getLogger(__name__)
 
 S = ReturnStatus
-FIRST_SYNC_AFTER = timedelta(minutes=5)
 
 
 def buy_return_label(
@@ -93,7 +89,9 @@ def record_return_label(
     ret = fresh(session, return_id)
     if ret.status != S.APPROVED or ret.shipment_id:
         raise Conflict("the return moved on while its label was bought", type="return-moved")
-    shipment = new_shipment(order, original.carrier, label, context, ShipmentDirection.RETURN)
+    shipment = new_shipment(
+        order, original.carrier, label, context.parcel, ShipmentDirection.RETURN
+    )
     session.add(shipment)
     session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
     session.flush()
@@ -172,7 +170,7 @@ def record_exchange(
     (order,) = locks.lock_orders(session, ids=[context.order.id])
     ret = fresh(session, return_id)
     check_exchange(ret)
-    shipment = new_shipment(order, carrier, label, context, ShipmentDirection.OUTBOUND)
+    shipment = new_shipment(order, carrier, label, context.parcel)
     session.add(shipment)
     session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
     session.flush()
@@ -223,35 +221,6 @@ def original_shipment(session: Session, order_id: str) -> Shipment:
             "this order was never shipped with a carrier: there is no carrier to return with",
             type="no-original-carrier",
         )
-    return shipment
-
-
-def new_shipment(
-    order: Order, carrier: str, label: Label, context: ShipContext, direction
-) -> Shipment:
-    now = utcnow()
-    size = context.parcel
-    shipment = Shipment(
-        id=new_id("shp"),
-        order_id=order.id,
-        seller_id=order.seller_id,
-        direction=direction.value,
-        carrier=carrier,
-        service=label.service,
-        tracking_number=label.tracking_number,
-        carrier_reference=label.carrier_reference,
-        status=ShipmentStatus.SHIPPED,
-        rate_minor=to_minor(label.charge.amount, label.charge.currency) if label.charge else None,
-        rate_currency=label.charge.currency if label.charge else None,
-        weight_grams=size.weight_grams,
-        length_mm=size.length_mm,
-        width_mm=size.width_mm,
-        height_mm=size.height_mm,
-        estimated_delivery=label.estimated_delivery,
-        created_at=now,
-        next_sync_at=now + FIRST_SYNC_AFTER,
-    )
-    shipment.label_url = f"/api/v1/shipments/{shipment.id}/label.pdf"
     return shipment
 
 

@@ -167,9 +167,7 @@ class FulfillmentState(GuardedState, AuthState):
                 + f" ({row.order.ship_country})",
                 recipient=row.order.ship_name,
                 # In the shop's own time (its zone named), narrow enough for 1024 px.
-                ship_by=row.ship_by.astimezone(ZoneInfo(row.timezone)).strftime(
-                    "%d %b, %H:%M %Z"
-                ),
+                ship_by=row.ship_by.astimezone(ZoneInfo(row.timezone)).strftime("%d %b, %H:%M %Z"),
                 ship_by_exact=fmt.exact_time(row.ship_by),
                 time_left=row.time_left,
                 urgency=row.urgency.value,
