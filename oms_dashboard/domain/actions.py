@@ -31,15 +31,20 @@ class OrderAction(StrEnum):
     REPORT_DELIVERY_PROBLEM = "report_delivery_problem"
     """POST /orders/{id}/delivery-problem; the order page's "Report a problem" button."""
 
-    # Customer service (issue 13): offered by ``service_actions`` until their endpoints land.
     CANCEL = "cancel"
-    """POST /orders/{id}/cancel (200 inside the window; an admin's override)."""
+    """POST /orders/{id}/cancel (200 inside the window; an admin's override); the order
+    page's "Cancel order" button."""
     REQUEST_CANCELLATION = "request_cancellation"
-    """POST /orders/{id}/cancel after the window (202: a request the seller decides)."""
+    """POST /orders/{id}/cancel after the window (202: a request the seller decides); the
+    order page's "Ask to cancel" button."""
     APPROVE_CANCELLATION = "approve_cancellation"
-    """POST /orders/{id}/cancellation-request/approve."""
+    """POST /orders/{id}/cancellation-request/approve; the order page's Approve button."""
     REJECT_CANCELLATION = "reject_cancellation"
-    """POST /orders/{id}/cancellation-request/reject."""
+    """POST /orders/{id}/cancellation-request/reject; the order page's Reject button."""
+    DOWNLOAD_INVOICE = "download_invoice"
+    """GET /orders/{id}/invoice.pdf; the order page's "Download invoice" button."""
+
+    # Customer service (issue 13): offered by ``service_actions`` until their pages land.
     REQUEST_REFUND = "request_refund"
     """POST /orders/{id}/refunds."""
     REQUEST_RETURN = "request_return"
@@ -52,8 +57,6 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/reviews (proposed: not yet in API.md)."""
     CHANGE_ADDRESS = "change_address"
     """PATCH /orders/{id}/shipping-address (proposed: not yet in API.md)."""
-    DOWNLOAD_INVOICE = "download_invoice"
-    """GET /orders/{id}/invoice.pdf."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -67,10 +70,16 @@ def allowed_actions(
     payment_status: PaymentStatus | str,
     review_reason: str | None,
     delivery_settled: bool = False,
+    paid: bool = False,
+    cancellation: CancellationDecision | None = None,
+    cancellation_request_pending: bool = False,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order.
 
-    ``delivery_settled``: the customer already confirmed receipt or reported a problem."""
+    ``delivery_settled``: the customer already confirmed receipt or reported a problem;
+    ``paid``: the payment was taken (an invoice exists); ``cancellation``:
+    ``cancellation.decide`` for this caller; ``cancellation_request_pending``: a
+    cancellation request waits for an answer."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -85,7 +94,25 @@ def allowed_actions(
         actions.append(OrderAction.RELEASE_REVIEW)
         if can_transition(status, OrderStatus.CANCELLED, admin_override=True):
             actions.append(OrderAction.CANCEL_REVIEW)
+    actions += _cancellation_actions(role, cancellation, cancellation_request_pending)
+    if paid:
+        actions.append(OrderAction.DOWNLOAD_INVOICE)
     return [action.value for action in actions]
+
+
+def _cancellation_actions(
+    role: str, cancellation: CancellationDecision | None, request_pending: bool
+) -> list[OrderAction]:
+    actions: list[OrderAction] = []
+    if cancellation is not None and role in ("customer", "support", "admin"):
+        if cancellation.cancels_now:
+            actions.append(OrderAction.CANCEL)
+        elif cancellation.needs_seller:
+            actions.append(OrderAction.REQUEST_CANCELLATION)
+    # Support answers only escalated requests: its queue, not this page, offers that.
+    if request_pending and role in ("seller", "admin"):
+        actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]
+    return actions
 
 
 STAFF_ROLES = frozenset({"seller", "support", "admin"})
@@ -96,8 +123,6 @@ def service_actions(
     role: str,
     status: OrderStatus | str,
     paid: bool,
-    cancellation: CancellationDecision | None = None,
-    cancellation_request_pending: bool = False,
     refundable_left_minor: int = 0,
     returnable: bool = False,
     reviewed: bool = False,
@@ -106,19 +131,11 @@ def service_actions(
 
     Joins ``allowed_actions`` when the endpoints land (each in its member's
     docstring); until then nothing lists these to people, so the rule that a listed
-    action works holds. ``cancellation``: ``cancellation.decide`` for this caller;
-    ``returnable``: ``returns.decide_return(...).allowed`` for the order as a whole;
+    action works holds. ``returnable``: ``returns.decide_return(...).allowed`` for the order as a whole;
     ``paid``: the payment was taken (an invoice exists, a refund can be asked).
     """
     status = OrderStatus(status)
     actions: list[OrderAction] = []
-    if cancellation is not None and role in ("customer", "support", "admin"):
-        if cancellation.cancels_now:
-            actions.append(OrderAction.CANCEL)
-        elif cancellation.needs_seller:
-            actions.append(OrderAction.REQUEST_CANCELLATION)
-    if cancellation_request_pending and role in ("seller", "admin"):
-        actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]
     # Before shipping a customer cancels instead; staff refund at any status.
     if (
         paid
@@ -135,6 +152,4 @@ def service_actions(
         if status in NOT_YET_SHIPPED:
             actions.append(OrderAction.CHANGE_ADDRESS)
     actions.append(OrderAction.OPEN_TICKET)
-    if paid:
-        actions.append(OrderAction.DOWNLOAD_INVOICE)
     return [action.value for action in actions]
