@@ -131,7 +131,8 @@ def service_actions(
 
     Joins ``allowed_actions`` when the endpoints land (each in its member's
     docstring); until then nothing lists these to people, so the rule that a listed
-    action works holds. ``returnable``: ``returns.decide_return(...).allowed`` for the order as a whole;
+    action works holds. ``returnable``: ``returns.decide_return(...).allowed`` for the
+    order as a whole;
     ``paid``: the payment was taken (an invoice exists, a refund can be asked).
     """
     status = OrderStatus(status)

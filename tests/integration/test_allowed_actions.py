@@ -7,6 +7,7 @@ is called on its own fresh order in that state, since one action changes the ord
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import timedelta
 
@@ -14,11 +15,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from oms_dashboard.domain.cancellation import RequestStatus
 from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.statuses import OrderStatus
-from oms_dashboard.domain.tracking import ShipmentStatus
 from oms_dashboard.domain.stock import RESERVED, StockStatus
-from oms_dashboard.domain.cancellation import RequestStatus
+from oms_dashboard.domain.tracking import ShipmentStatus
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import CancellationRequest, Checkout, Inventory, Order, Shipment
 from oms_dashboard.models.base import utcnow
@@ -153,8 +154,8 @@ def test_every_advertised_action_works_for_every_state(api, session, engine, rol
     headers = login(api, caller)
     advertised: set[str] = set()
     for state in states():
-        make = lambda: consistent_order(  # noqa: E731
-            session, customer=customer, seller=seller, product=product, **state
+        make = functools.partial(
+            consistent_order, session, customer=customer, seller=seller, product=product, **state
         )
         probe = api.get(f"/api/v1/orders/{make().id}", headers=headers)
         assert probe.status_code == 200, probe.text
