@@ -27,6 +27,15 @@ from oms_dashboard.services.receipt import DeliveryProblem
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
+from oms_dashboard.ui.states.order_service import (
+    CancelOffer,
+    Outcome,
+    RefundRow,
+    RequestView,
+    cancel_offer,
+    refund_rows,
+    request_view,
+)
 from oms_dashboard.ui.states.shipment_views import ShipmentPanel, build_shipment_panels
 from oms_dashboard.ui.states.tracking_watch import TrackingWatch
 
@@ -76,6 +85,10 @@ class OrderView:
     can_retry_payment: bool = False
     can_answer_delivery: bool = False
     """Delivered: the customer may confirm receipt or report a problem (once)."""
+    can_cancel: bool = False
+    """Cancelling now or asking the seller to: ``cancel_offer`` says which."""
+    can_answer_cancellation: bool = False
+    can_download_invoice: bool = False
     ship_to: str = ""
 
 
@@ -147,6 +160,9 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
         can_answer_delivery="confirm_receipt" in detail.allowed_actions,
+        can_cancel=bool({"cancel", "request_cancellation"} & set(detail.allowed_actions)),
+        can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
+        can_download_invoice="download_invoice" in detail.allowed_actions,
         ship_to="\n".join(ship_to_lines(o)),
     )
 
@@ -160,10 +176,16 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     checkout_text: str = ""
     back_href: str = "/"
     busy: bool = False
+    cancel_offer: CancelOffer = CancelOffer()
+    cancel_request: RequestView = RequestView()
+    refunds: list[RefundRow] = []
+    outcome: Outcome = Outcome()
 
     def _clear_view(self) -> None:
         self.order, self.lines, self.shipments, self.events = OrderView(), [], [], []
         self.siblings, self.checkout_text = [], ""
+        self.cancel_offer, self.cancel_request = CancelOffer(), RequestView()
+        self.refunds, self.outcome = [], Outcome()
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -258,6 +280,9 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             lines=lines,
             shipments=build_shipment_panels(detail, gate.role, utcnow()),
             events=events,
+            cancel_offer=cancel_offer(session, gate, detail.order, detail.allowed_actions),
+            cancel_request=request_view(session, detail.order),
+            refunds=refund_rows(session, gate, detail.order),
             access=OK,
         )
 

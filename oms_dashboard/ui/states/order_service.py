@@ -1,0 +1,183 @@
+"""The order page's customer-service parts, as the page shows them: what cancelling
+would do, a cancellation request waiting for its answer, the order's refunds.
+
+Built from the services' answers (``cancellation.cancellation_decision``,
+``refunds.list_refunds``); the rules stay theirs, this module only words them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from oms_dashboard.domain import refunds as refund_rules
+from oms_dashboard.domain.cancellation import RequestStatus
+from oms_dashboard.domain.refunds import RefundStatus
+from oms_dashboard.formatting.money import format_money
+from oms_dashboard.models import Order
+from oms_dashboard.services import cancellation, refunds
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.policies import get_policy
+from oms_dashboard.ui import format as fmt
+
+
+@dataclass
+class Outcome:
+    """What the last action did, said at the top of the page until the next one."""
+
+    text: str = ""
+    tone: str = ""
+    """``done`` (green), ``waiting`` (blue) or ``refused`` (red)."""
+
+
+@dataclass
+class CancelOffer:
+    """What the cancel dialog says will happen, before the person confirms."""
+
+    title: str = ""
+    button: str = ""
+    explains: str = ""
+
+
+@dataclass
+class RequestView:
+    """A cancellation request waiting for the seller (or, escalated, for support)."""
+
+    reason: str = ""
+    status: str = ""
+    requested_relative: str = ""
+    requested_exact: str = ""
+    due_relative: str = ""
+    due_exact: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class RefundRow:
+    id: str
+    amount: str
+    status: str
+    status_label: str
+    rule_reason: str
+    reason: str
+    created_relative: str
+    created_exact: str
+    settled: str
+    """When it was decided or paid, in words; empty while it waits."""
+    can_decide: bool
+
+
+REFUND_TONES = {
+    RefundStatus.PENDING_REVIEW: "amber",
+    RefundStatus.APPROVED: "blue",
+    RefundStatus.PAID: "green",
+    RefundStatus.REJECTED: "gray",
+    RefundStatus.FAILED: "red",
+}
+
+
+def cancel_offer(session: Session, actor: Actor, order: Order, actions: list[str]) -> CancelOffer:
+    """The dialog's words for the cancel the caller is offered (none: empty)."""
+    money = format_money(order.total_minor, order.currency)
+    if "cancel" in actions:
+        decision = cancellation.cancellation_decision(session, actor, order)
+        refund = (
+            f" The {money} you paid is refunded to your payment method, within 24 hours."
+            if decision.refund
+            else " Nothing was paid, so there is nothing to refund."
+        )
+        return CancelOffer(
+            title="Cancel this order?",
+            button="Cancel order",
+            explains="The order is cancelled at once and the seller stops preparing it."
+            + refund
+            + " This cannot be undone.",
+        )
+    if "request_cancellation" in actions:
+        policy = get_policy(session)
+        hours = policy.cancellation_request_hours
+        window = policy.cancellation_window_minutes
+        return CancelOffer(
+            title="Ask the seller to cancel?",
+            button="Ask to cancel",
+            explains=f"More than {window} minutes have passed since the order was placed, "
+            "so the seller decides: they may already be preparing it. We send them your "
+            f"reason and they answer within {hours} hours. If they agree, the order is "
+            f"cancelled and the {money} refunded; you hear either way.",
+        )
+    return CancelOffer()
+
+
+def request_view(session: Session, order: Order) -> RequestView:
+    request = cancellation.open_request(session, order.id)
+    if request is None:
+        return RequestView()
+    escalated = request.status == RequestStatus.ESCALATED
+    return RequestView(
+        reason=request.reason,
+        status="Escalated to support" if escalated else "Waiting for the seller",
+        requested_relative=fmt.relative_time(request.requested_at),
+        requested_exact=fmt.exact_time(request.requested_at),
+        due_relative=fmt.relative_time(request.due_at),
+        due_exact=fmt.exact_time(request.due_at),
+        overdue=escalated,
+    )
+
+
+def refund_rows(session: Session, actor: Actor, order: Order) -> list[RefundRow]:
+    page = refunds.list_refunds(session, actor=actor, order_id=order.id, limit=100)
+    limit = get_policy(session).support_refund_limit_minor
+    rows = []
+    for found in page.items:
+        r = found.refund
+        settled = ""
+        if r.paid_at:
+            settled = f"Paid {fmt.relative_time(r.paid_at)}"
+        elif r.decided_at:
+            verb = "Rejected" if r.status == RefundStatus.REJECTED else "Approved"
+            settled = f"{verb} {fmt.relative_time(r.decided_at)}"
+            if r.decision_note:
+                settled += f": {r.decision_note}"
+        rows.append(
+            RefundRow(
+                id=r.id,
+                amount=format_money(r.amount_minor, r.currency),
+                status=r.status,
+                status_label=refunds.status_words(r.status).capitalize(),
+                rule_reason=r.rule_reason,
+                reason=r.reason,
+                created_relative=fmt.relative_time(r.created_at),
+                created_exact=fmt.exact_time(r.created_at),
+                settled=settled,
+                can_decide=r.status == RefundStatus.PENDING_REVIEW
+                and actor.role is not Role.CUSTOMER
+                and refund_rules.can_decide(
+                    actor.role.value, r.amount_minor, support_limit_minor=limit
+                ),
+            )
+        )
+    return rows
+
+
+def cancel_outcome(outcome: cancellation.CancelOutcome) -> Outcome:
+    if outcome.request is not None:
+        return Outcome(outcome.decision.reason, "waiting")
+    text = outcome.decision.reason
+    if outcome.refund is not None:
+        money = format_money(outcome.refund.amount_minor, outcome.refund.currency)
+        text += f" Refund: {money} to the original payment method, within 24 hours."
+    return Outcome(text, "done")
+
+
+def answer_outcome(outcome: cancellation.AnswerOutcome, approved: bool) -> Outcome:
+    if not approved:
+        return Outcome(
+            "Cancellation request rejected: the customer is told your reason and the "
+            "order goes on.",
+            "done",
+        )
+    text = "Cancellation request approved: the order is cancelled and the stock released."
+    if outcome.refund is not None:
+        money = format_money(outcome.refund.amount_minor, outcome.refund.currency)
+        text += f" A refund of {money} to the customer has started."
+    return Outcome(text, "done")
