@@ -43,6 +43,10 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/cancellation-request/reject; the order page's Reject button."""
     DOWNLOAD_INVOICE = "download_invoice"
     """GET /orders/{id}/invoice.pdf; the order page's "Download invoice" button."""
+    MESSAGE_SELLER = "message_seller"
+    """POST /orders/{id}/messages by the customer; the order page's Messages box."""
+    MESSAGE_CUSTOMER = "message_customer"
+    """POST /orders/{id}/messages by the owning seller; the order page's Messages box."""
 
     # Customer service (issue 13): offered by ``service_actions`` until their pages land.
     REQUEST_REFUND = "request_refund"
@@ -51,8 +55,6 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/returns."""
     OPEN_TICKET = "open_ticket"
     """POST /tickets with the order's id."""
-    MESSAGE_SELLER = "message_seller"
-    """POST /orders/{id}/messages (proposed: not yet in API.md)."""
     REVIEW_PRODUCTS = "review_products"
     """POST /orders/{id}/reviews (proposed: not yet in API.md)."""
     CHANGE_ADDRESS = "change_address"
@@ -97,6 +99,11 @@ def allowed_actions(
     actions += _cancellation_actions(role, cancellation, cancellation_request_pending)
     if paid:
         actions.append(OrderAction.DOWNLOAD_INVOICE)
+    # The thread is the two parties'; support and admins read it (they have tickets).
+    if role == "customer":
+        actions.append(OrderAction.MESSAGE_SELLER)
+    elif role == "seller":
+        actions.append(OrderAction.MESSAGE_CUSTOMER)
     return [action.value for action in actions]
 
 
@@ -147,7 +154,6 @@ def service_actions(
     if role == "customer":
         if returnable and status is OrderStatus.DELIVERED:
             actions.append(OrderAction.REQUEST_RETURN)
-        actions.append(OrderAction.MESSAGE_SELLER)
         if status is OrderStatus.DELIVERED and not reviewed:
             actions.append(OrderAction.REVIEW_PRODUCTS)
         if status in NOT_YET_SHIPPED:

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.formatting.money import format_money
-from oms_dashboard.models import Inventory, Order, Product, Refund, Seller
+from oms_dashboard.models import Checkout, Inventory, Order, Product, Refund, Seller
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.auth import actor_for_user
 from tests.e2e.helpers import assert_accessible, db, sign_in_and_land, user
@@ -23,7 +23,7 @@ from tests.factories import make_order
 pytestmark = pytest.mark.e2e
 
 
-def _paid_order(database_url: str, *, placed_ago: timedelta) -> tuple[str, str]:
+def paid_order(database_url: str, *, placed_ago: timedelta) -> tuple[str, str]:
     """A paid, processing order of the demo customer from the demo seller, its stock
     reserved as checkout leaves it: (order id, its total as shown)."""
     with db(database_url) as session:
@@ -49,17 +49,19 @@ def _paid_order(database_url: str, *, placed_ago: timedelta) -> tuple[str, str]:
             placed_at=utcnow() - placed_ago,
         )
         order.stock_status = StockStatus.CONFIRMED
+        checkout = session.get(Checkout, order.checkout_id)
+        checkout.payment_status, checkout.status = "authorized", "paid"
         session.execute(
             sa.update(Inventory)
             .where(Inventory.sku == product.sku)
             .values(reserved=Inventory.reserved + 1)
         )
-        session.add(order)
+        session.add_all([order, checkout])
         session.commit()
         return order.id, format_money(order.total_minor, order.currency)
 
 
-def _open(page: Page, order_id: str) -> None:
+def open_order(page: Page, order_id: str) -> None:
     page.goto(f"/orders/{order_id}")
     expect(page.get_by_test_id("order-summary")).to_be_visible()
 
@@ -78,9 +80,9 @@ def _cancel(page: Page, button: str, screenshots: Path, shot: str) -> None:
 def test_customer_cancels_inside_the_window_and_is_refunded(
     page: Page, database_url: str, screenshots: Path
 ) -> None:
-    order_id, total = _paid_order(database_url, placed_ago=timedelta(minutes=5))
+    order_id, total = paid_order(database_url, placed_ago=timedelta(minutes=5))
     sign_in_and_land(page, "customer")
-    _open(page, order_id)
+    open_order(page, order_id)
     expect(page.get_by_test_id("cancel-order")).to_have_text("Cancel order")
     expect(page.get_by_test_id("download-invoice")).to_be_visible()
     page.get_by_test_id("cancel-order").click()
@@ -110,9 +112,9 @@ def test_customer_cancels_inside_the_window_and_is_refunded(
 def test_after_the_window_the_seller_approves_the_customers_request(
     browser: Browser, page: Page, base_url: str, database_url: str, screenshots: Path
 ) -> None:
-    order_id, total = _paid_order(database_url, placed_ago=timedelta(hours=3))
+    order_id, total = paid_order(database_url, placed_ago=timedelta(hours=3))
     sign_in_and_land(page, "customer")
-    _open(page, order_id)
+    open_order(page, order_id)
     expect(page.get_by_test_id("cancel-order")).to_have_text("Ask to cancel")
     _cancel(page, "Ask to cancel", screenshots, "cancel-dialog-request.png")
     outcome = page.get_by_test_id("action-outcome")
@@ -128,7 +130,7 @@ def test_after_the_window_the_seller_approves_the_customers_request(
     seller = seller_context.new_page()
     try:
         sign_in_and_land(seller, "seller")
-        _open(seller, order_id)
+        open_order(seller, order_id)
         card = seller.get_by_test_id("cancellation-request")
         expect(card.get_by_test_id("request-reason")).to_contain_text("Ordered the wrong colour.")
         expect(card).to_contain_text("Answer due")
@@ -149,7 +151,7 @@ def test_after_the_window_the_seller_approves_the_customers_request(
     finally:
         seller_context.close()
 
-    _open(page, order_id)
+    open_order(page, order_id)
     expect(page.locator("[data-status=cancelled]").first).to_be_visible()
     expect(page.get_by_test_id("refund-row")).to_contain_text(total)
     expect(page.get_by_test_id("timeline")).to_contain_text("Cancellation request approved")

@@ -62,10 +62,12 @@ CALLS = {
         {"reason": "already packed"},
     ),
     "download_invoice": lambda order_id: (f"/api/v1/orders/{order_id}/invoice.pdf", None),
+    "message_seller": lambda order_id: (f"/api/v1/orders/{order_id}/messages", {"body": "Hi"}),
+    "message_customer": lambda order_id: (f"/api/v1/orders/{order_id}/messages", {"body": "Hi"}),
 }
 READS = {"download_invoice"}
 """Actions that are a GET (the rest are POSTs)."""
-ANSWER = {"request_cancellation": 202}
+ANSWER = {"request_cancellation": 202, "message_seller": 201, "message_customer": 201}
 """Actions that succeed with another status than 200."""
 PLACED = {"in-window": timedelta(minutes=5), "past-window": timedelta(hours=2)}
 

@@ -1,6 +1,7 @@
 """The order page's customer-service parts: cancelling (or asking to), a waiting
 cancellation request with the seller's answer, the order's refunds, the invoice, and
-the notice saying what the last of these did. Each button shows only when allowed."""
+the notice saying what the last of these did (the thread: ``order_thread``). Each
+button shows only when allowed."""
 
 from __future__ import annotations
 
@@ -241,7 +242,7 @@ def cancellation_request() -> rx.Component:
         card(
             rx.data_list.root(
                 rx.data_list.item(
-                    rx.data_list.label("Customer's reason", min_width="140px"),
+                    rx.data_list.label(REQUEST.reason_label, min_width="140px"),
                     rx.data_list.value(rx.text(REQUEST.reason, data_testid="request-reason")),
                 ),
                 rx.data_list.item(
@@ -266,6 +267,7 @@ def cancellation_request() -> rx.Component:
                 ),
                 size="2",
             ),
+            rx.cond(REQUEST.hint, rx.text(REQUEST.hint, size="2", color_scheme="gray")),
             rx.cond(
                 ORDER.can_answer_cancellation,
                 rx.hstack(
@@ -322,7 +324,7 @@ def _refund(row: rx.Var[RefundRow]) -> rx.Component:
             spacing="2",
         ),
         rx.text(row.rule_reason, size="2"),
-        rx.text("Asked: ", row.reason, size="1", color_scheme="gray"),
+        rx.text(row.reason, size="1", color_scheme="gray"),
         rx.cond(row.settled, rx.text(row.settled, size="1", color_scheme="gray")),
         rx.cond(
             row.can_decide,

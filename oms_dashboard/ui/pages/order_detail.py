@@ -17,6 +17,7 @@ from oms_dashboard.ui.components.order_service import (
     refunds_card,
     reject_dialog,
 )
+from oms_dashboard.ui.components.order_thread import messages_card
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.push_offer import push_offer
 from oms_dashboard.ui.components.shipment_panel import shipment_panels
@@ -350,7 +351,9 @@ def _content() -> rx.Component:
         push_offer(),
         cancellation_request(),
         rx.grid(
-            rx.vstack(_shipments(), _lines(), _timeline(), spacing="5", width="100%"),
+            rx.vstack(
+                _shipments(), _lines(), messages_card(), _timeline(), spacing="5", width="100%"
+            ),
             rx.vstack(
                 _summary(), refunds_card(), _siblings(), _address(), spacing="5", width="100%"
             ),

@@ -11,7 +11,7 @@ import reflex as rx
 from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
-from oms_dashboard.services import cancellation, invoices, refunds
+from oms_dashboard.services import cancellation, invoices, order_messages, refunds
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ServiceError
 from oms_dashboard.ui.states.order_detail import OrderDetailState
@@ -109,6 +109,21 @@ class OrderActionsState(OrderDetailState):
             lambda found: Outcome(
                 f"Refund of {refunds.money_words(found.refund)} rejected: the customer is "
                 "told your reason.",
+                "done",
+            ),
+        )
+
+    @rx.event
+    def send_message(self, form: dict):
+        body = str(form.get("body", ""))
+        return self._run(
+            lambda engine, actor: order_messages.post_message(
+                engine, actor=actor, order_id=self.order.id, body=body
+            ),
+            lambda message: Outcome(
+                "Message sent: the "
+                + ("seller" if message.author_role == "customer" else "customer")
+                + " is told and answers here.",
                 "done",
             ),
         )

@@ -29,10 +29,12 @@ from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
 from oms_dashboard.ui.states.order_service import (
     CancelOffer,
+    MessageRow,
     Outcome,
     RefundRow,
     RequestView,
     cancel_offer,
+    message_rows,
     refund_rows,
     request_view,
 )
@@ -89,6 +91,8 @@ class OrderView:
     """Cancelling now or asking the seller to: ``cancel_offer`` says which."""
     can_answer_cancellation: bool = False
     can_download_invoice: bool = False
+    can_message: bool = False
+    """The customer or the owning seller writes in the order's thread; staff read."""
     ship_to: str = ""
 
 
@@ -163,6 +167,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         can_cancel=bool({"cancel", "request_cancellation"} & set(detail.allowed_actions)),
         can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
         can_download_invoice="download_invoice" in detail.allowed_actions,
+        can_message=bool({"message_seller", "message_customer"} & set(detail.allowed_actions)),
         ship_to="\n".join(ship_to_lines(o)),
     )
 
@@ -179,13 +184,14 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     cancel_offer: CancelOffer = CancelOffer()
     cancel_request: RequestView = RequestView()
     refunds: list[RefundRow] = []
+    messages: list[MessageRow] = []
     outcome: Outcome = Outcome()
 
     def _clear_view(self) -> None:
         self.order, self.lines, self.shipments, self.events = OrderView(), [], [], []
         self.siblings, self.checkout_text = [], ""
         self.cancel_offer, self.cancel_request = CancelOffer(), RequestView()
-        self.refunds, self.outcome = [], Outcome()
+        self.refunds, self.messages, self.outcome = [], [], Outcome()
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -281,8 +287,9 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             shipments=build_shipment_panels(detail, gate.role, utcnow()),
             events=events,
             cancel_offer=cancel_offer(session, gate, detail.order, detail.allowed_actions),
-            cancel_request=request_view(session, detail.order),
+            cancel_request=request_view(session, gate, detail.order),
             refunds=refund_rows(session, gate, detail.order),
+            messages=message_rows(current().engine, gate, detail.order),
             access=OK,
         )
 

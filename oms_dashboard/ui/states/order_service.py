@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from oms_dashboard.domain import refunds as refund_rules
@@ -15,7 +16,7 @@ from oms_dashboard.domain.cancellation import RequestStatus
 from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Order
-from oms_dashboard.services import cancellation, refunds
+from oms_dashboard.services import cancellation, order_messages, refunds
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.ui import format as fmt
@@ -44,12 +45,25 @@ class RequestView:
     """A cancellation request waiting for the seller (or, escalated, for support)."""
 
     reason: str = ""
+    reason_label: str = ""
+    hint: str = ""
     status: str = ""
     requested_relative: str = ""
     requested_exact: str = ""
     due_relative: str = ""
     due_exact: str = ""
     overdue: bool = False
+
+
+@dataclass
+class MessageRow:
+    id: str
+    author: str
+    mine: bool
+    """Written by the person looking: shown on the right, like any chat."""
+    body: str
+    relative: str
+    exact: str
 
 
 @dataclass
@@ -108,13 +122,23 @@ def cancel_offer(session: Session, actor: Actor, order: Order, actions: list[str
     return CancelOffer()
 
 
-def request_view(session: Session, order: Order) -> RequestView:
+REQUEST_HINTS = {
+    Role.CUSTOMER: "The seller answers by the due time; if they do not, support decides. "
+    "You hear either way.",
+    Role.SELLER: "Answer before you ship: once the order ships it can no longer be "
+    "cancelled. Past the due time, support decides.",
+}
+
+
+def request_view(session: Session, actor: Actor, order: Order) -> RequestView:
     request = cancellation.open_request(session, order.id)
     if request is None:
         return RequestView()
     escalated = request.status == RequestStatus.ESCALATED
     return RequestView(
         reason=request.reason,
+        reason_label="Your reason" if actor.role is Role.CUSTOMER else "Customer's reason",
+        hint=REQUEST_HINTS.get(actor.role, ""),
         status="Escalated to support" if escalated else "Waiting for the seller",
         requested_relative=fmt.relative_time(request.requested_at),
         requested_exact=fmt.exact_time(request.requested_at),
@@ -145,7 +169,7 @@ def refund_rows(session: Session, actor: Actor, order: Order) -> list[RefundRow]
                 status=r.status,
                 status_label=refunds.status_words(r.status).capitalize(),
                 rule_reason=r.rule_reason,
-                reason=r.reason,
+                reason=r.reason[:1].upper() + r.reason[1:],
                 created_relative=fmt.relative_time(r.created_at),
                 created_exact=fmt.exact_time(r.created_at),
                 settled=settled,
@@ -157,6 +181,25 @@ def refund_rows(session: Session, actor: Actor, order: Order) -> list[RefundRow]
             )
         )
     return rows
+
+
+PARTY = {"customer": "Customer", "seller": "Seller"}
+
+
+def message_rows(engine: Engine, actor: Actor, order: Order) -> list[MessageRow]:
+    """The thread, oldest first (listing it marks the other party's messages read)."""
+    page = order_messages.list_messages(engine, actor=actor, order_id=order.id, limit=100)
+    return [
+        MessageRow(
+            id=m.id,
+            author=f"{page.authors.get(m.author_id, '')} ({PARTY.get(m.author_role, '')})",
+            mine=bool(actor.user_id) and m.author_id == actor.user_id,
+            body=m.body,
+            relative=fmt.relative_time(m.created_at),
+            exact=fmt.exact_time(m.created_at),
+        )
+        for m in page.items
+    ]
 
 
 def cancel_outcome(outcome: cancellation.CancelOutcome) -> Outcome:
