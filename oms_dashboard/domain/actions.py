@@ -45,14 +45,14 @@ class OrderAction(StrEnum):
     """GET /orders/{id}/invoice.pdf; the order page's "Download invoice" button."""
     MESSAGE_SELLER = "message_seller"
     """POST /orders/{id}/messages by the customer; the order page's Messages box."""
+    REQUEST_RETURN = "request_return"
+    """POST /orders/{id}/returns; the order page's "Return items" button."""
     MESSAGE_CUSTOMER = "message_customer"
     """POST /orders/{id}/messages by the owning seller; the order page's Messages box."""
 
     # Customer service (issue 13): offered by ``service_actions`` until their pages land.
     REQUEST_REFUND = "request_refund"
     """POST /orders/{id}/refunds."""
-    REQUEST_RETURN = "request_return"
-    """POST /orders/{id}/returns."""
     OPEN_TICKET = "open_ticket"
     """POST /tickets with the order's id."""
     REVIEW_PRODUCTS = "review_products"
@@ -75,13 +75,15 @@ def allowed_actions(
     paid: bool = False,
     cancellation: CancellationDecision | None = None,
     cancellation_request_pending: bool = False,
+    returnable: bool = False,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order.
 
     ``delivery_settled``: the customer already confirmed receipt or reported a problem;
     ``paid``: the payment was taken (an invoice exists); ``cancellation``:
     ``cancellation.decide`` for this caller; ``cancellation_request_pending``: a
-    cancellation request waits for an answer."""
+    cancellation request waits for an answer; ``returnable``: the rules would take a
+    return of some of the order's lines now (``return_views.returnable_lines``)."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -99,6 +101,8 @@ def allowed_actions(
     actions += _cancellation_actions(role, cancellation, cancellation_request_pending)
     if paid:
         actions.append(OrderAction.DOWNLOAD_INVOICE)
+    if role == "customer" and returnable and status is OrderStatus.DELIVERED:
+        actions.append(OrderAction.REQUEST_RETURN)
     # The thread is the two parties'; support and admins read it (they have tickets).
     if role == "customer":
         actions.append(OrderAction.MESSAGE_SELLER)
@@ -131,15 +135,13 @@ def service_actions(
     status: OrderStatus | str,
     paid: bool,
     refundable_left_minor: int = 0,
-    returnable: bool = False,
     reviewed: bool = False,
 ) -> list[str]:
     """The customer-service actions open to the caller, who already sees the order.
 
     Joins ``allowed_actions`` when the endpoints land (each in its member's
     docstring); until then nothing lists these to people, so the rule that a listed
-    action works holds. ``returnable``: ``returns.decide_return(...).allowed`` for the
-    order as a whole;
+    action works holds.
     ``paid``: the payment was taken (an invoice exists, a refund can be asked).
     """
     status = OrderStatus(status)
@@ -152,8 +154,6 @@ def service_actions(
     ):
         actions.append(OrderAction.REQUEST_REFUND)
     if role == "customer":
-        if returnable and status is OrderStatus.DELIVERED:
-            actions.append(OrderAction.REQUEST_RETURN)
         if status is OrderStatus.DELIVERED and not reviewed:
             actions.append(OrderAction.REVIEW_PRODUCTS)
         if status in NOT_YET_SHIPPED:

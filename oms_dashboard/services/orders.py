@@ -118,8 +118,8 @@ def get_order(session: Session, *, actor: Actor, order_id: str) -> Order:
 
 
 def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderDetail:
-    # Here, not at the top: cancellation reads orders through this module's scope.
-    from oms_dashboard.services import cancellation
+    # Here, not at the top: these read orders through this module's scope.
+    from oms_dashboard.services import cancellation, return_views
 
     order = get_order(session, actor=actor, order_id=order_id)
     lines = session.exec(
@@ -158,6 +158,9 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
             paid=order.paid_at is not None,
             cancellation=cancellation.cancellation_decision(session, actor, order),
             cancellation_request_pending=cancellation.open_request(session, order.id) is not None,
+            returnable=actor.role is Role.CUSTOMER
+            and order.status == OrderStatus.DELIVERED
+            and bool(return_views.returnable_lines(session, order)),
         ),
         seller_name=seller.name if seller else order.seller_id,
         customer_name=customer.name if customer else "",

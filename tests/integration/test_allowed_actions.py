@@ -37,37 +37,52 @@ SHIPPED = {s for s in S if s.value in set(ShipmentStatus)}
 """An order past processing has its shipment, in the shipment status of the same name."""
 PAYMENT = {S.PENDING_PAYMENT: "pending", S.PAYMENT_FAILED: "failed"}
 CALLS = {
-    "retry_payment": lambda order_id: (f"/api/v1/orders/{order_id}/payment/retry", None),
-    "release_review": lambda order_id: (f"/api/v1/orders/{order_id}/review/release", {}),
-    "confirm_receipt": lambda order_id: (f"/api/v1/orders/{order_id}/receipt", None),
-    "report_delivery_problem": lambda order_id: (
+    "retry_payment": lambda order_id, sku: (f"/api/v1/orders/{order_id}/payment/retry", None),
+    "release_review": lambda order_id, sku: (f"/api/v1/orders/{order_id}/review/release", {}),
+    "confirm_receipt": lambda order_id, sku: (f"/api/v1/orders/{order_id}/receipt", None),
+    "report_delivery_problem": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/delivery-problem",
         {"problem": "damaged", "note": "checked by the honest-actions test"},
     ),
-    "cancel_review": lambda order_id: (
+    "cancel_review": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/review/cancel",
         {"reason": "checked by the honest-actions test"},
     ),
-    "cancel": lambda order_id: (f"/api/v1/orders/{order_id}/cancel", {"reason": "changed mind"}),
-    "request_cancellation": lambda order_id: (
+    "cancel": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/cancel",
         {"reason": "changed mind"},
     ),
-    "approve_cancellation": lambda order_id: (
+    "request_cancellation": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/cancel",
+        {"reason": "changed mind"},
+    ),
+    "approve_cancellation": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/cancellation-request/approve",
         {},
     ),
-    "reject_cancellation": lambda order_id: (
+    "reject_cancellation": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/cancellation-request/reject",
         {"reason": "already packed"},
     ),
-    "download_invoice": lambda order_id: (f"/api/v1/orders/{order_id}/invoice.pdf", None),
-    "message_seller": lambda order_id: (f"/api/v1/orders/{order_id}/messages", {"body": "Hi"}),
-    "message_customer": lambda order_id: (f"/api/v1/orders/{order_id}/messages", {"body": "Hi"}),
+    "download_invoice": lambda order_id, sku: (f"/api/v1/orders/{order_id}/invoice.pdf", None),
+    "message_seller": lambda order_id, sku: (f"/api/v1/orders/{order_id}/messages", {"body": "Hi"}),
+    "message_customer": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/messages",
+        {"body": "Hi"},
+    ),
+    "request_return": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/returns",
+        {"lines": [{"sku": sku, "quantity": 1}], "reason": "changed_mind", "resolution": "refund"},
+    ),
 }
 READS = {"download_invoice"}
 """Actions that are a GET (the rest are POSTs)."""
-ANSWER = {"request_cancellation": 202, "message_seller": 201, "message_customer": 201}
+ANSWER = {
+    "request_cancellation": 202,
+    "message_seller": 201,
+    "message_customer": 201,
+    "request_return": 201,
+}
 """Actions that succeed with another status than 200."""
 PLACED = {"in-window": timedelta(minutes=5), "past-window": timedelta(hours=2)}
 
@@ -99,6 +114,8 @@ def consistent_order(
             .values(reserved=Inventory.reserved + 1)
         )
     session.add_all([order, checkout])
+    if status is S.DELIVERED:
+        order.delivered_at = utcnow()
     if status in SHIPPED:
         session.add(
             Shipment(
@@ -163,7 +180,7 @@ def test_every_advertised_action_works_for_every_state(api, session, engine, rol
         assert probe.status_code == 200, probe.text
         for action in probe.json()["allowed_actions"]:
             order = make()  # one action changes the order: each gets its own
-            path, body = CALLS[action](order.id)
+            path, body = CALLS[action](order.id, product.sku)
             if action in READS:
                 response = api.get(path, headers=headers)
             else:
@@ -175,8 +192,15 @@ def test_every_advertised_action_works_for_every_state(api, session, engine, rol
     assert (
         advertised
         >= {
-            "customer": {"cancel", "request_cancellation", "retry_payment", "download_invoice"},
-            "seller": {"approve_cancellation", "reject_cancellation", "download_invoice"},
+            "customer": {
+                "cancel",
+                "request_cancellation",
+                "retry_payment",
+                "download_invoice",
+                "request_return",
+                "message_seller",
+            },
+            "seller": {"approve_cancellation", "reject_cancellation", "message_customer"},
             "support": {"cancel", "request_cancellation", "download_invoice"},
             "admin": {"cancel", "approve_cancellation", "release_review", "download_invoice"},
         }[role]

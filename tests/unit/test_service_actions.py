@@ -19,7 +19,6 @@ PLACED = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 ROLES = ("customer", "seller", "support", "admin")
 SERVICE = {
     OrderAction.REQUEST_REFUND,
-    OrderAction.REQUEST_RETURN,
     OrderAction.OPEN_TICKET,
     OrderAction.REVIEW_PRODUCTS,
     OrderAction.CHANGE_ADDRESS,
@@ -41,10 +40,10 @@ CASES = [
     ("customer-in-transit", ("customer", "in_transit"), {"refundable_left_minor": 5_000},
      ["request_refund", "open_ticket"]),
     ("customer-delivered", ("customer", "delivered"),
-     {"refundable_left_minor": 5_000, "returnable": True},
-     ["request_refund", "request_return", "review_products", "open_ticket"]),
+     {"refundable_left_minor": 5_000},
+     ["request_refund", "review_products", "open_ticket"]),
     ("customer-delivered-done", ("customer", "delivered"),
-     {"refundable_left_minor": 0, "returnable": False, "reviewed": True},
+     {"refundable_left_minor": 0, "reviewed": True},
      ["open_ticket"]),
     ("customer-cancelled", ("customer", "cancelled"), {},
      ["open_ticket"]),
@@ -58,7 +57,7 @@ CASES = [
     ("admin-in-transit", ("admin", "in_transit"),
      {"refundable_left_minor": 5_000},
      ["request_refund", "open_ticket"]),
-    ("admin-delivered", ("admin", "delivered"), {"returnable": True},
+    ("admin-delivered", ("admin", "delivered"), {},
      ["open_ticket"]),
 ]  # fmt: skip
 
@@ -100,7 +99,14 @@ CANCELLING = [
     ("support-after-window", ("support", "processing", 120), {}, ["request_cancellation"]),
     ("admin-in-transit", ("admin", "in_transit"), {"cancellation_request_pending": True},
      ["cancel", "approve_cancellation", "reject_cancellation"]),
-    ("admin-delivered", ("admin", "delivered"), {"paid": True}, ["download_invoice"]),
+    ("admin-delivered", ("admin", "delivered"), {"paid": True, "returnable": True},
+     ["download_invoice"]),
+    ("customer-delivered", ("customer", "delivered"),
+     {"paid": True, "returnable": True, "delivery_settled": True},
+     ["download_invoice", "request_return", "message_seller"]),
+    ("customer-nothing-to-return", ("customer", "delivered"),
+     {"returnable": False, "delivery_settled": True},
+     ["message_seller"]),
 ]  # fmt: skip
 
 

@@ -58,7 +58,7 @@ def outcome_notice() -> rx.Component:
     )
 
 
-def _secondary(label: str) -> rx.Component:
+def secondary(label: str) -> rx.Component:
     return rx.button(label, variant="soft", color_scheme="gray", type="button")
 
 
@@ -101,7 +101,7 @@ def cancel_button() -> rx.Component:
                             width="100%",
                         ),
                         rx.hstack(
-                            rx.dialog.close(_secondary("Keep the order")),
+                            rx.dialog.close(secondary("Keep the order")),
                             rx.dialog.close(
                                 rx.button(
                                     OFFER.button,
@@ -139,7 +139,7 @@ def invoice_button() -> rx.Component:
     )
 
 
-def _confirm(
+def confirm(
     trigger: rx.Component, title: str, text: str, go: str, on_go, testid: str
 ) -> rx.Component:
     """A yes/no question before something that cannot be undone."""
@@ -149,7 +149,7 @@ def _confirm(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(text, size="2"),
             rx.hstack(
-                rx.alert_dialog.cancel(_secondary("Not now")),
+                rx.alert_dialog.cancel(secondary("Not now")),
                 rx.alert_dialog.action(rx.button(go, on_click=on_go, data_testid=testid)),
                 justify="end",
                 spacing="3",
@@ -160,7 +160,7 @@ def _confirm(
     )
 
 
-def _reject_trigger(target: str | rx.Var[str], testid: str) -> rx.Component:
+def reject_trigger(target: str | rx.Var[str], testid: str) -> rx.Component:
     return rx.button(
         rx.icon("x", size=16, aria_hidden="true"),
         "Reject",
@@ -182,14 +182,18 @@ def reject_dialog() -> rx.Component:
                 rx.cond(
                     A.rejecting == "cancellation",
                     "Reject the cancellation request?",
-                    "Reject this refund?",
+                    rx.cond(
+                        A.rejecting.contains("return:"),
+                        "Reject this return?",
+                        "Reject this refund?",
+                    ),
                 )
             ),
             rx.dialog.description(
                 rx.cond(
                     A.rejecting == "cancellation",
                     "The order goes on as placed. The customer is told your reason.",
-                    "Nothing is refunded. The customer is told your reason.",
+                    "Nothing is taken back or refunded. The customer is told your reason.",
                 ),
                 size="2",
                 margin_bottom="12px",
@@ -214,7 +218,7 @@ def reject_dialog() -> rx.Component:
                         aria_live="polite",
                     ),
                     rx.hstack(
-                        rx.dialog.close(_secondary("Back")),
+                        rx.dialog.close(secondary("Back")),
                         rx.button(
                             "Reject", type="submit", color_scheme="red", data_testid="send-reject"
                         ),
@@ -271,7 +275,7 @@ def cancellation_request() -> rx.Component:
             rx.cond(
                 ORDER.can_answer_cancellation,
                 rx.hstack(
-                    _confirm(
+                    confirm(
                         rx.button(
                             rx.icon("check", size=16, aria_hidden="true"),
                             "Approve",
@@ -285,7 +289,7 @@ def cancellation_request() -> rx.Component:
                         A.approve_cancellation,
                         "confirm-approve-cancellation",
                     ),
-                    _reject_trigger("cancellation", "reject-cancellation"),
+                    reject_trigger("cancellation", "reject-cancellation"),
                     spacing="2",
                 ),
             ),
@@ -329,7 +333,7 @@ def _refund(row: rx.Var[RefundRow]) -> rx.Component:
         rx.cond(
             row.can_decide,
             rx.hstack(
-                _confirm(
+                confirm(
                     rx.button(
                         rx.icon("check", size=16, aria_hidden="true"),
                         "Approve",
@@ -342,7 +346,7 @@ def _refund(row: rx.Var[RefundRow]) -> rx.Component:
                     A.approve_refund(row.id),
                     "confirm-approve-refund",
                 ),
-                _reject_trigger(row.id, "reject-refund"),
+                reject_trigger(row.id, "reject-refund"),
                 spacing="2",
             ),
         ),

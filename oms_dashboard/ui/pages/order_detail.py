@@ -9,6 +9,7 @@ from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
+from oms_dashboard.ui.components.order_returns import return_button, returns_card
 from oms_dashboard.ui.components.order_service import (
     cancel_button,
     cancellation_request,
@@ -343,6 +344,7 @@ def _content() -> rx.Component:
             _buy_label_button(),
             delivery_answer(),
             invoice_button(),
+            return_button(),
             cancel_button(),
             badge=status_badge(ORDER.status),
         ),
@@ -355,7 +357,13 @@ def _content() -> rx.Component:
                 _shipments(), _lines(), messages_card(), _timeline(), spacing="5", width="100%"
             ),
             rx.vstack(
-                _summary(), refunds_card(), _siblings(), _address(), spacing="5", width="100%"
+                _summary(),
+                returns_card(),
+                refunds_card(),
+                _siblings(),
+                _address(),
+                spacing="5",
+                width="100%",
             ),
             columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",

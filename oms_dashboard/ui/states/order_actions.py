@@ -8,10 +8,9 @@ import functools
 
 import reflex as rx
 
-from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
-from oms_dashboard.services import cancellation, invoices, order_messages, refunds
+from oms_dashboard.services import cancellation, invoices, order_messages, refunds, returns
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ServiceError
 from oms_dashboard.ui.states.order_detail import OrderDetailState
@@ -23,30 +22,13 @@ def _reason(form: dict) -> str:
 
 
 class OrderActionsState(OrderDetailState):
-    def _run(self, call, said):
-        """``call(engine, actor)`` as the signed-in person; ``said(result)`` is the
-        notice. A refusal is shown in the rule's own words and changes nothing."""
-        with session_scope() as session:
-            gate = self._guard(session)
-        if not isinstance(gate, Actor):
-            return gate
-        try:
-            result = call(current().engine, gate)
-        except (ServiceError, DomainError) as exc:
-            self.outcome = Outcome(exc.detail, "refused")
-        else:
-            self.outcome = said(result)
-        with session_scope() as session:
-            self._show(session, gate)
-        return None
-
     @rx.event
     def cancel_order(self, form: dict):
         # A reason picked from the list, with the person's own words if they gave any.
         reason = " — ".join(
             part for part in (str(form.get("why", "")).strip(), _reason(form)) if part
         )
-        return self._run(
+        return self._run_action(
             lambda engine, actor: cancellation.cancel_order(
                 engine, actor=actor, order_id=self.order.id, reason=reason
             ),
@@ -55,7 +37,7 @@ class OrderActionsState(OrderDetailState):
 
     @rx.event
     def approve_cancellation(self):
-        return self._run(
+        return self._run_action(
             lambda engine, actor: cancellation.approve_request(
                 engine, actor=actor, order_id=self.order.id
             ),
@@ -64,7 +46,7 @@ class OrderActionsState(OrderDetailState):
 
     @rx.event
     def approve_refund(self, refund_id: str):
-        return self._run(
+        return self._run_action(
             lambda engine, actor: refunds.approve_refund(engine, actor=actor, refund_id=refund_id),
             lambda found: Outcome(
                 f"Refund of {refunds.money_words(found.refund)} approved: it is sent to the "
@@ -95,14 +77,21 @@ class OrderActionsState(OrderDetailState):
             self.reject_error = "Say why: the customer reads it."
             return None
         target, self.rejecting, self.reject_error = self.rejecting, "", ""
+        if target.startswith("return:"):
+            return self._run_action(
+                lambda engine, actor: returns.reject_return(
+                    engine, actor=actor, return_id=target.removeprefix("return:"), reason=reason
+                ),
+                lambda ret: Outcome("Return rejected: the customer is told your reason.", "done"),
+            )
         if target == "cancellation":
-            return self._run(
+            return self._run_action(
                 lambda engine, actor: cancellation.reject_request(
                     engine, actor=actor, order_id=self.order.id, reason=reason
                 ),
                 functools.partial(answer_outcome, approved=False),
             )
-        return self._run(
+        return self._run_action(
             lambda engine, actor: refunds.reject_refund(
                 engine, actor=actor, refund_id=target, note=reason
             ),
@@ -116,7 +105,7 @@ class OrderActionsState(OrderDetailState):
     @rx.event
     def send_message(self, form: dict):
         body = str(form.get("body", ""))
-        return self._run(
+        return self._run_action(
             lambda engine, actor: order_messages.post_message(
                 engine, actor=actor, order_id=self.order.id, body=body
             ),

@@ -38,6 +38,12 @@ from oms_dashboard.ui.states.order_service import (
     refund_rows,
     request_view,
 )
+from oms_dashboard.ui.states.return_rows import (
+    ReturnableRow,
+    ReturnRow,
+    return_rows,
+    returnable_rows,
+)
 from oms_dashboard.ui.states.shipment_views import ShipmentPanel, build_shipment_panels
 from oms_dashboard.ui.states.tracking_watch import TrackingWatch
 
@@ -108,9 +114,11 @@ class SiblingRow:
 
 
 def _event_title(event_type: str) -> str:
-    """``order.status_changed`` reads as ``Status changed``."""
-    name = event_type.split(".", 1)[-1]
-    return name.replace("_", " ").capitalize()
+    """``order.status_changed`` reads as ``Status changed``; another subject keeps its
+    name (``refund.requested``: ``Refund requested``), so two requests read apart."""
+    subject, _, name = event_type.rpartition(".")
+    words = name if subject in ("", "order") else f"{subject} {name}"
+    return words.replace("_", " ").capitalize()
 
 
 PAYMENT_FAILED_TEXT = {
@@ -185,6 +193,8 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     cancel_request: RequestView = RequestView()
     refunds: list[RefundRow] = []
     messages: list[MessageRow] = []
+    returnable: list[ReturnableRow] = []
+    returns: list[ReturnRow] = []
     outcome: Outcome = Outcome()
 
     def _clear_view(self) -> None:
@@ -192,6 +202,7 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
         self.siblings, self.checkout_text = [], ""
         self.cancel_offer, self.cancel_request = CancelOffer(), RequestView()
         self.refunds, self.messages, self.outcome = [], [], Outcome()
+        self.returnable, self.returns = [], []
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -290,6 +301,10 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             cancel_request=request_view(session, gate, detail.order),
             refunds=refund_rows(session, gate, detail.order),
             messages=message_rows(current().engine, gate, detail.order),
+            returnable=returnable_rows(session, detail.order)
+            if "request_return" in detail.allowed_actions
+            else [],
+            returns=return_rows(session, gate, detail.order),
             access=OK,
         )
 
@@ -307,6 +322,24 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
         with session_scope() as session:
             self._show(session, gate)
         return rx.toast.success(success)
+
+    def _run_action(self, call, said):
+        """``call(engine, actor)`` as the signed-in person, then the order as it is now
+        with ``said(result)`` as the page's notice; a refusal is the notice instead, in
+        the rule's own words, and changes nothing."""
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        try:
+            result = call(current().engine, gate)
+        except (ServiceError, DomainError) as exc:
+            self.outcome = Outcome(exc.detail, "refused")
+        else:
+            self.outcome = said(result)
+        with session_scope() as session:
+            self._show(session, gate)
+        return None
 
     problem: str = "not_arrived"
     """The delivery problem chosen in the report dialog (a ``DeliveryProblem``)."""
