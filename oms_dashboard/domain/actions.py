@@ -47,6 +47,8 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/messages by the customer; the order page's Messages box."""
     REQUEST_RETURN = "request_return"
     """POST /orders/{id}/returns; the order page's "Return items" button."""
+    REVIEW_PRODUCTS = "review_products"
+    """POST /orders/{id}/reviews; the order page's Review buttons, one a product."""
     MESSAGE_CUSTOMER = "message_customer"
     """POST /orders/{id}/messages by the owning seller; the order page's Messages box."""
 
@@ -55,8 +57,6 @@ class OrderAction(StrEnum):
     """POST /orders/{id}/refunds."""
     OPEN_TICKET = "open_ticket"
     """POST /tickets with the order's id."""
-    REVIEW_PRODUCTS = "review_products"
-    """POST /orders/{id}/reviews (proposed: not yet in API.md)."""
     CHANGE_ADDRESS = "change_address"
     """PATCH /orders/{id}/shipping-address (proposed: not yet in API.md)."""
 
@@ -76,6 +76,7 @@ def allowed_actions(
     cancellation: CancellationDecision | None = None,
     cancellation_request_pending: bool = False,
     returnable: bool = False,
+    reviewable: bool = False,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order.
 
@@ -83,7 +84,8 @@ def allowed_actions(
     ``paid``: the payment was taken (an invoice exists); ``cancellation``:
     ``cancellation.decide`` for this caller; ``cancellation_request_pending``: a
     cancellation request waits for an answer; ``returnable``: the rules would take a
-    return of some of the order's lines now (``return_views.returnable_lines``)."""
+    return of some of the order's lines now (``return_views.returnable_lines``);
+    ``reviewable``: a product of the order is not reviewed by its customer yet."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -103,6 +105,8 @@ def allowed_actions(
         actions.append(OrderAction.DOWNLOAD_INVOICE)
     if role == "customer" and returnable and status is OrderStatus.DELIVERED:
         actions.append(OrderAction.REQUEST_RETURN)
+    if role == "customer" and reviewable and status is OrderStatus.DELIVERED:
+        actions.append(OrderAction.REVIEW_PRODUCTS)
     # The thread is the two parties'; support and admins read it (they have tickets).
     if role == "customer":
         actions.append(OrderAction.MESSAGE_SELLER)
@@ -135,7 +139,6 @@ def service_actions(
     status: OrderStatus | str,
     paid: bool,
     refundable_left_minor: int = 0,
-    reviewed: bool = False,
 ) -> list[str]:
     """The customer-service actions open to the caller, who already sees the order.
 
@@ -153,10 +156,7 @@ def service_actions(
         and (role in STAFF_ROLES or status not in NOT_YET_SHIPPED)
     ):
         actions.append(OrderAction.REQUEST_REFUND)
-    if role == "customer":
-        if status is OrderStatus.DELIVERED and not reviewed:
-            actions.append(OrderAction.REVIEW_PRODUCTS)
-        if status in NOT_YET_SHIPPED:
-            actions.append(OrderAction.CHANGE_ADDRESS)
+    if role == "customer" and status in NOT_YET_SHIPPED:
+        actions.append(OrderAction.CHANGE_ADDRESS)
     actions.append(OrderAction.OPEN_TICKET)
     return [action.value for action in actions]

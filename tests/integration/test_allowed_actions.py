@@ -70,6 +70,10 @@ CALLS = {
         f"/api/v1/orders/{order_id}/messages",
         {"body": "Hi"},
     ),
+    "review_products": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/reviews",
+        {"sku": sku, "rating": 5, "body": "Works well."},
+    ),
     "request_return": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/returns",
         {"lines": [{"sku": sku, "quantity": 1}], "reason": "changed_mind", "resolution": "refund"},
@@ -82,6 +86,7 @@ ANSWER = {
     "message_seller": 201,
     "message_customer": 201,
     "request_return": 201,
+    "review_products": 201,
 }
 """Actions that succeed with another status than 200."""
 PLACED = {"in-window": timedelta(minutes=5), "past-window": timedelta(hours=2)}
@@ -198,6 +203,7 @@ def test_every_advertised_action_works_for_every_state(api, session, engine, rol
                 "retry_payment",
                 "download_invoice",
                 "request_return",
+                "review_products",
                 "message_seller",
             },
             "seller": {"approve_cancellation", "reject_cancellation", "message_customer"},

@@ -20,7 +20,6 @@ ROLES = ("customer", "seller", "support", "admin")
 SERVICE = {
     OrderAction.REQUEST_REFUND,
     OrderAction.OPEN_TICKET,
-    OrderAction.REVIEW_PRODUCTS,
     OrderAction.CHANGE_ADDRESS,
 }
 
@@ -41,9 +40,9 @@ CASES = [
      ["request_refund", "open_ticket"]),
     ("customer-delivered", ("customer", "delivered"),
      {"refundable_left_minor": 5_000},
-     ["request_refund", "review_products", "open_ticket"]),
+     ["request_refund", "open_ticket"]),
     ("customer-delivered-done", ("customer", "delivered"),
-     {"refundable_left_minor": 0, "reviewed": True},
+     {"refundable_left_minor": 0},
      ["open_ticket"]),
     ("customer-cancelled", ("customer", "cancelled"), {},
      ["open_ticket"]),
@@ -104,6 +103,10 @@ CANCELLING = [
     ("customer-delivered", ("customer", "delivered"),
      {"paid": True, "returnable": True, "delivery_settled": True},
      ["download_invoice", "request_return", "message_seller"]),
+    ("customer-to-review", ("customer", "delivered"),
+     {"reviewable": True, "delivery_settled": True}, ["review_products", "message_seller"]),
+    ("customer-not-delivered-yet", ("customer", "in_transit"), {"reviewable": True},
+     ["message_seller"]),
     ("customer-nothing-to-return", ("customer", "delivered"),
      {"returnable": False, "delivery_settled": True},
      ["message_seller"]),
