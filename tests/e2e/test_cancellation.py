@@ -8,62 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from oms_dashboard.domain.stock import StockStatus
-from oms_dashboard.formatting.money import format_money
-from oms_dashboard.models import Checkout, Inventory, Order, Product, Refund, Seller
-from oms_dashboard.models.base import utcnow
-from oms_dashboard.services.auth import actor_for_user
-from tests.e2e.helpers import assert_accessible, db, sign_in_and_land, user
-from tests.factories import make_order
+from oms_dashboard.models import Order, Refund
+from tests.e2e.helpers import assert_accessible, db, sign_in_and_land
+from tests.e2e.service_orders import open_order, paid_order
 
 pytestmark = pytest.mark.e2e
-
-
-def paid_order(database_url: str, *, placed_ago: timedelta) -> tuple[str, str]:
-    """A paid, processing order of the demo customer from the demo seller, its stock
-    reserved as checkout leaves it: (order id, its total as shown)."""
-    with db(database_url) as session:
-        customer = actor_for_user(session, user(session, "customer"))
-        seller_id = user(session, "seller").seller_id
-        product = session.exec(
-            select(Product)
-            .join(Inventory, Inventory.sku == Product.sku)
-            .where(
-                Product.seller_id == seller_id,
-                Product.digital.is_(False),
-                Inventory.on_hand - Inventory.reserved > 2,
-            )
-            .order_by(Product.sku)
-        ).first()
-        seller = session.get(Seller, seller_id)
-        order = make_order(
-            session,
-            customer=customer,
-            seller=seller,
-            products=[product],
-            status="processing",
-            placed_at=utcnow() - placed_ago,
-        )
-        order.stock_status = StockStatus.CONFIRMED
-        checkout = session.get(Checkout, order.checkout_id)
-        checkout.payment_status, checkout.status = "authorized", "paid"
-        session.execute(
-            sa.update(Inventory)
-            .where(Inventory.sku == product.sku)
-            .values(reserved=Inventory.reserved + 1)
-        )
-        session.add_all([order, checkout])
-        session.commit()
-        return order.id, format_money(order.total_minor, order.currency)
-
-
-def open_order(page: Page, order_id: str) -> None:
-    page.goto(f"/orders/{order_id}")
-    expect(page.get_by_test_id("order-summary")).to_be_visible()
 
 
 def _cancel(page: Page, button: str, screenshots: Path, shot: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import assert_accessible, sign_in_and_land
-from tests.e2e.test_cancellation import open_order, paid_order
+from tests.e2e.service_orders import open_order, paid_order
 
 pytestmark = pytest.mark.e2e
 

@@ -10,68 +10,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from oms_dashboard.carriers import sandbox
-from oms_dashboard.carriers.base import ScanLocation
-from oms_dashboard.domain.stock import StockStatus
-from oms_dashboard.ids import new_id
-from oms_dashboard.models import Inventory, Product, Return, Seller, Shipment
-from oms_dashboard.models.base import utcnow
-from oms_dashboard.services.auth import actor_for_user
-from tests.e2e.helpers import assert_accessible, db, sign_in_and_land, user
-from tests.e2e.test_cancellation import open_order
-from tests.factories import make_order
+from oms_dashboard.models import Return
+from tests.e2e.helpers import assert_accessible, db, sign_in_and_land
+from tests.e2e.service_orders import delivered_order, open_order
 
 pytestmark = pytest.mark.e2e
-
-
-def _delivered_order(database_url: str) -> tuple[str, str]:
-    """A delivered order of the demo customer from the demo seller, sent with FedEx's
-    sandbox: (order id, the product's title)."""
-    with db(database_url) as session:
-        customer = actor_for_user(session, user(session, "customer"))
-        seller = session.get(Seller, user(session, "seller").seller_id)
-        product = session.exec(
-            select(Product)
-            .join(Inventory, Inventory.sku == Product.sku)
-            .where(
-                Product.seller_id == seller.id,
-                Product.digital.is_(False),
-                Inventory.on_hand - Inventory.reserved > 3,
-            )
-            .order_by(Product.sku)
-        ).first()
-        order = make_order(
-            session, customer=customer, seller=seller, products=[product], status="delivered"
-        )
-        order.stock_status = StockStatus.FULFILLED
-        order.delivered_at = utcnow()
-        place = ScanLocation(
-            city=seller.city, region=seller.region, postal_code=seller.postal_code, country="US"
-        )
-        package = sandbox.register_package(
-            session, carrier="fedex", service="FEDEX_GROUND", origin=place, destination=place
-        )
-        session.add(
-            Shipment(
-                id=new_id("shp"),
-                order_id=order.id,
-                seller_id=seller.id,
-                carrier="fedex",
-                service="FEDEX_GROUND",
-                tracking_number=package.tracking_number,
-                status="delivered",
-                next_sync_at=None,
-            )
-        )
-        session.add(order)
-        session.commit()
-        return order.id, product.title
 
 
 def test_a_damaged_item_is_returned_for_an_exchange(
     browser: Browser, page: Page, base_url: str, database_url: str, screenshots: Path
 ) -> None:
-    order_id, title = _delivered_order(database_url)
+    order_id, title = delivered_order(database_url)
     sign_in_and_land(page, "customer")
     open_order(page, order_id)
     page.get_by_test_id("return-items").click()

@@ -10,6 +10,7 @@ from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.order_returns import return_button, returns_card
+from oms_dashboard.ui.components.order_reviews import reviews_card
 from oms_dashboard.ui.components.order_service import (
     cancel_button,
     cancellation_request,
@@ -360,6 +361,7 @@ def _content() -> rx.Component:
                 _summary(),
                 returns_card(),
                 refunds_card(),
+                reviews_card(),
                 _siblings(),
                 _address(),
                 spacing="5",

@@ -10,7 +10,14 @@ import reflex as rx
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
-from oms_dashboard.services import cancellation, invoices, order_messages, refunds, returns
+from oms_dashboard.services import (
+    cancellation,
+    invoices,
+    order_messages,
+    product_reviews,
+    refunds,
+    returns,
+)
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ServiceError
 from oms_dashboard.ui.states.order_detail import OrderDetailState
@@ -113,6 +120,29 @@ class OrderActionsState(OrderDetailState):
                 "Message sent: the "
                 + ("seller" if message.author_role == "customer" else "customer")
                 + " is told and answers here.",
+                "done",
+            ),
+        )
+
+    @rx.event
+    def post_review(self, form: dict):
+        try:
+            rating = int(str(form.get("rating", "")))
+        except ValueError:
+            rating = 0  # the service names the field
+        return self._run_action(
+            lambda engine, actor: product_reviews.post_review(
+                engine,
+                actor=actor,
+                order_id=self.order.id,
+                sku=str(form.get("sku", "")),
+                rating=rating,
+                body=str(form.get("body", "")),
+            ),
+            lambda review: Outcome(
+                f"Thank you: your {review.rating}-star review of "
+                f"{next((r.title for r in self.reviews if r.sku == review.sku), review.sku)} "
+                "is posted.",
                 "done",
             ),
         )

@@ -33,10 +33,12 @@ from oms_dashboard.ui.states.order_service import (
     Outcome,
     RefundRow,
     RequestView,
+    ReviewRow,
     cancel_offer,
     message_rows,
     refund_rows,
     request_view,
+    review_rows,
 )
 from oms_dashboard.ui.states.return_rows import (
     ReturnableRow,
@@ -195,6 +197,7 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     messages: list[MessageRow] = []
     returnable: list[ReturnableRow] = []
     returns: list[ReturnRow] = []
+    reviews: list[ReviewRow] = []
     outcome: Outcome = Outcome()
 
     def _clear_view(self) -> None:
@@ -202,7 +205,7 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
         self.siblings, self.checkout_text = [], ""
         self.cancel_offer, self.cancel_request = CancelOffer(), RequestView()
         self.refunds, self.messages, self.outcome = [], [], Outcome()
-        self.returnable, self.returns = [], []
+        self.returnable, self.returns, self.reviews = [], [], []
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -305,6 +308,7 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             if "request_return" in detail.allowed_actions
             else [],
             returns=return_rows(session, gate, detail.order),
+            reviews=review_rows(session, gate, detail.order, detail.allowed_actions),
             access=OK,
         )
 

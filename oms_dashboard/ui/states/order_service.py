@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from oms_dashboard.domain import refunds as refund_rules
 from oms_dashboard.domain.cancellation import RequestStatus
 from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.formatting.money import format_money
-from oms_dashboard.models import Order
-from oms_dashboard.services import cancellation, order_messages, refunds
+from oms_dashboard.models import Order, OrderLine
+from oms_dashboard.services import cancellation, order_messages, product_reviews, refunds
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.ui import format as fmt
@@ -64,6 +64,20 @@ class MessageRow:
     body: str
     relative: str
     exact: str
+
+
+@dataclass
+class ReviewRow:
+    """One product of a delivered order: the customer's review of it, or the way to
+    write one (each product once)."""
+
+    sku: str
+    title: str
+    stars: str
+    """``★★★★☆``; empty while not reviewed."""
+    rating_words: str
+    body: str
+    can_review: bool
 
 
 @dataclass
@@ -200,6 +214,40 @@ def message_rows(engine: Engine, actor: Actor, order: Order) -> list[MessageRow]
         )
         for m in page.items
     ]
+
+
+def review_rows(
+    session: Session, actor: Actor, order: Order, actions: list[str]
+) -> list[ReviewRow]:
+    """Delivered orders only: the customer's review of each product, for whoever sees
+    the order; the customer also gets the products left to review."""
+    if order.status != "delivered":
+        return []
+    written, open_skus = product_reviews.order_reviews(session, order)
+    may_write = "review_products" in actions
+    titles = dict(
+        session.exec(
+            select(OrderLine.sku, OrderLine.title).where(OrderLine.order_id == order.id)
+        ).all()
+    )
+    rows = []
+    for sku, title in titles.items():
+        review = written.get(sku)
+        can_review = may_write and sku in open_skus
+        if review is None and not can_review:
+            continue
+        rating = review.rating if review else 0
+        rows.append(
+            ReviewRow(
+                sku=sku,
+                title=title,
+                stars="★" * rating + "☆" * (5 - rating) if review else "",
+                rating_words=f"{rating} out of 5" if review else "",
+                body=(review.body or "") if review else "",
+                can_review=can_review,
+            )
+        )
+    return rows
 
 
 def cancel_outcome(outcome: cancellation.CancelOutcome) -> Outcome:
