@@ -221,6 +221,7 @@ def test_detail_has_lines_shipments_timeline_and_the_callers_actions(world, sess
         "confirm_receipt",
         "report_delivery_problem",
         "download_invoice",
+        "review_products",
         "message_seller",
     ]
 

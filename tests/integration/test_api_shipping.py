@@ -117,6 +117,7 @@ def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
         "confirm_receipt",
         "report_delivery_problem",
         "download_invoice",
+        "review_products",
         "message_seller",
     ]
     assert world.api.post(f"{url}/receipt", headers=world.headers("alice")).status_code == 404
@@ -136,7 +137,7 @@ def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
         world.api.post(f"{url}/receipt", headers=world.headers("bob")), 409, "already-answered"
     )
     answered = world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"]
-    assert answered == ["download_invoice", "message_seller"]  # asked once, answered
+    assert answered == ["download_invoice", "review_products", "message_seller"]  # answered once
     with Session(engine) as s:
         told = s.exec(select(Notification).where(Notification.seller_id == order.seller_id)).all()
         assert [n.kind for n in told] == ["delivery_problem"]

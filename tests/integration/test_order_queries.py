@@ -136,5 +136,6 @@ def test_detail_has_lines_events_and_actions(session, world):
         "confirm_receipt",
         "report_delivery_problem",
         "download_invoice",
+        "review_products",
         "message_seller",
     ]

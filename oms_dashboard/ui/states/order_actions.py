@@ -10,6 +10,7 @@ import reflex as rx
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import (
     cancellation,
     invoices,
@@ -22,6 +23,10 @@ from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ServiceError
 from oms_dashboard.ui.states.order_detail import OrderDetailState
 from oms_dashboard.ui.states.order_service import Outcome, answer_outcome, cancel_outcome
+
+
+def _money(refund) -> str:
+    return format_money(refund.amount_minor, refund.currency)
 
 
 def _reason(form: dict) -> str:
@@ -56,7 +61,7 @@ class OrderActionsState(OrderDetailState):
         return self._run_action(
             lambda engine, actor: refunds.approve_refund(engine, actor=actor, refund_id=refund_id),
             lambda found: Outcome(
-                f"Refund of {refunds.money_words(found.refund)} approved: it is sent to the "
+                f"Refund of {_money(found.refund)} approved: it is sent to the "
                 "payment provider and the customer is told.",
                 "done",
             ),
@@ -103,8 +108,7 @@ class OrderActionsState(OrderDetailState):
                 engine, actor=actor, refund_id=target, note=reason
             ),
             lambda found: Outcome(
-                f"Refund of {refunds.money_words(found.refund)} rejected: the customer is "
-                "told your reason.",
+                f"Refund of {_money(found.refund)} rejected: the customer is told your reason.",
                 "done",
             ),
         )
