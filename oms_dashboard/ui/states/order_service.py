@@ -109,16 +109,19 @@ def cancel_offer(session: Session, actor: Actor, order: Order, actions: list[str
     money = format_money(order.total_minor, order.currency)
     if "cancel" in actions:
         decision = cancellation.cancellation_decision(session, actor, order)
+        who = "you" if actor.role is Role.CUSTOMER else "the customer"
         refund = (
-            f" The {money} you paid is refunded to your payment method, within 24 hours."
+            f" The {money} {who} paid is refunded to the payment method, within 24 hours."
             if decision.refund
             else " Nothing was paid, so there is nothing to refund."
         )
+        audited = " As an admin override, it is written to the audit log." * decision.audited
         return CancelOffer(
             title="Cancel this order?",
             button="Cancel order",
             explains="The order is cancelled at once and the seller stops preparing it."
             + refund
+            + audited
             + " This cannot be undone.",
         )
     if "request_cancellation" in actions:
