@@ -31,29 +31,34 @@ class OrderAction(StrEnum):
     REPORT_DELIVERY_PROBLEM = "report_delivery_problem"
     """POST /orders/{id}/delivery-problem; the order page's "Report a problem" button."""
 
-    # Customer service (issue 13): offered by ``service_actions`` until their endpoints land.
     CANCEL = "cancel"
-    """POST /orders/{id}/cancel (200 inside the window; an admin's override)."""
+    """POST /orders/{id}/cancel (200 inside the window; an admin's override); the order
+    page's "Cancel order" button."""
     REQUEST_CANCELLATION = "request_cancellation"
-    """POST /orders/{id}/cancel after the window (202: a request the seller decides)."""
+    """POST /orders/{id}/cancel after the window (202: a request the seller decides); the
+    order page's "Ask to cancel" button."""
     APPROVE_CANCELLATION = "approve_cancellation"
-    """POST /orders/{id}/cancellation-request/approve."""
+    """POST /orders/{id}/cancellation-request/approve; the order page's Approve button."""
     REJECT_CANCELLATION = "reject_cancellation"
-    """POST /orders/{id}/cancellation-request/reject."""
+    """POST /orders/{id}/cancellation-request/reject; the order page's Reject button."""
+    DOWNLOAD_INVOICE = "download_invoice"
+    """GET /orders/{id}/invoice.pdf; the order page's "Download invoice" button."""
+    MESSAGE_SELLER = "message_seller"
+    """POST /orders/{id}/messages by the customer; the order page's Messages box."""
+    REQUEST_RETURN = "request_return"
+    """POST /orders/{id}/returns; the order page's "Return items" button."""
+    REVIEW_PRODUCTS = "review_products"
+    """POST /orders/{id}/reviews; the order page's Review buttons, one a product."""
+    MESSAGE_CUSTOMER = "message_customer"
+    """POST /orders/{id}/messages by the owning seller; the order page's Messages box."""
+
+    # Customer service (issue 13): offered by ``service_actions`` until their pages land.
     REQUEST_REFUND = "request_refund"
     """POST /orders/{id}/refunds."""
-    REQUEST_RETURN = "request_return"
-    """POST /orders/{id}/returns."""
     OPEN_TICKET = "open_ticket"
     """POST /tickets with the order's id."""
-    MESSAGE_SELLER = "message_seller"
-    """POST /orders/{id}/messages (proposed: not yet in API.md)."""
-    REVIEW_PRODUCTS = "review_products"
-    """POST /orders/{id}/reviews (proposed: not yet in API.md)."""
     CHANGE_ADDRESS = "change_address"
     """PATCH /orders/{id}/shipping-address (proposed: not yet in API.md)."""
-    DOWNLOAD_INVOICE = "download_invoice"
-    """GET /orders/{id}/invoice.pdf."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -67,10 +72,20 @@ def allowed_actions(
     payment_status: PaymentStatus | str,
     review_reason: str | None,
     delivery_settled: bool = False,
+    paid: bool = False,
+    cancellation: CancellationDecision | None = None,
+    cancellation_request_pending: bool = False,
+    returnable: bool = False,
+    reviewable: bool = False,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order.
 
-    ``delivery_settled``: the customer already confirmed receipt or reported a problem."""
+    ``delivery_settled``: the customer already confirmed receipt or reported a problem;
+    ``paid``: the payment was taken (an invoice exists); ``cancellation``:
+    ``cancellation.decide`` for this caller; ``cancellation_request_pending``: a
+    cancellation request waits for an answer; ``returnable``: the rules would take a
+    return of some of the order's lines now (``return_views.returnable_lines``);
+    ``reviewable``: a product of the order is not reviewed by its customer yet."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -85,7 +100,34 @@ def allowed_actions(
         actions.append(OrderAction.RELEASE_REVIEW)
         if can_transition(status, OrderStatus.CANCELLED, admin_override=True):
             actions.append(OrderAction.CANCEL_REVIEW)
+    actions += _cancellation_actions(role, cancellation, cancellation_request_pending)
+    if paid:
+        actions.append(OrderAction.DOWNLOAD_INVOICE)
+    if role == "customer" and returnable and status is OrderStatus.DELIVERED:
+        actions.append(OrderAction.REQUEST_RETURN)
+    if role == "customer" and reviewable and status is OrderStatus.DELIVERED:
+        actions.append(OrderAction.REVIEW_PRODUCTS)
+    # The thread is the two parties'; support and admins read it (they have tickets).
+    if role == "customer":
+        actions.append(OrderAction.MESSAGE_SELLER)
+    elif role == "seller":
+        actions.append(OrderAction.MESSAGE_CUSTOMER)
     return [action.value for action in actions]
+
+
+def _cancellation_actions(
+    role: str, cancellation: CancellationDecision | None, request_pending: bool
+) -> list[OrderAction]:
+    actions: list[OrderAction] = []
+    if cancellation is not None and role in ("customer", "support", "admin"):
+        if cancellation.cancels_now:
+            actions.append(OrderAction.CANCEL)
+        elif cancellation.needs_seller:
+            actions.append(OrderAction.REQUEST_CANCELLATION)
+    # Support answers only escalated requests: its queue, not this page, offers that.
+    if request_pending and role in ("seller", "admin"):
+        actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]
+    return actions
 
 
 STAFF_ROLES = frozenset({"seller", "support", "admin"})
@@ -96,29 +138,17 @@ def service_actions(
     role: str,
     status: OrderStatus | str,
     paid: bool,
-    cancellation: CancellationDecision | None = None,
-    cancellation_request_pending: bool = False,
     refundable_left_minor: int = 0,
-    returnable: bool = False,
-    reviewed: bool = False,
 ) -> list[str]:
     """The customer-service actions open to the caller, who already sees the order.
 
     Joins ``allowed_actions`` when the endpoints land (each in its member's
     docstring); until then nothing lists these to people, so the rule that a listed
-    action works holds. ``cancellation``: ``cancellation.decide`` for this caller;
-    ``returnable``: ``returns.decide_return(...).allowed`` for the order as a whole;
+    action works holds.
     ``paid``: the payment was taken (an invoice exists, a refund can be asked).
     """
     status = OrderStatus(status)
     actions: list[OrderAction] = []
-    if cancellation is not None and role in ("customer", "support", "admin"):
-        if cancellation.cancels_now:
-            actions.append(OrderAction.CANCEL)
-        elif cancellation.needs_seller:
-            actions.append(OrderAction.REQUEST_CANCELLATION)
-    if cancellation_request_pending and role in ("seller", "admin"):
-        actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]
     # Before shipping a customer cancels instead; staff refund at any status.
     if (
         paid
@@ -126,15 +156,7 @@ def service_actions(
         and (role in STAFF_ROLES or status not in NOT_YET_SHIPPED)
     ):
         actions.append(OrderAction.REQUEST_REFUND)
-    if role == "customer":
-        if returnable and status is OrderStatus.DELIVERED:
-            actions.append(OrderAction.REQUEST_RETURN)
-        actions.append(OrderAction.MESSAGE_SELLER)
-        if status is OrderStatus.DELIVERED and not reviewed:
-            actions.append(OrderAction.REVIEW_PRODUCTS)
-        if status in NOT_YET_SHIPPED:
-            actions.append(OrderAction.CHANGE_ADDRESS)
+    if role == "customer" and status in NOT_YET_SHIPPED:
+        actions.append(OrderAction.CHANGE_ADDRESS)
     actions.append(OrderAction.OPEN_TICKET)
-    if paid:
-        actions.append(OrderAction.DOWNLOAD_INVOICE)
     return [action.value for action in actions]

@@ -13,6 +13,7 @@ audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -88,15 +89,7 @@ def _cancel(session: Session, actor: Actor, order_id: str, reason: str) -> Cance
     order = refunds.lock_visible_order(session, actor, order_id)
     policy = get_policy(session)
     now = utcnow()
-    facts = CancellationFacts(
-        status=order.status,
-        placed_at=order.placed_at,
-        now=now,
-        window_minutes=policy.cancellation_window_minutes,
-        # Nothing records a digital delivery or a subscription yet: both stay False.
-        request_pending=open_request(session, order.id) is not None,
-    )
-    decision = decide(facts, requester=Requester(actor.role.value)).check(order.status)
+    decision = cancellation_decision(session, actor, order, now=now).check(order.status)
     if decision.outcome is CancellationOutcome.REQUEST:
         request = CancellationRequest(
             id=new_id("cxr"),
@@ -353,6 +346,22 @@ def _escalate(session: Session) -> int:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def cancellation_decision(
+    session: Session, actor: Actor, order: Order, *, now: datetime | None = None
+) -> CancellationDecision:
+    """What would happen if ``actor`` asked to cancel ``order`` now (the order page and
+    ``allowed_actions`` ask before, ``cancel_order`` when it is asked)."""
+    facts = CancellationFacts(
+        status=order.status,
+        placed_at=order.placed_at,
+        now=now or utcnow(),
+        window_minutes=get_policy(session).cancellation_window_minutes,
+        # Nothing records a digital delivery or a subscription yet: both stay False.
+        request_pending=open_request(session, order.id) is not None,
+    )
+    return decide(facts, requester=Requester(actor.role.value))
 
 
 def open_request(session: Session, order_id: str) -> CancellationRequest | None:

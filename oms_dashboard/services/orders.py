@@ -118,6 +118,9 @@ def get_order(session: Session, *, actor: Actor, order_id: str) -> Order:
 
 
 def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderDetail:
+    # Here, not at the top: these read orders through this module's scope.
+    from oms_dashboard.services import cancellation, product_reviews, return_views
+
     order = get_order(session, actor=actor, order_id=order_id)
     lines = session.exec(
         select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
@@ -152,6 +155,14 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
             payment_status=checkout.payment_status if checkout else "pending",
             review_reason=order.review_reason,
             delivery_settled=delivery_settled(session, order),
+            paid=order.paid_at is not None,
+            cancellation=cancellation.cancellation_decision(session, actor, order),
+            cancellation_request_pending=cancellation.open_request(session, order.id) is not None,
+            returnable=actor.role is Role.CUSTOMER
+            and order.status == OrderStatus.DELIVERED
+            and bool(return_views.returnable_lines(session, order)),
+            reviewable=actor.role is Role.CUSTOMER
+            and bool(product_reviews.order_reviews(session, order)[1]),
         ),
         seller_name=seller.name if seller else order.seller_id,
         customer_name=customer.name if customer else "",

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from oms_dashboard.domain.product_reviews import average_rating, decide_review, review_errors
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Customer, OrderLine, Product, Review, Seller
+from oms_dashboard.models import Customer, Order, OrderLine, Product, Review, Seller
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.orders import MAX_PAGE, get_order
@@ -123,3 +123,27 @@ def reviewer_name(full_name: str) -> str:
     if not parts:
         return "A customer"
     return parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
+
+
+def order_reviews(session: Session, order: Order) -> tuple[dict[str, Review], list[str]]:
+    """The customer's reviews of this order's products (by sku, wherever they were
+    written) and the skus they may still review from it (delivered: each one once)."""
+    skus = list(
+        dict.fromkeys(
+            session.exec(
+                select(OrderLine.sku).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+            )
+        )
+    )
+    written = {
+        r.sku: r
+        for r in session.exec(
+            select(Review).where(Review.customer_id == order.customer_id, Review.sku.in_(skus))
+        )
+    }
+    open_skus = [
+        sku
+        for sku in skus
+        if decide_review(order_status=order.status, sku=sku, reviewed_skus=written).allowed
+    ]
+    return written, open_skus

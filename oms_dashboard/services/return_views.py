@@ -8,11 +8,23 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from oms_dashboard.domain import returns as rules
 from oms_dashboard.domain.returns import ReturnStatus
-from oms_dashboard.models import Return, ReturnLine, ReturnPhoto, Shipment
+from oms_dashboard.models import (
+    Order,
+    OrderLine,
+    Product,
+    Return,
+    ReturnLine,
+    ReturnPhoto,
+    Seller,
+    Shipment,
+)
+from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.orders import get_order
+from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.return_records import scoped_returns
 
 S = ReturnStatus
@@ -87,3 +99,53 @@ def list_returns(
         query = query.where(Return.status.in_(list(statuses)))
     rows = session.exec(query.order_by(Return.created_at.desc(), Return.id.desc()).limit(limit))
     return views(session, rows.all())
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    line: OrderLine
+    """The sku's first line on the order (its title and price)."""
+    left: int
+    """Units not yet taken back by another return."""
+
+
+def returnable_lines(session: Session, order: Order) -> list[ReturnableLine]:
+    """What the customer may still send back now: the physical lines with units left,
+    when the rules (``decide_return``, for those lines) would take a return at all;
+    else nothing. The rules decide again, line by line, when the return is asked."""
+    from oms_dashboard.services.returns import already_returned  # returns reads views
+
+    lines = session.exec(
+        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
+    ).all()
+    digital = dict(
+        session.exec(
+            select(Product.sku, Product.digital).where(Product.sku.in_([x.sku for x in lines]))
+        ).all()
+    )
+    bought: dict[str, int] = {}
+    first: dict[str, OrderLine] = {}
+    for line in lines:
+        bought[line.sku] = bought.get(line.sku, 0) + line.quantity
+        first.setdefault(line.sku, line)
+    taken = already_returned(session, order.id)
+    open_lines = [
+        ReturnableLine(first[sku], units - taken.get(sku, 0))
+        for sku, units in bought.items()
+        if units > taken.get(sku, 0) and not digital.get(sku)
+    ]
+    if not open_lines:
+        return []
+    seller = session.get(Seller, order.seller_id)
+    decision = rules.decide_return(
+        rules.ReturnFacts(
+            order_status=order.status,
+            delivered_at=order.delivered_at,
+            now=utcnow(),
+            lines=[rules.ReturnLine(r.line.sku, 1, r.left, 0, False) for r in open_lines],
+            reason=rules.ReturnReason.OTHER,
+            window_days=get_policy(session).return_window_days,
+            seller_window_days=seller.return_window_days if seller else None,
+        )
+    )
+    return open_lines if decision.allowed else []

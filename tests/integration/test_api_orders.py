@@ -217,7 +217,13 @@ def test_detail_has_lines_shipments_timeline_and_the_callers_actions(world, sess
     assert (event["from_status"], event["to_status"]) == (None, "pending_payment")
     assert datetime.fromisoformat(event["at"]) == order.placed_at
     # delivered: the customer is asked to confirm receipt or report a problem
-    assert detail["allowed_actions"] == ["confirm_receipt", "report_delivery_problem"]
+    assert detail["allowed_actions"] == [
+        "confirm_receipt",
+        "report_delivery_problem",
+        "download_invoice",
+        "review_products",
+        "message_seller",
+    ]
 
 
 def test_allowed_actions_depend_on_who_asks(world):
@@ -227,8 +233,12 @@ def test_allowed_actions_depend_on_who_asks(world):
         response = world.api.get(f"/api/v1/orders/{order_id}", headers=world.headers(who))
         return response.json()["allowed_actions"]
 
-    # Shipped: nothing works on it yet for anyone (shipping and support come later).
-    assert actions("seller_a") == actions("support") == actions("admin") == actions("bob") == []
+    # Shipped: too late to cancel but for an admin's override; the invoice for all, the
+    # thread for the two parties.
+    assert actions("bob") == ["download_invoice", "message_seller"]
+    assert actions("seller_a") == ["download_invoice", "message_customer"]
+    assert actions("support") == ["download_invoice"]
+    assert actions("admin") == ["cancel", "download_invoice"]
 
 
 def test_order_id_with_a_nul_byte_is_refused_not_a_crash(world):

@@ -113,7 +113,13 @@ def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
         s.commit()
     url = f"/api/v1/orders/{order.id}"
     actions = world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"]
-    assert actions == ["confirm_receipt", "report_delivery_problem"]
+    assert actions == [
+        "confirm_receipt",
+        "report_delivery_problem",
+        "download_invoice",
+        "review_products",
+        "message_seller",
+    ]
     assert world.api.post(f"{url}/receipt", headers=world.headers("alice")).status_code == 404
     bad = world.api.post(
         f"{url}/delivery-problem", json={"problem": "meh"}, headers=world.headers("bob")
@@ -130,7 +136,8 @@ def test_after_delivery_the_customer_confirms_or_reports_once(world, engine):
     assert_problem(
         world.api.post(f"{url}/receipt", headers=world.headers("bob")), 409, "already-answered"
     )
-    assert world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"] == []
+    answered = world.api.get(url, headers=world.headers("bob")).json()["allowed_actions"]
+    assert answered == ["download_invoice", "review_products", "message_seller"]  # answered once
     with Session(engine) as s:
         told = s.exec(select(Notification).where(Notification.seller_id == order.seller_id)).all()
         assert [n.kind for n in told] == ["delivery_problem"]

@@ -132,4 +132,10 @@ def test_detail_has_lines_events_and_actions(session, world):
     ]
     assert detail.events[0].type == "order.placed"
     # delivered: confirm receipt or report a problem (returns come with customer service)
-    assert detail.allowed_actions == ["confirm_receipt", "report_delivery_problem"]
+    assert detail.allowed_actions == [
+        "confirm_receipt",
+        "report_delivery_problem",
+        "download_invoice",
+        "review_products",
+        "message_seller",
+    ]

@@ -9,6 +9,17 @@ from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
+from oms_dashboard.ui.components.order_returns import return_button, returns_card
+from oms_dashboard.ui.components.order_reviews import reviews_card
+from oms_dashboard.ui.components.order_service import (
+    cancel_button,
+    cancellation_request,
+    invoice_button,
+    outcome_notice,
+    refunds_card,
+    reject_dialog,
+)
+from oms_dashboard.ui.components.order_thread import messages_card
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.push_offer import push_offer
 from oms_dashboard.ui.components.shipment_panel import shipment_panels
@@ -333,18 +344,35 @@ def _content() -> rx.Component:
             _retry_button(),
             _buy_label_button(),
             delivery_answer(),
+            invoice_button(),
+            return_button(),
+            cancel_button(),
             badge=status_badge(ORDER.status),
         ),
+        outcome_notice(),
         _notices(),
         push_offer(),
+        cancellation_request(),
         rx.grid(
-            rx.vstack(_shipments(), _lines(), _timeline(), spacing="5", width="100%"),
-            rx.vstack(_summary(), _siblings(), _address(), spacing="5", width="100%"),
+            rx.vstack(
+                _shipments(), _lines(), messages_card(), _timeline(), spacing="5", width="100%"
+            ),
+            rx.vstack(
+                _summary(),
+                returns_card(),
+                refunds_card(),
+                reviews_card(),
+                _siblings(),
+                _address(),
+                spacing="5",
+                width="100%",
+            ),
             columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",
             width="100%",
         ),
         label_dialog(),
+        reject_dialog(),
         spacing="4",
         width="100%",
     )

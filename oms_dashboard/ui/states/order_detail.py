@@ -27,6 +27,25 @@ from oms_dashboard.services.receipt import DeliveryProblem
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
+from oms_dashboard.ui.states.order_service import (
+    CancelOffer,
+    MessageRow,
+    Outcome,
+    RefundRow,
+    RequestView,
+    ReviewRow,
+    cancel_offer,
+    message_rows,
+    refund_rows,
+    request_view,
+    review_rows,
+)
+from oms_dashboard.ui.states.return_rows import (
+    ReturnableRow,
+    ReturnRow,
+    return_rows,
+    returnable_rows,
+)
 from oms_dashboard.ui.states.shipment_views import ShipmentPanel, build_shipment_panels
 from oms_dashboard.ui.states.tracking_watch import TrackingWatch
 
@@ -76,6 +95,12 @@ class OrderView:
     can_retry_payment: bool = False
     can_answer_delivery: bool = False
     """Delivered: the customer may confirm receipt or report a problem (once)."""
+    can_cancel: bool = False
+    """Cancelling now or asking the seller to: ``cancel_offer`` says which."""
+    can_answer_cancellation: bool = False
+    can_download_invoice: bool = False
+    can_message: bool = False
+    """The customer or the owning seller writes in the order's thread; staff read."""
     ship_to: str = ""
 
 
@@ -91,9 +116,11 @@ class SiblingRow:
 
 
 def _event_title(event_type: str) -> str:
-    """``order.status_changed`` reads as ``Status changed``."""
-    name = event_type.split(".", 1)[-1]
-    return name.replace("_", " ").capitalize()
+    """``order.status_changed`` reads as ``Status changed``; another subject keeps its
+    name (``refund.requested``: ``Refund requested``), so two requests read apart."""
+    subject, _, name = event_type.rpartition(".")
+    words = name if subject in ("", "order") else f"{subject} {name}"
+    return words.replace("_", " ").capitalize()
 
 
 PAYMENT_FAILED_TEXT = {
@@ -147,6 +174,10 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
         can_answer_delivery="confirm_receipt" in detail.allowed_actions,
+        can_cancel=bool({"cancel", "request_cancellation"} & set(detail.allowed_actions)),
+        can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
+        can_download_invoice="download_invoice" in detail.allowed_actions,
+        can_message=bool({"message_seller", "message_customer"} & set(detail.allowed_actions)),
         ship_to="\n".join(ship_to_lines(o)),
     )
 
@@ -160,10 +191,21 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
     checkout_text: str = ""
     back_href: str = "/"
     busy: bool = False
+    cancel_offer: CancelOffer = CancelOffer()
+    cancel_request: RequestView = RequestView()
+    refunds: list[RefundRow] = []
+    messages: list[MessageRow] = []
+    returnable: list[ReturnableRow] = []
+    returns: list[ReturnRow] = []
+    reviews: list[ReviewRow] = []
+    outcome: Outcome = Outcome()
 
     def _clear_view(self) -> None:
         self.order, self.lines, self.shipments, self.events = OrderView(), [], [], []
         self.siblings, self.checkout_text = [], ""
+        self.cancel_offer, self.cancel_request = CancelOffer(), RequestView()
+        self.refunds, self.messages, self.outcome = [], [], Outcome()
+        self.returnable, self.returns, self.reviews = [], [], []
 
     def _requested_id(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
@@ -258,6 +300,15 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
             lines=lines,
             shipments=build_shipment_panels(detail, gate.role, utcnow()),
             events=events,
+            cancel_offer=cancel_offer(session, gate, detail.order, detail.allowed_actions),
+            cancel_request=request_view(session, gate, detail.order),
+            refunds=refund_rows(session, gate, detail.order),
+            messages=message_rows(current().engine, gate, detail.order),
+            returnable=returnable_rows(session, detail.order)
+            if "request_return" in detail.allowed_actions
+            else [],
+            returns=return_rows(session, gate, detail.order),
+            reviews=review_rows(session, gate, detail.order, detail.allowed_actions),
             access=OK,
         )
 
@@ -275,6 +326,24 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
         with session_scope() as session:
             self._show(session, gate)
         return rx.toast.success(success)
+
+    def _run_action(self, call, said):
+        """``call(engine, actor)`` as the signed-in person, then the order as it is now
+        with ``said(result)`` as the page's notice; a refusal is the notice instead, in
+        the rule's own words, and changes nothing."""
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        try:
+            result = call(current().engine, gate)
+        except (ServiceError, DomainError) as exc:
+            self.outcome = Outcome(exc.detail, "refused")
+        else:
+            self.outcome = said(result)
+        with session_scope() as session:
+            self._show(session, gate)
+        return None
 
     problem: str = "not_arrived"
     """The delivery problem chosen in the report dialog (a ``DeliveryProblem``)."""
