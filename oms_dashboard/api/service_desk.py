@@ -19,7 +19,7 @@ from oms_dashboard.api.schemas import Money, MoneyOut, RequestBody, Text, Time
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.refunds import LineRequest
 from oms_dashboard.models import CancellationRequest
-from oms_dashboard.services import cancellation, refunds
+from oms_dashboard.services import cancellation, refund_payments, refunds
 from oms_dashboard.services.actor import Actor, Role
 
 router = APIRouter(tags=["service desk"])
@@ -274,6 +274,22 @@ def post_reject_refund(
     return refund_out(
         refunds.reject_refund(engine, actor=actor, refund_id=refund_id, note=body.reason)
     )
+
+
+@router.post(
+    f"{P}/refunds/{{refund_id}}/retry",
+    response_model=RefundOut,
+    responses=responses(401, 403, 404, 409),
+)
+def post_retry_refund(
+    refund_id: str,
+    engine: EngineDep,
+    actor: Actor = require_role(Role.ADMIN, Role.SUPPORT),
+) -> RefundOut:
+    """Send a refund the payment provider refused (``failed``) to it again, as a new
+    attempt with its own idempotency key (admins; support up to the policy's limit).
+    Audited. Any other status is a 409 ``refund-not-failed``."""
+    return refund_out(refund_payments.retry_refund(engine, actor=actor, refund_id=refund_id))
 
 
 # -- shaping -----------------------------------------------------------------------------

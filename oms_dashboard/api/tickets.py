@@ -17,6 +17,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import ticket_views
 from oms_dashboard.services import tickets as service
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.errors import ValidationFailed
 
 router = APIRouter(tags=["support"])
 TicketId = Annotated[str, Path(max_length=40)]
@@ -45,7 +46,12 @@ class MessageIn(RequestBody):
 
 
 class AssignIn(RequestBody):
-    assignee_id: Annotated[Text, Field(max_length=40)]
+    agent_id: Annotated[
+        Text | None, Field(max_length=40, description="The support agent (or admin) to give it to")
+    ] = None
+    assignee_id: Annotated[
+        Text | None, Field(max_length=40, description="Older name of agent_id")
+    ] = None
 
 
 class StatusIn(RequestBody):
@@ -219,9 +225,16 @@ def post_assign(
     engine: EngineDep,
     actor: Actor = require_role(Role.SUPPORT, Role.ADMIN),
 ) -> TicketOut:
+    """Assign the ticket to a support agent (yourself, or reassign it to another):
+    audited, noted on the thread, the new assignee told in the app and by email.
+    Someone who is not an active support agent or admin is a 422."""
+    field = "assignee_id" if body.agent_id is None and body.assignee_id else "agent_id"
+    agent_id = body.agent_id or body.assignee_id
+    if not agent_id:
+        raise ValidationFailed.one("agent_id", "is required")
     return ticket_out(
         service.assign_ticket(
-            engine, actor=actor, ticket_id=ticket_id, assignee_id=body.assignee_id
+            engine, actor=actor, ticket_id=ticket_id, assignee_id=agent_id, field=field
         )
     )
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from oms_dashboard.domain.delivery import add_business_days, no_holidays
-from oms_dashboard.domain.errors import RefundExceedsPaid
+from oms_dashboard.domain.errors import RefundExceedsPaid, Refused
 from oms_dashboard.domain.lifecycle import Lifecycle
 
 CANCELLATION_REFUND_HOURS = 24
@@ -303,6 +303,25 @@ REFUND = Lifecycle(
 ON_ITS_WAY = frozenset({F.PENDING_REVIEW, F.APPROVED, F.FAILED})
 """Counts as ``pending`` in ``refundable_left``."""
 DONE = frozenset({F.PAID, F.REJECTED})
+
+
+def check_retry(status: RefundStatus | str) -> RefundStatus:
+    """Only a refund the provider refused is sent again (back to approved); anything
+    else is a ``Refused`` with the rule ``refund-not-failed``."""
+    if RefundStatus(status) is not F.FAILED:
+        words = str(RefundStatus(status).value).replace("_", " ")
+        raise Refused(
+            "refund-not-failed", f"only a failed refund is sent again; this one is {words}"
+        )
+    return REFUND.check(status, F.APPROVED)
+
+
+def provider_key(refund_id: str, pay_round: int) -> str:
+    """The provider's idempotency key for one round of paying: the refund id the
+    first time, a new key each time a person sends it again, because a provider that
+    remembers a refused key answers every later ask with the same refusal. Within a
+    round the key stays, so the outbox re-delivering never pays twice."""
+    return refund_id if pay_round == 0 else f"{refund_id}:retry-{pay_round}"
 
 
 def refund_due_at(

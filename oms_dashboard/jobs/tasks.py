@@ -162,7 +162,10 @@ def pay_refund(payload: dict[str, Any]) -> None:
     The provider down raises, and the outbox delivers the message again later."""
     wiring = current()
     refund_payments.pay_refund(
-        wiring.engine, refund_id=payload["refund_id"], provider=wiring.payment_provider
+        wiring.engine,
+        refund_id=payload["refund_id"],
+        provider=wiring.payment_provider,
+        pay_round=int(payload.get("round", 0)),
     )
 
 

@@ -81,6 +81,9 @@ class Refund(SQLModel, table=True):
     paid_at: datetime | None = time_field(nullable=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=500)
+    pay_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """How many times a person sent it to the provider again after it failed: each
+    round is its own provider idempotency key and outbox message."""
 
 
 class RefundLine(SQLModel, table=True):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from oms_dashboard.db import session_scope
-from oms_dashboard.models import Customer, Dispute, Order, Ticket, TicketMessage
+from oms_dashboard.models import Customer, Dispute, Order, Ticket, TicketMessage, User
 from oms_dashboard.notifications import content
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.inapp import notify
@@ -20,6 +20,7 @@ _WHAT = {
     "escalated": ("Ticket {number} became a dispute", "An admin will decide it"),
     "resolved": ("Your ticket {number} is resolved", "Rate how it was handled"),
     "dispute_resolved": ("The dispute on ticket {number} is decided", "Read the decision"),
+    "assigned": ("Ticket {number} was assigned to you", "Answer the ticket"),
 }
 
 
@@ -45,7 +46,9 @@ def ticket_update(payload: dict[str, Any], *, engine: sa.Engine | None = None) -
             "action": action,
             "ticket_url": content.link(f"/tickets/{ticket.id}"),
         }
-        if to == "seller" and ticket.seller_id:
+        if to == "assignee":
+            _tell_assignee(session, ticket, payload, key, title, context)
+        elif to == "seller" and ticket.seller_id:
             notify(
                 session,
                 dedupe_key=f"inapp:ticket:{key}",
@@ -91,6 +94,37 @@ def ticket_update(payload: dict[str, Any], *, engine: sa.Engine | None = None) -
                 context={**context, "recipient_name": customer.name},
                 order_id=ticket.order_id,
             )
+
+
+def _tell_assignee(session, ticket: Ticket, payload, key, title, context) -> None:
+    """The agent a ticket was given to by someone else: the bell and an email."""
+    agent = session.get(User, payload.get("assignee_id") or "")
+    if agent is None or not agent.is_active or ticket.assignee_id != agent.id:
+        return  # reassigned again meanwhile: the newer notice is theirs
+    by = payload.get("by") or "a colleague"
+    notify(
+        session,
+        dedupe_key=f"inapp:ticket:{key}",
+        kind="ticket_update",
+        title=title,
+        body=f"{ticket.subject} (priority {ticket.priority}), from {by}.",
+        user_id=agent.id,
+        order_id=ticket.order_id,
+    )
+    session.commit()
+    send_email(
+        session,
+        dedupe_key=f"email:ticket:{key}",
+        template="ticket_update",
+        to=agent.email,
+        subject=title,
+        context={
+            **context,
+            "recipient_name": agent.name,
+            "ticket_url": content.link(f"/support/tickets/{ticket.id}"),
+        },
+        order_id=ticket.order_id,
+    )
 
 
 def _latest_words(session, ticket: Ticket, event: str) -> str:

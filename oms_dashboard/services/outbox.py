@@ -69,8 +69,9 @@ class MessageKind(StrEnum):
     SANDBOX_CARRIER_WEBHOOK = "sandbox.carrier_webhook"
     PAYMENT_VERIFY = "payment.verify"
     REFUND_PAY = "payment.refund"
-    """Pay an approved refund through the provider (payload ``refund_id``; the
-    provider's idempotency key is the refund id): down, the outbox retries it."""
+    """Pay an approved refund through the provider (payload ``refund_id`` and, once
+    a person sent it again, ``round``; the provider's idempotency key is the refund id,
+    then one per round): down, the outbox retries it."""
 
     @property
     def queue(self) -> str:

@@ -9,10 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from oms_dashboard.domain.tickets import sla_breached
-from oms_dashboard.models import Order, Return, Shipment, Ticket, User
+from oms_dashboard.domain.tickets import TicketStatus, sla_breached
+from oms_dashboard.models import Order, Return, Shipment, Ticket, TicketMessage, User
+from oms_dashboard.services import tickets
+from oms_dashboard.services.actor import Actor, Role
 
 
 def sla_due(ticket: Ticket, now: datetime) -> datetime:
@@ -65,3 +68,51 @@ def tickets_by_id(session: Session, ticket_ids: Iterable[str]) -> dict[str, Tick
     if not ids:
         return {}
     return {t.id: t for t in session.exec(select(Ticket).where(Ticket.id.in_(ids))).all()}
+
+
+def party_tickets(
+    session: Session, *, actor: Actor, order_id: str | None = None, limit: int = 100
+) -> tuple[list[Ticket], bool]:
+    """The tickets a person sees (``services.tickets.scoped_tickets``), optionally
+    those about one order: the ones waiting on the viewer first (a seller's or a
+    customer's turn to answer), then the latest activity; (rows, more beyond limit)."""
+    query = tickets.scoped_tickets(actor)
+    if order_id:
+        query = query.where(Ticket.order_id == order_id)
+    waiting = WAITING_ON_ROLE.get(actor.role)
+    first = sa.case((Ticket.status == waiting, 0), else_=1) if waiting else sa.literal(1)
+    query = query.order_by(first, Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit + 1)
+    rows = list(session.exec(query).all())
+    return rows[:limit], len(rows) > limit
+
+
+WAITING_ON_ROLE = {
+    Role.CUSTOMER: TicketStatus.WAITING_ON_CUSTOMER.value,
+    Role.SELLER: TicketStatus.WAITING_ON_SELLER.value,
+}
+"""The status in which a ticket waits for that role to answer."""
+
+
+def last_messages(session: Session, ticket_ids: Iterable[str]) -> dict[str, TicketMessage]:
+    """Each ticket's latest message written by a person (not the OMS's notes)."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return {}
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=TicketMessage.ticket_id,
+            order_by=(TicketMessage.created_at.desc(), TicketMessage.id.desc()),
+        )
+        .label("rank")
+    )
+    latest = (
+        select(TicketMessage.id, rank)
+        .where(
+            TicketMessage.ticket_id.in_(ids),
+            TicketMessage.author_role != tickets.SYSTEM_SOURCE,
+        )
+        .subquery()
+    )
+    query = select(TicketMessage).join(latest, latest.c.id == TicketMessage.id)
+    return {m.ticket_id: m for m in session.exec(query.where(latest.c.rank == 1)).all()}

@@ -351,16 +351,32 @@ def add_ticket_message(
 
 
 @transactional
-def assign_ticket(session: Session, *, actor: Actor, ticket_id: str, assignee_id: str) -> Ticket:
+def assign_ticket(
+    session: Session,
+    *,
+    actor: Actor,
+    ticket_id: str,
+    assignee_id: str,
+    field: str = "assignee_id",
+) -> Ticket:
+    """Support takes a ticket or hands it to another agent: audited, a note on the
+    thread, and an agent given it by someone else is told (in-app and email).
+    ``field`` is what the caller called the agent, for the 422."""
     actor.require(Role.SUPPORT, Role.ADMIN)
     ticket = get_ticket(session, actor=actor, ticket_id=ticket_id, lock=True)
     agent = session.get(User, assignee_id)
     if agent is None or not agent.is_active or agent.role not in (Role.SUPPORT, Role.ADMIN):
-        raise ValidationFailed.one("assignee_id", "must be an active support agent or admin")
+        raise ValidationFailed.one(field, "must be an active support agent or admin")
+    if ticket.assignee_id == agent.id:
+        return ticket  # already theirs: nothing to note or tell
     before = snapshot(ticket)
     ticket.assignee_id, ticket.updated_at = agent.id, utcnow()
     session.add(ticket)
-    _note(session, ticket, f"Assigned to {agent.name} by {actor.label}")
+    taken = agent.id == actor.user_id
+    words = f"Taken by {agent.name}" if taken else f"Assigned to {agent.name} by {actor.label}"
+    if before["assignee_id"]:
+        words = f"Reassigned to {agent.name} by {actor.label}" if not taken else words
+    note = _note(session, ticket, words)
     record_audit(
         session,
         actor=actor,
@@ -370,7 +386,30 @@ def assign_ticket(session: Session, *, actor: Actor, ticket_id: str, assignee_id
         before={"assignee_id": before["assignee_id"]},
         after={"assignee_id": agent.id},
     )
+    if not taken:
+        add_message(
+            session,
+            kind=MessageKind.TICKET_UPDATE,
+            dedupe_key=f"ticket:{ticket.id}:assigned:assignee:{note.id}",
+            payload={
+                "ticket_id": ticket.id,
+                "to": "assignee",
+                "event": "assigned",
+                "cause": note.id,
+                "assignee_id": agent.id,
+                "by": actor.label,
+            },
+        )
     return ticket
+
+
+def support_agents(session: Session, *, actor: Actor) -> list[User]:
+    """Whom staff may give a ticket to: active support agents and admins, by name."""
+    actor.require(Role.SUPPORT, Role.ADMIN)
+    query = select(User).where(
+        User.is_active.is_(True), User.role.in_([Role.SUPPORT.value, Role.ADMIN.value])
+    )
+    return list(session.exec(query.order_by(User.role.desc(), User.name, User.id)).all())
 
 
 @transactional

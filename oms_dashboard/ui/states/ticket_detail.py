@@ -25,7 +25,7 @@ from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.components.ticket_badges import TICKET_STATUSES
 from oms_dashboard.ui.states.auth import HOME, AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
-from oms_dashboard.ui.states.ticket_queue import sla_words
+from oms_dashboard.ui.states.ticket_rows import sla_words
 
 KEEP = "keep"
 REPLY_STATUSES = [

@@ -3,58 +3,25 @@ by status, priority and "assigned to me" in SQL (``services.tickets.list_tickets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
 
 import reflex as rx
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.tickets import Priority, TicketStatus
-from oms_dashboard.models import Ticket
-from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import ticket_views, tickets
+from oms_dashboard.services import tickets
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.ticket_rows import TicketRow, sla_words, ticket_rows
+
+__all__ = ["ACTIVE", "ALL", "LIMIT", "TicketQueueState", "TicketRow", "sla_words"]
 
 LIMIT = 100
 ALL = "all"
 ACTIVE = "active"
 """Every status but resolved: what still needs someone."""
 ACTIVE_STATUSES = tuple(s.value for s in TicketStatus if s is not TicketStatus.RESOLVED)
-
-
-@dataclass
-class TicketRow:
-    id: str
-    href: str
-    number: str
-    subject: str
-    priority: str
-    priority_reason: str
-    status: str
-    sla_text: str
-    sla_exact: str
-    breached: bool
-    order_number: str
-    order_href: str
-    assignee: str
-
-
-def sla_words(ticket: Ticket, now: datetime) -> tuple[str, bool]:
-    """How the SLA stands, in words: (text, breached)."""
-    due = ticket_views.sla_due(ticket, now)
-    breached = ticket_views.is_breached(ticket, now)
-    if ticket.resolved_at is not None:
-        when = fmt.relative_time(ticket.resolved_at, now)
-        return (f"Resolved {when}, after the SLA" if breached else f"Resolved {when}"), breached
-    if breached:
-        return f"SLA breached {fmt.relative_time(due, now)}", True
-    if ticket.waiting_since is not None:
-        return "SLA paused: waiting on the customer", False
-    return f"Due {fmt.relative_time(due, now)}", False
 
 
 class TicketQueueState(GuardedState, AuthState):
@@ -95,30 +62,7 @@ class TicketQueueState(GuardedState, AuthState):
             assignee_id=actor.user_id if self.mine else None,
             limit=LIMIT,
         )
-        found: list[Ticket] = page.items
-        numbers = ticket_views.order_numbers(session, [t.order_id for t in found])
-        names = ticket_views.user_names(session, [t.assignee_id for t in found])
-        now = utcnow()
-        rows = []
-        for t in found:
-            text, breached = sla_words(t, now)
-            rows.append(
-                TicketRow(
-                    id=t.id,
-                    href=f"/support/tickets/{t.id}",
-                    number=t.number,
-                    subject=t.subject,
-                    priority=t.priority,
-                    priority_reason=t.priority_reason,
-                    status=t.status,
-                    sla_text=text,
-                    sla_exact=fmt.exact_time(ticket_views.sla_due(t, now)),
-                    breached=breached,
-                    order_number=numbers.get(t.order_id or "", ""),
-                    order_href=f"/orders/{t.order_id}" if t.order_id else "",
-                    assignee=names.get(t.assignee_id or "", ""),
-                )
-            )
+        rows = ticket_rows(session, page.items, actor)
         self.rows = rows
         self.capped = page.next_cursor is not None
         self.breached_count = sum(r.breached and r.status != "resolved" for r in rows)

@@ -18,7 +18,7 @@ from oms_dashboard.ui.components.ticket_badges import (
 )
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.pages.support.tickets import sla_text
+from oms_dashboard.ui.components.ticket_list import sla_text
 from oms_dashboard.ui.states.ticket_detail import REPLY_STATUSES, MessageRow, TicketDetailState
 
 ROUTE = "/support/tickets/[ticket_id]"

@@ -8,86 +8,17 @@ from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
-from oms_dashboard.ui.components.table import Column, table
-from oms_dashboard.ui.components.ticket_badges import (
-    PRIORITIES,
-    TICKET_STATUSES,
-    priority_badge,
-    ticket_status_badge,
-)
+from oms_dashboard.ui.components.ticket_badges import PRIORITIES, TICKET_STATUSES
+from oms_dashboard.ui.components.ticket_list import ticket_table
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.states.ticket_queue import ACTIVE, ALL, LIMIT, TicketQueueState, TicketRow
+from oms_dashboard.ui.states.ticket_queue import ACTIVE, ALL, LIMIT, TicketQueueState
 
 ROUTE = "/support/tickets"
 TITLE = "Tickets · OMS Dashboard"
 ON_LOAD = TicketQueueState.load
 
 S = TicketQueueState
-COLUMNS = [
-    Column("Ticket", width="34%"),
-    Column("Priority", width="26%"),
-    Column("Status"),
-    Column("SLA"),
-    Column("Order"),
-]
-
-
-def sla_text(text: rx.Var[str], exact: rx.Var[str], breached: rx.Var[bool]) -> rx.Component:
-    return rx.text(
-        rx.cond(breached, rx.icon("alarm-clock", size=14, aria_hidden="true"), rx.fragment()),
-        text,
-        as_="span",
-        title=exact,
-        size="2",
-        weight=rx.cond(breached, "bold", "regular"),
-        color_scheme=rx.cond(breached, "red", "gray"),
-        display="inline-flex",
-        align_items="center",
-        gap="4px",
-        data_testid="sla",
-        data_breached=rx.cond(breached, "true", "false"),
-    )
-
-
-def _row(row: rx.Var[TicketRow]) -> list[rx.Component]:
-    return [
-        rx.vstack(
-            rx.link(
-                row.subject,
-                href=row.href,
-                weight="medium",
-                size="2",
-                data_testid="ticket-link",
-            ),
-            rx.text(
-                row.number,
-                rx.cond(row.assignee, rx.text.span(" · assigned to ", row.assignee)),
-                size="1",
-                color_scheme="gray",
-                font_family="var(--code-font-family)",
-            ),
-            spacing="1",
-        ),
-        rx.vstack(
-            priority_badge(row.priority),
-            rx.text(row.priority_reason, size="1", color_scheme="gray"),
-            spacing="1",
-        ),
-        ticket_status_badge(row.status),
-        sla_text(row.sla_text, row.sla_exact, row.breached),
-        rx.cond(
-            row.order_href,
-            rx.link(
-                row.order_number,
-                href=row.order_href,
-                font_family="var(--code-font-family)",
-                size="2",
-                white_space="nowrap",
-                data_testid="order-link",
-            ),
-            rx.text("No order", size="1", color_scheme="gray"),
-        ),
-    ]
+COLUMNS = ["ticket", "priority", "status", "sla", "order"]
 
 
 def _select(label: str, value, on_change, items: list[tuple[str, str]]) -> rx.Component:
@@ -148,7 +79,7 @@ def _list() -> rx.Component:
         ),
         rx.cond(
             S.rows.length() > 0,
-            table(COLUMNS, S.rows, _row, label="Tickets"),
+            ticket_table(S.rows, COLUMNS, label="Tickets"),
             empty_state(
                 "No ticket matches",
                 "Tickets come in from customers and sellers, and from the OMS when a parcel "
