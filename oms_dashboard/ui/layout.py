@@ -15,10 +15,14 @@ from oms_dashboard.ui.states.review import HeldCountState
 SIDEBAR_WIDTH = "240px"
 
 NAV: dict[str, list[tuple[str, str, str]]] = {
-    "customer": [("My orders", "/orders", "shopping-bag")],
+    "customer": [
+        ("My orders", "/orders", "shopping-bag"),
+        ("My requests", "/tickets", "life-buoy"),
+    ],
     "seller": [
         ("Incoming orders", "/seller/orders", "inbox"),
         ("Fulfillment", "/seller/fulfillment", "truck"),
+        ("Support tickets", "/tickets", "life-buoy"),
     ],
     "support": [
         ("Order search", "/support/orders", "search"),

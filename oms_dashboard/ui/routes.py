@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from oms_dashboard.ui.pages import index, login, order_detail
+from oms_dashboard.ui.pages import index, login, my_tickets, order_detail
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
 from oms_dashboard.ui.pages.admin import orders as admin_orders
@@ -38,6 +38,7 @@ PAGES = [
     admin_outbox,
     admin_carriers,
     order_detail,
+    my_tickets,
 ]
 
 

@@ -20,6 +20,7 @@ from oms_dashboard.ui.components.order_service import (
     reject_dialog,
 )
 from oms_dashboard.ui.components.order_thread import messages_card
+from oms_dashboard.ui.components.order_tickets import order_tickets_card
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.push_offer import push_offer
 from oms_dashboard.ui.components.shipment_panel import shipment_panels
@@ -361,6 +362,7 @@ def _content() -> rx.Component:
                 _summary(),
                 returns_card(),
                 refunds_card(),
+                order_tickets_card(),
                 reviews_card(),
                 _siblings(),
                 _address(),

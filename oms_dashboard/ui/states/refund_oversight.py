@@ -14,7 +14,7 @@ from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import refund_oversight, refunds
+from oms_dashboard.services import refund_oversight, refund_payments, refunds
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import ServiceError, ValidationFailed
 from oms_dashboard.ui import format as fmt
@@ -39,6 +39,7 @@ class RefundRow:
     due_exact: str
     last_error: str
     decidable: bool
+    retryable: bool = False
 
 
 class RefundOversightState(GuardedState, AuthState):
@@ -94,6 +95,7 @@ class RefundOversightState(GuardedState, AuthState):
                     due_exact=fmt.exact_time(r.due_at),
                     last_error=r.last_error or "",
                     decidable=r.status == RefundStatus.PENDING_REVIEW,
+                    retryable=r.status == RefundStatus.FAILED,
                 )
             )
         self.rows = rows
@@ -141,3 +143,21 @@ class RefundOversightState(GuardedState, AuthState):
         if self.acting == APPROVE:
             return rx.toast.success(f"Refund of {words} approved: it is paid through the provider.")
         return rx.toast.success(f"Refund of {words} rejected: the customer is told why.")
+
+    @rx.event
+    def retry(self, refund_id: str):
+        """Send a failed refund to the payment provider again (a new attempt)."""
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        try:
+            found = refund_payments.retry_refund(current().engine, actor=gate, refund_id=refund_id)
+        except (ServiceError, DomainError) as exc:
+            return rx.toast.error(f"The refund was not sent again: {exc.detail}")
+        with session_scope() as session:
+            self._fill(session, gate)
+        words = refunds.money_words(found.refund)
+        return rx.toast.success(
+            f"Refund of {words} sent to the payment provider again; you are told if it fails."
+        )

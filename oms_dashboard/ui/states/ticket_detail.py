@@ -18,16 +18,17 @@ from oms_dashboard.domain.tickets import TicketStatus
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import ticket_views, tickets
-from oms_dashboard.services.actor import Actor
+from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import NotFound, ServiceError, ValidationFailed
 from oms_dashboard.services.tracking import carrier_title
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.components.ticket_badges import TICKET_STATUSES
-from oms_dashboard.ui.states.auth import HOME, AuthState
+from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import LOADING, NOT_FOUND, OK, GuardedState
 from oms_dashboard.ui.states.ticket_rows import sla_words
 
 KEEP = "keep"
+MY_TICKETS = "/tickets"
 REPLY_STATUSES = [
     (KEEP, "Leave the status as it is"),
     (TicketStatus.WAITING_ON_CUSTOMER.value, "Waiting on customer"),
@@ -35,6 +36,12 @@ REPLY_STATUSES = [
     (TicketStatus.RESOLVED.value, "Resolved"),
 ]
 _OPEN = (TicketStatus.OPEN, TicketStatus.WAITING_ON_SELLER, TicketStatus.WAITING_ON_CUSTOMER)
+
+
+@dataclass
+class AgentChoice:
+    id: str
+    label: str
 
 
 @dataclass
@@ -82,6 +89,10 @@ class TicketDetailState(GuardedState, AuthState):
     can_assign: bool = False
     can_escalate: bool = False
     can_wait_on_seller: bool = False
+    can_rate: bool = False
+    rating: int = 0
+    agents: list[AgentChoice] = []
+    reassign_to: str = ""
     reply: str = ""
     reply_status: str = KEEP
     reply_error: str = ""
@@ -165,13 +176,27 @@ class TicketDetailState(GuardedState, AuthState):
         self.decided_relative = fmt.relative_time(d.decided_at, now) if d and d.decided_at else ""
         status = TicketStatus(t.status)
         self.viewer_staff = actor.is_staff
-        self.back_href = "/support/tickets" if actor.is_staff else HOME[actor.role]
+        self.back_href = "/support/tickets" if actor.is_staff else MY_TICKETS
         self.can_reply = status is not TicketStatus.ESCALATED or actor.is_staff
         self.can_assign = actor.is_staff and t.assignee_id != actor.user_id
         self.can_escalate = (
             not actor.is_staff and status in _OPEN and t.order_id is not None and d is None
         )
         self.can_wait_on_seller = t.seller_id is not None
+        self.rating = t.rating or 0
+        self.can_rate = (
+            actor.role is Role.CUSTOMER and status is TicketStatus.RESOLVED and not t.rating
+        )
+        self.agents = (
+            [
+                AgentChoice(u.id, f"{u.name} ({u.role})")
+                for u in tickets.support_agents(session, actor=actor)
+                if u.id != t.assignee_id
+            ]
+            if actor.is_staff
+            else []
+        )
+        self.reassign_to = ""
         self.access = OK
 
     def _act(self, action, success: str):
@@ -225,6 +250,36 @@ class TicketDetailState(GuardedState, AuthState):
                 engine, actor=a, ticket_id=self.ticket_id, assignee_id=a.user_id or ""
             ),
             "Assigned to you.",
+        )[1]
+
+    @rx.event
+    def set_reassign_to(self, value: str):
+        self.reassign_to = value
+
+    @rx.event
+    def reassign(self):
+        agent_id = self.reassign_to
+        if not agent_id:
+            return rx.toast.error("Choose the agent to give the ticket to.")
+        name = next((a.label for a in self.agents if a.id == agent_id), "them")
+        return self._act(
+            lambda engine, a: tickets.assign_ticket(
+                engine, actor=a, ticket_id=self.ticket_id, assignee_id=agent_id
+            ),
+            f"Reassigned to {name}; they are told.",
+        )[1]
+
+    @rx.event
+    def rate(self, value: str):
+        try:
+            stars = int(value)
+        except ValueError:
+            return None
+        return self._act(
+            lambda engine, a: tickets.rate_ticket(
+                engine, actor=a, ticket_id=self.ticket_id, rating=stars
+            ),
+            "Thank you: your rating helps support do better.",
         )[1]
 
     @rx.event

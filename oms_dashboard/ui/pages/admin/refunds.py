@@ -97,7 +97,19 @@ def _row(row: rx.Var[RefundRow]) -> list[rx.Component]:
                 spacing="2",
                 justify="end",
             ),
-            rx.text("—", size="2", color_scheme="gray", aria_label="Nothing to decide"),
+            rx.cond(
+                row.retryable,
+                rx.button(
+                    rx.icon("rotate-cw", size=14, aria_hidden="true"),
+                    "Retry",
+                    on_click=S.retry(row.id),
+                    size="1",
+                    variant="soft",
+                    aria_label=f"Send the refund on order {row.order_number} to the provider again",
+                    data_testid="retry-refund",
+                ),
+                rx.text("—", size="2", color_scheme="gray", aria_label="Nothing to decide"),
+            ),
         ),
     ]
 

@@ -16,9 +16,9 @@ from oms_dashboard.ui.components.ticket_badges import (
     priority_badge,
     ticket_status_badge,
 )
+from oms_dashboard.ui.components.ticket_list import sla_text
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.components.ticket_list import sla_text
 from oms_dashboard.ui.states.ticket_detail import REPLY_STATUSES, MessageRow, TicketDetailState
 
 ROUTE = "/support/tickets/[ticket_id]"
@@ -302,6 +302,75 @@ def _escalate_dialog() -> rx.Component:
     )
 
 
+def _reassign() -> rx.Component:
+    """Staff hand the ticket to another agent (who is told)."""
+    return rx.cond(
+        S.viewer_staff & (S.agents.length() > 0),
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(
+                    placeholder="Reassign to…", aria_label="Reassign to", min_width="200px"
+                ),
+                rx.select.content(
+                    rx.foreach(S.agents, lambda a: rx.select.item(a.label, value=a.id))
+                ),
+                value=S.reassign_to,
+                on_change=S.set_reassign_to,
+            ),
+            rx.button(
+                rx.icon("users", size=16, aria_hidden="true"),
+                "Reassign",
+                on_click=S.reassign,
+                disabled=S.reassign_to == "",
+                variant="soft",
+                data_testid="reassign",
+            ),
+            spacing="2",
+            align="center",
+        ),
+    )
+
+
+def _rating() -> rx.Component:
+    """The customer rates a resolved ticket once; then the rating shows."""
+    stars = rx.hstack(
+        *[
+            rx.icon_button(
+                rx.text(str(n), size="2", weight="bold"),
+                on_click=S.rate(str(n)),
+                variant="soft",
+                size="3",
+                aria_label=f"Rate {n} of 5",
+                data_testid=f"rate-{n}",
+            )
+            for n in range(1, 6)
+        ],
+        spacing="2",
+    )
+    return rx.cond(
+        S.can_rate,
+        card(
+            rx.text(
+                "Your request is resolved. How well was it handled? 1 is poorly, 5 is very well.",
+                size="2",
+            ),
+            stars,
+            title="Rate how it was handled",
+            icon="star",
+            data_testid="rate-ticket",
+        ),
+        rx.cond(
+            S.rating > 0,
+            notice(
+                rx.text.span("You rated how this was handled: ", S.rating, " of 5."),
+                icon="star",
+                color_scheme="green",
+                data_testid="rated",
+            ),
+        ),
+    )
+
+
 def _actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
@@ -313,6 +382,7 @@ def _actions() -> rx.Component:
                 variant="soft",
             ),
         ),
+        _reassign(),
         rx.cond(
             S.can_escalate,
             rx.button(
@@ -324,6 +394,7 @@ def _actions() -> rx.Component:
             ),
         ),
         spacing="2",
+        wrap="wrap",
     )
 
 
@@ -344,7 +415,7 @@ def _content() -> rx.Component:
             ),
         ),
         rx.grid(
-            rx.vstack(_dispute(), _thread(), spacing="5", width="100%"),
+            rx.vstack(_rating(), _dispute(), _thread(), spacing="5", width="100%"),
             rx.vstack(_facts(), _context(), spacing="5", width="100%"),
             columns=rx.breakpoints(initial="1", lg="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="5",
