@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oms_dashboard.domain.errors import RefundExceedsPaid
+from oms_dashboard.domain import refunds as refund_rules
+from oms_dashboard.domain.errors import RefundExceedsPaid, Refused
 from oms_dashboard.domain.refunds import (
     LineRequest,
     PaidLine,
@@ -281,3 +282,29 @@ def test_what_is_left_plus_what_is_taken_never_passes_paid(paid, refunded, pendi
     assert 0 <= left <= paid
     if refunded + pending <= paid:
         assert left + refunded + pending == paid
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"),
+    [
+        ("failed", True),
+        ("approved", False),
+        ("pending_review", False),
+        ("paid", False),
+        ("rejected", False),
+    ],
+)
+def test_only_a_failed_refund_is_sent_again(status, retryable):
+    if retryable:
+        assert refund_rules.check_retry(status) == "approved"
+    else:
+        with pytest.raises(Refused) as refused:
+            refund_rules.check_retry(status)
+        assert refused.value.rule == "refund-not-failed"
+
+
+@pytest.mark.parametrize(
+    ("pay_round", "key"), [(0, "rfd_1"), (1, "rfd_1:retry-1"), (2, "rfd_1:retry-2")]
+)
+def test_each_round_has_its_own_provider_key(pay_round, key):
+    assert refund_rules.provider_key("rfd_1", pay_round) == key
