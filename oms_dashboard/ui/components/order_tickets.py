@@ -13,7 +13,7 @@ from oms_dashboard.ui.states.order_detail import OrderDetailState
 from oms_dashboard.ui.states.order_tickets import OrderTicketsState
 
 S = OrderTicketsState
-COLUMNS = ["request", "turn", "priority_badge"]
+COLUMNS = ["subject", "turn", "priority_badge"]
 SELLER = S.viewer_role == "seller"
 
 

@@ -41,6 +41,7 @@ def _ticket(row: rx.Var[TicketRow]) -> rx.Component:
             size="1",
             color_scheme="gray",
             font_family="var(--code-font-family)",
+            white_space="nowrap",
         ),
         spacing="1",
     )
@@ -119,6 +120,7 @@ def _order(row: rx.Var[TicketRow]) -> rx.Component:
 CELLS: dict[str, tuple[Column, Cell]] = {
     "ticket": (Column("Ticket", width="30%"), _ticket),
     "request": (Column("Request", width="28%"), _ticket),
+    "subject": (Column("Ticket", width="55%"), _ticket),
     "priority": (Column("Priority", width="24%"), _priority),
     "priority_badge": (Column("Priority"), lambda row: priority_badge(row.priority)),
     "status": (Column("Status"), _status),

@@ -196,7 +196,8 @@ class TicketDetailState(GuardedState, AuthState):
             if actor.is_staff
             else []
         )
-        self.reassign_to = ""
+        # A chosen agent rather than a placeholder (Radix's is too faint to read).
+        self.reassign_to = self.agents[0].id if self.agents else ""
         self.access = OK
 
     def _act(self, action, success: str):

@@ -308,9 +308,7 @@ def _reassign() -> rx.Component:
         S.viewer_staff & (S.agents.length() > 0),
         rx.hstack(
             rx.select.root(
-                rx.select.trigger(
-                    placeholder="Reassign to…", aria_label="Reassign to", min_width="200px"
-                ),
+                rx.select.trigger(aria_label="Reassign to", min_width="200px"),
                 rx.select.content(
                     rx.foreach(S.agents, lambda a: rx.select.item(a.label, value=a.id))
                 ),
