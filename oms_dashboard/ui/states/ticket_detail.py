@@ -267,7 +267,7 @@ class TicketDetailState(GuardedState, AuthState):
             lambda engine, a: tickets.assign_ticket(
                 engine, actor=a, ticket_id=self.ticket_id, assignee_id=agent_id
             ),
-            f"Reassigned to {name}; they are told.",
+            f"Assigned to {name}; they are told.",
         )[1]
 
     @rx.event
