@@ -80,8 +80,9 @@ def party_tickets(
     if order_id:
         query = query.where(Ticket.order_id == order_id)
     waiting = WAITING_ON_ROLE.get(actor.role)
-    first = sa.case((Ticket.status == waiting, 0), else_=1) if waiting else sa.literal(1)
-    query = query.order_by(first, Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit + 1)
+    if waiting:
+        query = query.order_by(sa.case((Ticket.status == waiting, 0), else_=1))
+    query = query.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit + 1)
     rows = list(session.exec(query).all())
     return rows[:limit], len(rows) > limit
 
