@@ -19,6 +19,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     "seller": [
         ("Incoming orders", "/seller/orders", "inbox"),
         ("Fulfillment", "/seller/fulfillment", "truck"),
+        ("Standing and statement", "/seller/standing", "gauge"),
     ],
     "support": [
         ("Order search", "/support/orders", "search"),
@@ -34,6 +35,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Refunds", "/admin/refunds", "receipt"),
         ("Outbox", "/admin/outbox", "mail"),
         ("Carriers", "/admin/carriers", "truck"),
+        ("Sellers", "/admin/sellers", "store"),
     ],
 }
 
