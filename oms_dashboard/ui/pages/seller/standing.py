@@ -109,13 +109,12 @@ def _standing_card() -> rx.Component:
 
 def _month_picker() -> rx.Component:
     return rx.hstack(
-        rx.el.label(rx.text("Month", size="2", weight="medium"), html_for="statement-month"),
-        rx.select(
-            S.months,
+        rx.text("Month", size="2", weight="medium", aria_hidden="true"),
+        rx.select.root(
+            rx.select.trigger(aria_label="Statement month", min_width="120px"),
+            rx.select.content(rx.foreach(S.months, lambda m: rx.select.item(m, value=m))),
             value=S.month,
             on_change=S.choose_month,
-            id="statement-month",
-            aria_label="Statement month",
             size="2",
         ),
         rx.button(
