@@ -94,6 +94,7 @@ def test_an_admin_suspends_a_seller_with_a_reason_and_reinstates_it(
     dialog.get_by_role("button", name="Suspend from new orders").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Say why")  # no reason, no change
     dialog.get_by_label("Reason (the seller reads it)").fill("Too many late shipments in November")
+    expect(dialog.get_by_role("alert")).to_be_hidden()  # typing a reason clears the error
     page.screenshot(path=screenshots / "admin-sellers-suspend-dialog.png")
     dialog.get_by_role("button", name="Suspend from new orders").click()
     expect(dialog).to_be_hidden()
