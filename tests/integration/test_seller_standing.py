@@ -317,3 +317,23 @@ def test_suspension_works_on_a_seller_built_through_the_services(session, engine
     assert seller.suspended_at is not None and seller.suspended_by == admin.user_id
     seller = reinstate_seller(engine, actor=admin, seller_id=shop.id, reason="ok", confirm=True)
     assert seller.suspended_at is None and seller.suspension_reason is None
+
+
+def test_the_standing_thresholds_are_policies_changed_by_admins(api, world, engine):
+    url, admin = "/api/v1/policies", world.headers("admin")
+    body = api.get(url, headers=admin).json()
+    assert (body["late_shipment_warning_bps"], body["late_shipment_suspend_bps"]) == (400, 1000)
+    assert (body["standing_window_days"], body["commission_bps"]) == (30, 1000)
+    changed = api.put(url, json={"late_shipment_suspend_bps": 800}, headers=admin)
+    assert changed.status_code == 200 and changed.json()["late_shipment_suspend_bps"] == 800
+    # A warning threshold above its suspension threshold is refused, naming the field.
+    crossed = api.put(url, json={"late_shipment_warning_bps": 900}, headers=admin)
+    assert error_fields(crossed) == ["late_shipment_warning_bps"]
+    out_of_range = api.put(url, json={"standing_window_days": 3}, headers=admin)
+    assert error_fields(out_of_range) == ["standing_window_days"]
+    assert api.get(url, headers=admin).json()["late_shipment_warning_bps"] == 400
+    assert len(fetch(engine, select(AuditEntry).where(AuditEntry.action == "policy.update"))) == 1
+    standing = api.get(
+        f"/api/v1/sellers/{world.shop_a.id}/standing", headers=world.headers("seller_a")
+    ).json()
+    assert standing["measures"][0]["suspension_threshold"] == "8.0 %"
