@@ -34,6 +34,7 @@ from oms_dashboard.api import (
     returns,
     review,
     sandbox,
+    seller_standing,
     sellers,
     service_desk,
     shipping,
@@ -71,6 +72,7 @@ ROUTERS = (
     product_reviews,
     service_desk,
     tickets,
+    seller_standing,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -121,7 +121,8 @@ def transition_error(_request: Request, exc: Exception) -> ProblemResponse:
 
 def domain_error(_request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, DomainError)
-    return problem(409, exc.code, str(exc), title="Refused by a business rule", **_rule(exc))
+    extra = {**getattr(exc, "fields", {}), **_rule(exc)}  # e.g. the sku a refusal names
+    return problem(409, exc.code, str(exc), title="Refused by a business rule", **extra)
 
 
 def _rule(exc: DomainError) -> dict[str, str]:

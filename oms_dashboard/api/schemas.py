@@ -211,6 +211,19 @@ class PolicyUpdate(RequestBody):
     duplicate_window_minutes: StrictInt | None = None
     cancellation_request_hours: StrictInt | None = None
     support_refund_limit_minor: StrictInt | None = None
+    standing_window_days: StrictInt | None = None
+    standing_min_orders: StrictInt | None = None
+    late_shipment_warning_bps: StrictInt | None = None
+    late_shipment_suspend_bps: StrictInt | None = None
+    seller_cancel_warning_bps: StrictInt | None = None
+    seller_cancel_suspend_bps: StrictInt | None = None
+    ticket_rate_warning_bps: StrictInt | None = None
+    ticket_rate_suspend_bps: StrictInt | None = None
+    ship_time_warning_hours: StrictInt | None = None
+    ship_time_suspend_hours: StrictInt | None = None
+    response_time_warning_hours: StrictInt | None = None
+    response_time_suspend_hours: StrictInt | None = None
+    commission_bps: StrictInt | None = None
 
 
 class PolicyOut(BaseModel):
@@ -223,6 +236,19 @@ class PolicyOut(BaseModel):
     duplicate_window_minutes: int
     cancellation_request_hours: int
     support_refund_limit_minor: int
+    standing_window_days: int
+    standing_min_orders: int
+    late_shipment_warning_bps: int
+    late_shipment_suspend_bps: int
+    seller_cancel_warning_bps: int
+    seller_cancel_suspend_bps: int
+    ticket_rate_warning_bps: int
+    ticket_rate_suspend_bps: int
+    ship_time_warning_hours: int
+    ship_time_suspend_hours: int
+    response_time_warning_hours: int
+    response_time_suspend_hours: int
+    commission_bps: int
     updated_at: Time
     updated_by: str | None
 

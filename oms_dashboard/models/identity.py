@@ -33,6 +33,14 @@ class Seller(SQLModel, table=True):
     """The seller's own return window; None = the platform policy's."""
     shipping_rates: dict[str, Any] | None = json_field()
     """The seller's own rate table (domain.shipping.RateTable.to_dict); None = defaults."""
+    commission_bps: int | None = None
+    """The platform's commission on this seller's sales, in basis points; None = the
+    policy's ``commission_bps``."""
+    suspended_at: datetime | None = time_field(nullable=True)
+    """Set while an admin has suspended the seller from new orders (checkout refuses
+    its products); None otherwise. Each suspension and reinstatement is audited."""
+    suspended_by: str | None = Field(default=None, max_length=40)
+    suspension_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime = time_field(default_now=True)
 
 

@@ -46,6 +46,11 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
 
 
+def _policy(default: int) -> Any:
+    """An integer policy column; the server default fills the existing row."""
+    return Field(default=default, sa_column_kwargs={"server_default": str(default)})
+
+
 class OrderPolicy(SQLModel, table=True):
     """System-wide order policies: a single row (id = 1) that admins edit."""
 
@@ -66,6 +71,25 @@ class OrderPolicy(SQLModel, table=True):
         default=10_000, sa_column_kwargs={"server_default": "10000"}
     )
     """The most a support agent refunds alone; above it an admin decides."""
+    # Seller standing (domain.standing): rates in basis points of the window's paid
+    # orders, times in hours; above a warning threshold the standing is "warning",
+    # above a suspension threshold a suspension is recommended (an admin decides).
+    standing_window_days: int = _policy(30)
+    standing_min_orders: int = _policy(10)
+    """Fewer paid orders than this in the window: the rates are not judged."""
+    late_shipment_warning_bps: int = _policy(400)
+    late_shipment_suspend_bps: int = _policy(1000)
+    seller_cancel_warning_bps: int = _policy(250)
+    seller_cancel_suspend_bps: int = _policy(500)
+    ticket_rate_warning_bps: int = _policy(500)
+    ticket_rate_suspend_bps: int = _policy(1500)
+    ship_time_warning_hours: int = _policy(24)
+    ship_time_suspend_hours: int = _policy(72)
+    response_time_warning_hours: int = _policy(24)
+    response_time_suspend_hours: int = _policy(72)
+    commission_bps: int = _policy(1000)
+    """The platform's commission on delivered orders (basis points; a seller's own
+    ``commission_bps`` overrides it)."""
     updated_at: datetime = time_field(default_now=True)
     updated_by: str | None = Field(default=None, max_length=40)
 

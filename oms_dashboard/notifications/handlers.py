@@ -31,6 +31,7 @@ from oms_dashboard.notifications.service_desk import (
     staff_alert,
 )
 from oms_dashboard.notifications.shipments import shipment_update
+from oms_dashboard.notifications.standing import seller_standing
 from oms_dashboard.notifications.tickets import ticket_update
 from oms_dashboard.services.outbox import MessageKind
 
@@ -292,6 +293,7 @@ HANDLERS = {
     MessageKind.STAFF_ALERT: staff_alert,
     MessageKind.RETURN_UPDATE: return_update,
     MessageKind.TICKET_UPDATE: ticket_update,
+    MessageKind.SELLER_STANDING: seller_standing,
 }
 """The notification kinds; ``payment.verify`` and ``payment.refund`` are the job
 layer's (``jobs.tasks``)."""

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.standing import SellerSuspended
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import new_id, new_order_number
@@ -97,6 +98,7 @@ def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -
     for sku in quantities:
         by_seller[products[sku].seller_id].append(sku)
     sellers = {s.id: s for s in session.exec(select(Seller).where(Seller.id.in_(by_seller))).all()}
+    _refuse_suspended(request, products, sellers)
     prices = _price_all(request, products, quantities, by_seller, sellers, address)
 
     now = utcnow()
@@ -259,6 +261,18 @@ def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Pro
     if errors:
         raise ValidationFailed(errors)
     return products, address
+
+
+def _refuse_suspended(
+    request: CheckoutRequest, products: dict[str, Product], sellers: dict[str, Seller]
+) -> None:
+    """A suspended seller takes no new orders: the first such line (in the cart's
+    order) is named. The sellers are already loaded for pricing: no query of its own."""
+    for line in request.lines:
+        seller = sellers[products[line.sku].seller_id]
+        if seller.suspended_at is not None:
+            product = products[line.sku]
+            raise SellerSuspended(sku=product.sku, title=product.title, seller_name=seller.name)
 
 
 def _price_all(

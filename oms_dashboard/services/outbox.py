@@ -58,6 +58,10 @@ class MessageKind(StrEnum):
     SELLER_CANCELLATION = "seller.cancellation"
     """The seller's order was cancelled, or a cancellation request waits for them:
     payload ``order_id``, ``notice`` (cancelled, request), ``reason``."""
+    SELLER_STANDING = "seller.standing"
+    """An admin suspended the seller from new orders, or reinstated it: payload
+    ``seller_id``, ``notice`` (suspended, reinstated), ``reason``, ``event`` (the
+    audit row's id); dedupe key ``seller-standing:{audit id}``."""
     STAFF_ALERT = "staff.alert"
     """An in-app alert to every active user of ``role`` (admin, support): payload
     ``role``, ``key``, ``kind``, ``title``, ``body``, ``order_id``."""

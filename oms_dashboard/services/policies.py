@@ -25,7 +25,33 @@ POLICY_BOUNDS: dict[str, tuple[int, int]] = {
     "duplicate_window_minutes": (1, 24 * 60),
     "cancellation_request_hours": (1, 7 * 24),
     "support_refund_limit_minor": (0, 100_000_000),
+    # seller standing (domain.standing) and settlement (domain.settlement)
+    "standing_window_days": (7, 365),
+    "standing_min_orders": (1, 100_000),
+    "late_shipment_warning_bps": (0, 10_000),
+    "late_shipment_suspend_bps": (0, 10_000),
+    "seller_cancel_warning_bps": (0, 10_000),
+    "seller_cancel_suspend_bps": (0, 10_000),
+    "ticket_rate_warning_bps": (0, 10_000),
+    "ticket_rate_suspend_bps": (0, 10_000),
+    "ship_time_warning_hours": (1, 30 * 24),
+    "ship_time_suspend_hours": (1, 30 * 24),
+    "response_time_warning_hours": (1, 30 * 24),
+    "response_time_suspend_hours": (1, 30 * 24),
+    "commission_bps": (0, 5_000),
 }
+
+# A warning threshold must not be above its suspension threshold: (warning, suspend).
+PAIRED_THRESHOLDS = [
+    (f"{name}_warning_{unit}", f"{name}_suspend_{unit}")
+    for name, unit in (
+        ("late_shipment", "bps"),
+        ("seller_cancel", "bps"),
+        ("ticket_rate", "bps"),
+        ("ship_time", "hours"),
+        ("response_time", "hours"),
+    )
+]
 
 
 def get_policy(session: Session) -> OrderPolicy:
@@ -60,6 +86,16 @@ def update_policy(session: Session, *, actor: Actor, changes: dict[str, Any]) ->
     if errors:
         raise ValidationFailed(errors)
     policy = get_policy(session)
+    for warning, suspend in PAIRED_THRESHOLDS:
+        low = changes.get(warning, getattr(policy, warning))
+        high = changes.get(suspend, getattr(policy, suspend))
+        if low > high:
+            field = warning if warning in changes else suspend
+            errors.append(
+                {"field": field, "message": f"{warning} ({low}) must not exceed {suspend} ({high})"}
+            )
+    if errors:
+        raise ValidationFailed(errors)
     before = snapshot(policy)
     for name, value in changes.items():
         setattr(policy, name, value)

@@ -23,6 +23,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Incoming orders", "/seller/orders", "inbox"),
         ("Fulfillment", "/seller/fulfillment", "truck"),
         ("Support tickets", "/tickets", "life-buoy"),
+        ("Standing and statement", "/seller/standing", "gauge"),
     ],
     "support": [
         ("Order search", "/support/orders", "search"),
@@ -38,6 +39,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Refunds", "/admin/refunds", "receipt"),
         ("Outbox", "/admin/outbox", "mail"),
         ("Carriers", "/admin/carriers", "truck"),
+        ("Sellers", "/admin/sellers", "store"),
     ],
 }
 

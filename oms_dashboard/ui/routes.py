@@ -12,9 +12,11 @@ from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
 from oms_dashboard.ui.pages.admin import refunds as admin_refunds
 from oms_dashboard.ui.pages.admin import review as admin_review
+from oms_dashboard.ui.pages.admin import sellers as admin_sellers
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import fulfillment as seller_fulfillment
 from oms_dashboard.ui.pages.seller import orders as seller_orders
+from oms_dashboard.ui.pages.seller import standing as seller_standing
 from oms_dashboard.ui.pages.support import orders as support_orders
 from oms_dashboard.ui.pages.support import shipments as support_shipments
 from oms_dashboard.ui.pages.support import ticket as support_ticket
@@ -26,6 +28,7 @@ PAGES = [
     customer_orders,
     seller_orders,
     seller_fulfillment,
+    seller_standing,
     support_orders,
     support_shipments,
     support_tickets,
@@ -37,6 +40,7 @@ PAGES = [
     admin_refunds,
     admin_outbox,
     admin_carriers,
+    admin_sellers,
     order_detail,
     my_tickets,
 ]

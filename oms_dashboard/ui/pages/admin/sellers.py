@@ -1,0 +1,177 @@
+"""/admin/sellers: every seller's standing, suspensions first, then the worst; suspend
+or reinstate with a reason in a confirmation dialog; each seller's statement."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.empty_state import empty_state
+from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.standing_badge import standing_badge
+from oms_dashboard.ui.components.table import Column, table
+from oms_dashboard.ui.layout import shell
+from oms_dashboard.ui.states.admin_sellers import REINSTATE, SUSPEND, AdminSellersState, SellerRow
+
+ROUTE = "/admin/sellers"
+TITLE = "Sellers · OMS Dashboard"
+ON_LOAD = AdminSellersState.load
+
+S = AdminSellersState
+COLUMNS = [
+    Column("Seller"),
+    Column("Standing"),
+    Column("Why", width="40%"),
+    Column("Paid orders", "right"),
+    Column("Actions", "right"),
+]
+
+
+def _row(row: rx.Var[SellerRow]) -> list[rx.Component]:
+    return [
+        rx.vstack(
+            rx.text(row.name, size="2", weight="medium"),
+            rx.cond(
+                row.suspended,
+                rx.badge("Suspended", color_scheme="red", variant="solid", size="1"),
+                rx.badge(
+                    "Taking orders",
+                    color_scheme="green",
+                    variant="soft",
+                    size="1",
+                    high_contrast=True,
+                ),
+            ),
+            spacing="1",
+        ),
+        standing_badge(row.standing, row.standing_label, size="1"),
+        rx.vstack(
+            rx.text(row.reason, size="2"),
+            rx.code(row.rule, size="1", color_scheme="gray"),
+            rx.cond(row.suspended, rx.text(row.suspended_text, size="1", color_scheme="red")),
+            spacing="1",
+        ),
+        rx.text(row.orders, size="2"),
+        rx.hstack(
+            rx.link(
+                rx.button("Statement", size="1", variant="soft", color_scheme="gray"),
+                href=row.statement_href,
+                aria_label="Statement of " + row.name,
+            ),
+            rx.cond(
+                row.suspended,
+                rx.button(
+                    "Reinstate",
+                    on_click=S.open_dialog(row.id, REINSTATE),
+                    size="1",
+                    variant="soft",
+                    color_scheme="green",
+                    aria_label="Reinstate " + row.name,
+                ),
+                rx.button(
+                    "Suspend",
+                    on_click=S.open_dialog(row.id, SUSPEND),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label="Suspend " + row.name,
+                ),
+            ),
+            spacing="2",
+            justify="end",
+        ),
+    ]
+
+
+def _dialog() -> rx.Component:
+    suspending = S.acting == SUSPEND
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(
+                rx.text.span(rx.cond(suspending, "Suspend ", "Reinstate "), S.acting_name)
+            ),
+            rx.alert_dialog.description(
+                rx.cond(
+                    suspending,
+                    "Customers will not be able to check out this seller's products until "
+                    "it is reinstated; orders already placed go on. The seller is told, "
+                    "with your reason, and the change is audited.",
+                    "Customers can check out this seller's products again. The seller is "
+                    "told, with your reason, and the change is audited.",
+                ),
+                size="2",
+            ),
+            rx.vstack(
+                rx.el.label(
+                    rx.text("Reason (the seller reads it)", size="2", weight="medium"),
+                    html_for="standing-note",
+                ),
+                rx.text_area(
+                    id="standing-note",
+                    value=S.note,
+                    on_change=S.set_note,
+                    aria_invalid=rx.cond(S.note_error, "true", "false"),
+                    aria_describedby="standing-note-error",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.note_error,
+                    rx.text(
+                        S.note_error.to(str).capitalize(),
+                        id="standing-note-error",
+                        role="alert",
+                        color_scheme="red",
+                        size="2",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+                margin_top="12px",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Not now", variant="soft", color_scheme="gray", on_click=S.close_dialog
+                    )
+                ),
+                rx.button(
+                    rx.cond(suspending, "Suspend from new orders", "Reinstate seller"),
+                    color_scheme=rx.cond(suspending, "red", "green"),
+                    high_contrast=True,
+                    on_click=S.confirm,
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+        ),
+        open=S.acting_id != "",
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        page_header(
+            "Sellers",
+            "Each seller's standing over the policy's rolling window, with the rule that "
+            "decided it. A rule only recommends a suspension: you decide, with a reason.",
+        ),
+        card(
+            rx.cond(
+                S.rows.length() > 0,
+                table(COLUMNS, S.rows, _row, label="Sellers"),
+                empty_state(
+                    "No sellers yet", "Create one with POST /api/v1/sellers.", icon="store"
+                ),
+            ),
+            title="Standing",
+            icon="gauge",
+        ),
+        _dialog(),
+        spacing="5",
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    return shell(_content, S.access)
