@@ -66,6 +66,10 @@ class OrderPolicy(SQLModel, table=True):
         default=10_000, sa_column_kwargs={"server_default": "10000"}
     )
     """The most a support agent refunds alone; above it an admin decides."""
+    low_stock_threshold: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    """For sellers that set no threshold of their own."""
+    archive_after_days: int = Field(default=365, sa_column_kwargs={"server_default": "365"})
+    order_retention_years: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
     updated_at: datetime = time_field(default_now=True)
     updated_by: str | None = Field(default=None, max_length=40)
 
