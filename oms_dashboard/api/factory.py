@@ -25,6 +25,7 @@ from oms_dashboard.api import (
     checkouts,
     inventory,
     invoices,
+    operations,
     order_messages,
     orders,
     policies,
@@ -71,6 +72,7 @@ ROUTERS = (
     product_reviews,
     service_desk,
     tickets,
+    operations,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -59,8 +59,9 @@ class FailedJob:
 @dataclass(frozen=True)
 class QueueFacts:
     name: str
-    length: int
-    failed: int
+    length: int | None
+    """None when Redis does not answer."""
+    failed: int | None
     workers: int
 
 
@@ -143,7 +144,7 @@ def probe_database(engine: Engine) -> Probe:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
-        return Probe(DOWN, None, str(exc.orig or exc).splitlines()[0][:300])
+        return Probe(DOWN, None, str(getattr(exc, "orig", None) or exc).splitlines()[0][:300])
     latency = (time.perf_counter() - started) * 1000
     return Probe(OK if latency < SLOW_SECONDS * 1000 else DEGRADED, round(latency, 1))
 
@@ -251,7 +252,7 @@ def system_health(
     if health.redis.state != DOWN:
         _redis_facts(health, connection, queue_names)
     else:
-        health.queues = [QueueFacts(name, -1, -1, 0) for name in queue_names]
+        health.queues = [QueueFacts(name, None, None, 0) for name in queue_names]
     connection.close()
     if health.database.state != DOWN:
         with Session(engine) as session:
@@ -320,3 +321,31 @@ def _act_on_failed(
         )
 
     run_in_transaction(engine, audit)
+
+
+_background: dict[str, tuple[float, str | None]] = {}
+BACKGROUND_SECONDS = 15.0
+"""Every staff page asks: look at Redis and the workers at most this often per process."""
+
+
+def background_delay(redis_url: str) -> str | None:
+    """Why notifications and other background work are delayed right now, or None.
+
+    For the banner staff see on every page: one ping and one worker lookup, each
+    bounded, remembered for 15 s.
+    """
+    hit = _background.get(redis_url)
+    if hit is not None and time.monotonic() - hit[0] < BACKGROUND_SECONDS:
+        return hit[1]
+    connection = probe_connection(redis_url)
+    why: str | None = None
+    try:
+        connection.ping()
+        if not Worker.all(connection=connection):
+            why = "no background worker is running; emails, tracking updates and refunds wait"
+    except (redis.RedisError, OSError):
+        why = "Redis is not answering; emails, tracking updates and refunds wait"
+    finally:
+        connection.close()
+    _background[redis_url] = (time.monotonic(), why)
+    return why
