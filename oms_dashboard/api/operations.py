@@ -93,7 +93,7 @@ def read_system_health(
 @router.post(
     "/api/v1/failed-jobs/{queue}/{job_id}/retry",
     status_code=204,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404),
 )
 def retry_job(
     queue: IdPath, job_id: IdPath, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
@@ -108,7 +108,7 @@ def retry_job(
 @router.delete(
     "/api/v1/failed-jobs/{queue}/{job_id}",
     status_code=204,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404),
 )
 def delete_job(
     queue: IdPath, job_id: IdPath, engine: EngineDep, actor: Actor = require_role(Role.ADMIN)
