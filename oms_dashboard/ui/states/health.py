@@ -22,6 +22,7 @@ from oms_dashboard.services.system_health import DEGRADED, DOWN, Health, Probe
 from oms_dashboard.services.system_health import OK as HEALTHY
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
+from oms_dashboard.ui.states.banner import BannerState
 from oms_dashboard.ui.states.guard import OK, GuardedState
 
 UNKNOWN = "unknown"
@@ -334,10 +335,13 @@ class HealthState(GuardedState, AuthState):
         self.window_error = ""
         self.window_form_key += 1
         self._refresh(gate)
-        return rx.toast.success(
-            f"Maintenance announced for {window.starts_at.astimezone(UTC):%a %d %b %H:%M} UTC: "
-            "every signed-in user sees the banner."
-        )
+        return [
+            BannerState.load,
+            rx.toast.success(
+                f"Maintenance announced for {window.starts_at.astimezone(UTC):%a %d %b %H:%M} UTC: "
+                "every signed-in user sees the banner."
+            ),
+        ]
 
     @rx.event
     def cancel_window(self, window_id: str):
@@ -351,4 +355,4 @@ class HealthState(GuardedState, AuthState):
         except DomainError as exc:
             return rx.toast.error(f"Not cancelled: {exc}")
         self._refresh(gate)
-        return rx.toast.success("Maintenance cancelled: the banner is gone.")
+        return [BannerState.load, rx.toast.success("Maintenance cancelled: the banner is gone.")]
