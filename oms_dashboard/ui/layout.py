@@ -292,7 +292,13 @@ def banners() -> rx.Component:
                     " ",
                     rx.cond(
                         AuthState.user_role == "admin",
-                        rx.link("See system health", href="/admin/health"),
+                        rx.link(
+                            "See system health",
+                            href="/admin/health",
+                            underline="always",
+                            color="inherit",
+                            weight="bold",
+                        ),
                     ),
                 ),
                 color_scheme="amber",

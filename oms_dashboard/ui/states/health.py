@@ -79,7 +79,18 @@ class CronRow:
     last_exact: str
     outcome: str
     state: str
+    note: str
     error: str
+
+
+def cron_note(outcome: str | None, overdue: bool) -> str:
+    if outcome is None:
+        return "never ran"
+    if outcome == "error":
+        return "failed"
+    if overdue:
+        return "overdue"
+    return "running" if outcome == "running" else ""
 
 
 @dataclass
@@ -240,6 +251,7 @@ class HealthState(GuardedState, AuthState):
                 last_exact=fmt.exact_time(c.last_started),
                 outcome=c.outcome or "never ran",
                 state=DEGRADED if c.overdue or c.outcome == "error" else HEALTHY,
+                note=cron_note(c.outcome, c.overdue),
                 error=c.error or "",
             )
             for c in health.cron

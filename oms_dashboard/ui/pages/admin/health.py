@@ -223,7 +223,7 @@ def _outbox() -> rx.Component:
         _meaning(
             "Messages (emails, notifications, refunds to pay) written with each change and "
             "delivered in the background. A message waiting minutes means delivery stalled. ",
-            rx.link("Open the outbox", href="/admin/outbox"),
+            rx.link("Open the outbox", href="/admin/outbox", underline="always"),
         ),
         title="Outbox",
         icon="mail",
@@ -251,7 +251,7 @@ def _carriers() -> rx.Component:
         _meaning(
             "A carrier that keeps failing is not called for a while; its tracking updates "
             "queue up. ",
-            rx.link("Carrier settings", href="/admin/carriers"),
+            rx.link("Carrier settings", href="/admin/carriers", underline="always"),
         ),
         title="Carriers",
         icon="truck",
@@ -268,18 +268,26 @@ def _cron_row(row: rx.Var[CronRow]) -> list[rx.Component]:
             when(row.last_relative, row.last_exact),
             rx.text(row.last_relative, size="2"),
         ),
-        rx.vstack(
+        rx.hstack(
             health_badge(row.state),
-            rx.cond(row.error != "", rx.text(row.error, size="1", color=rx.color("red", 11))),
-            spacing="1",
+            rx.cond(row.note != "", rx.text(row.note, size="1", color_scheme="gray")),
+            align="center",
+            spacing="2",
         ),
+        rx.text(row.error, size="1", color=rx.color("red", 11)),
     ]
 
 
 def _cron() -> rx.Component:
     return card(
         table(
-            [Column("Job"), Column("Schedule"), Column("Last run"), Column("State")],
+            [
+                Column("Job"),
+                Column("Schedule"),
+                Column("Last run"),
+                Column("State"),
+                Column("Error"),
+            ],
             S.cron,
             _cron_row,
             label="Periodic jobs",
@@ -424,13 +432,8 @@ def _content() -> rx.Component:
         ),
         _queues(),
         _failed(),
-        rx.grid(
-            _outbox(),
-            _cron(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        _outbox(),
+        _cron(),
         _carriers(),
         _maintenance(),
         _delete_dialog(),

@@ -50,7 +50,7 @@ def _field(spec: PolicySpec) -> rx.Component:
                     text_align="right",
                     width="140px",
                 ),
-                rx.text(spec.unit, size="2", color_scheme="gray"),
+                rx.text(spec.unit, size="2", color_scheme="gray", width="56px"),
                 align="center",
                 spacing="2",
             ),
