@@ -141,7 +141,10 @@ def probe_redis(connection: redis.Redis) -> Probe:
 def probe_database(engine: Engine) -> Probe:
     started = time.perf_counter()
     try:
-        with engine.connect() as connection:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # A database that accepts and then stalls must not hold the page.
+                connection.execute(sa.text("SET LOCAL statement_timeout = 1000"))
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as exc:
         return Probe(DOWN, None, str(getattr(exc, "orig", None) or exc).splitlines()[0][:300])
