@@ -50,7 +50,9 @@ def _field(spec: PolicySpec) -> rx.Component:
                     text_align="right",
                     width="140px",
                 ),
-                rx.text(spec.unit, size="2", color_scheme="gray", width="56px"),
+                rx.text(
+                    spec.unit, size="2", color_scheme="gray", width="64px", white_space="nowrap"
+                ),
                 align="center",
                 spacing="2",
             ),
