@@ -121,11 +121,14 @@ def empty_all_tables(engine) -> None:
 
 
 def _redis_url_for_this_worker() -> str:
-    """OMS_TEST_REDIS_URL with its own database number per xdist worker (1, 2, ...)."""
+    """OMS_TEST_REDIS_URL with its own database number per xdist worker: from the
+    number the URL names (``/5``: 5, 6, ...), else from 1, so parallel runs that were
+    given different numbers never flush each other's database."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    index = 1 + (int(worker.removeprefix("gw")) if worker.startswith("gw") else 0)
     scheme, rest = REDIS_URL.split("://", 1)
-    host = rest.split("/", 1)[0]
+    host, _, db = rest.partition("/")
+    first = int(db) if db.isdigit() else 1
+    index = first + (int(worker.removeprefix("gw")) if worker.startswith("gw") else 0)
     return f"{scheme}://{host}/{index}"
 
 

@@ -25,6 +25,7 @@ from oms_dashboard.api import (
     checkouts,
     inventory,
     invoices,
+    operations,
     order_messages,
     orders,
     policies,
@@ -73,6 +74,7 @@ ROUTERS = (
     service_desk,
     tickets,
     seller_standing,
+    operations,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

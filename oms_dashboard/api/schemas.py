@@ -22,8 +22,10 @@ from pydantic import (
     PlainSerializer,
     StrictBool,
     StrictInt,
+    create_model,
 )
 
+from oms_dashboard.domain.policies import POLICY_SPECS, PolicySpec
 from oms_dashboard.services.actor import Role
 from oms_dashboard.services.catalog import MAX_ON_HAND
 
@@ -125,7 +127,9 @@ class SellerCreate(RequestBody):
     postal_code: Annotated[Text, Field(max_length=20)]
     city: Annotated[Text, Field(max_length=100)] | None = None
     region: Annotated[Text, Field(max_length=100)] | None = None
-    handling_hours: StrictInt = Field(default=24, description="1 to 336")
+    handling_hours: StrictInt | None = Field(
+        default=None, description="1 to 336; default: the policy's default handling time"
+    )
     currency: Currency = "USD"
 
 
@@ -199,58 +203,28 @@ class InventoryOut(BaseModel):
 # -- policies -------------------------------------------------------------------------
 
 
-class PolicyUpdate(RequestBody):
-    """Only the fields sent are changed."""
-
-    cancellation_window_minutes: StrictInt | None = None
-    ship_by_hours: StrictInt | None = None
-    payment_hold_minutes: StrictInt | None = None
-    stuck_shipment_hours: StrictInt | None = None
-    return_window_days: StrictInt | None = None
-    high_value_refund_minor: StrictInt | None = None
-    duplicate_window_minutes: StrictInt | None = None
-    cancellation_request_hours: StrictInt | None = None
-    support_refund_limit_minor: StrictInt | None = None
-    standing_window_days: StrictInt | None = None
-    standing_min_orders: StrictInt | None = None
-    late_shipment_warning_bps: StrictInt | None = None
-    late_shipment_suspend_bps: StrictInt | None = None
-    seller_cancel_warning_bps: StrictInt | None = None
-    seller_cancel_suspend_bps: StrictInt | None = None
-    ticket_rate_warning_bps: StrictInt | None = None
-    ticket_rate_suspend_bps: StrictInt | None = None
-    ship_time_warning_hours: StrictInt | None = None
-    ship_time_suspend_hours: StrictInt | None = None
-    response_time_warning_hours: StrictInt | None = None
-    response_time_suspend_hours: StrictInt | None = None
-    commission_bps: StrictInt | None = None
+def _policy_field(spec: PolicySpec, *, required: bool) -> Any:
+    description = f"{spec.label}, in {spec.unit} ({spec.minimum} to {spec.maximum}). {spec.help}"
+    if required:
+        return (int, Field(description=description))
+    # Bounds are checked by the service, so a bad value gets the same message everywhere.
+    return (StrictInt | None, Field(default=None, description=description))
 
 
-class PolicyOut(BaseModel):
-    cancellation_window_minutes: int
-    ship_by_hours: int
-    payment_hold_minutes: int
-    stuck_shipment_hours: int
-    return_window_days: int
-    high_value_refund_minor: int
-    duplicate_window_minutes: int
-    cancellation_request_hours: int
-    support_refund_limit_minor: int
-    standing_window_days: int
-    standing_min_orders: int
-    late_shipment_warning_bps: int
-    late_shipment_suspend_bps: int
-    seller_cancel_warning_bps: int
-    seller_cancel_suspend_bps: int
-    ticket_rate_warning_bps: int
-    ticket_rate_suspend_bps: int
-    ship_time_warning_hours: int
-    ship_time_suspend_hours: int
-    response_time_warning_hours: int
-    response_time_suspend_hours: int
-    commission_bps: int
-    updated_at: Time
-    updated_by: str | None
+PolicyUpdate = create_model(
+    "PolicyUpdate",
+    __base__=RequestBody,
+    __doc__="Only the fields sent are changed.",
+    **{spec.name: _policy_field(spec, required=False) for spec in POLICY_SPECS},
+)
+"""One optional field per entry of ``domain.policies.POLICY_SPECS``."""
+
+PolicyOut = create_model(
+    "PolicyOut",
+    **{spec.name: _policy_field(spec, required=True) for spec in POLICY_SPECS},
+    updated_at=(Time, ...),
+    updated_by=(str | None, ...),
+)
 
 
 # -- orders ---------------------------------------------------------------------------

@@ -8,8 +8,10 @@ from collections.abc import Callable
 import redis
 from rq.cron import CronScheduler
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.jobs import tasks
 from oms_dashboard.jobs.connection import wait_for_redis
+from oms_dashboard.services.cron_runs import recorded_run
 from oms_dashboard.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,28 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
     )
 
 
+def intervals() -> tuple[tuple[str, int], ...]:
+    """(job name, seconds between runs): what the health page checks the runs against."""
+    return tuple((func.__name__, seconds) for func, _, seconds in periodic())
+
+
+def run_recorded(job: str) -> object:
+    """What the cron enqueues: the periodic job ``job``, its run written to ``cron_runs``."""
+    [func] = [func for func, _, _ in periodic() if func.__name__ == job]
+    return recorded_run(current().engine, job, func)
+
+
 def build_scheduler(connection) -> CronScheduler:
     scheduler = CronScheduler(connection=connection)
     for func, queue_name, seconds in periodic():
-        scheduler.register(func, queue_name=queue_name, interval=seconds)
+        # One cron job per periodic job (RQ names them by function unless told).
+        scheduler.register(
+            run_recorded,
+            queue_name=queue_name,
+            args=(func.__name__,),
+            interval=seconds,
+            name=func.__name__,
+        )
     return scheduler
 
 

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from oms_dashboard.models.carriers import CarrierAccount
 from oms_dashboard.models.catalog import Inventory, Product
 from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
+from oms_dashboard.models.operations import CronRun, MaintenanceWindow
 from oms_dashboard.models.orders import (
     Checkout,
     Order,
@@ -51,10 +52,12 @@ __all__ = [
     "CancellationRequest",
     "CarrierAccount",
     "Checkout",
+    "CronRun",
     "Customer",
     "Dispute",
     "EmailMessage",
     "Inventory",
+    "MaintenanceWindow",
     "Notification",
     "Order",
     "OrderEvent",

@@ -90,6 +90,10 @@ class OrderPolicy(SQLModel, table=True):
     commission_bps: int = _policy(1000)
     """The platform's commission on delivered orders (basis points; a seller's own
     ``commission_bps`` overrides it)."""
+    low_stock_threshold: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    """For sellers that set no threshold of their own."""
+    archive_after_days: int = Field(default=365, sa_column_kwargs={"server_default": "365"})
+    order_retention_years: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
     updated_at: datetime = time_field(default_now=True)
     updated_by: str | None = Field(default=None, max_length=40)
 

@@ -15,6 +15,7 @@ from oms_dashboard.services import locks
 from oms_dashboard.services.actor import STAFF, Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.stock import note_stock_levels
 from oms_dashboard.services.unit_of_work import transactional
 
@@ -54,10 +55,15 @@ def create_seller(
     postal_code: str,
     city: str | None = None,
     region: str | None = None,
-    handling_hours: int = 24,
+    handling_hours: int | None = None,
     currency: str = "USD",
 ) -> Seller:
+    """A new seller starts with the mall's default handling time (unless given) and
+    low-stock threshold, from the policies; each seller's own values are kept after."""
     actor.require(Role.ADMIN)
+    policy = get_policy(session)
+    if handling_hours is None:
+        handling_hours = policy.ship_by_hours
     errors = []
     if not name.strip():
         errors.append({"field": "name", "message": "must not be empty"})
@@ -78,6 +84,7 @@ def create_seller(
         city=city,
         region=region,
         handling_hours=handling_hours,
+        low_stock_threshold=policy.low_stock_threshold,
         currency=currency,
     )
     session.add(seller)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from oms_dashboard.db import insert_if_absent
+from oms_dashboard.domain.policies import PAIRED_THRESHOLDS, policy_errors
 from oms_dashboard.models import OrderPolicy
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import STAFF, Actor, Role
@@ -14,48 +15,12 @@ from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import Forbidden, ValidationFailed
 from oms_dashboard.services.unit_of_work import transactional
 
-# field -> (minimum, maximum): bounds a sane mall would never leave.
-POLICY_BOUNDS: dict[str, tuple[int, int]] = {
-    "cancellation_window_minutes": (0, 7 * 24 * 60),
-    "ship_by_hours": (1, 14 * 24),
-    "payment_hold_minutes": (5, 7 * 24 * 60),
-    "stuck_shipment_hours": (12, 30 * 24),
-    "return_window_days": (0, 365),
-    "high_value_refund_minor": (0, 100_000_000),
-    "duplicate_window_minutes": (1, 24 * 60),
-    "cancellation_request_hours": (1, 7 * 24),
-    "support_refund_limit_minor": (0, 100_000_000),
-    # seller standing (domain.standing) and settlement (domain.settlement)
-    "standing_window_days": (7, 365),
-    "standing_min_orders": (1, 100_000),
-    "late_shipment_warning_bps": (0, 10_000),
-    "late_shipment_suspend_bps": (0, 10_000),
-    "seller_cancel_warning_bps": (0, 10_000),
-    "seller_cancel_suspend_bps": (0, 10_000),
-    "ticket_rate_warning_bps": (0, 10_000),
-    "ticket_rate_suspend_bps": (0, 10_000),
-    "ship_time_warning_hours": (1, 30 * 24),
-    "ship_time_suspend_hours": (1, 30 * 24),
-    "response_time_warning_hours": (1, 30 * 24),
-    "response_time_suspend_hours": (1, 30 * 24),
-    "commission_bps": (0, 5_000),
-}
-
-# A warning threshold must not be above its suspension threshold: (warning, suspend).
-PAIRED_THRESHOLDS = [
-    (f"{name}_warning_{unit}", f"{name}_suspend_{unit}")
-    for name, unit in (
-        ("late_shipment", "bps"),
-        ("seller_cancel", "bps"),
-        ("ticket_rate", "bps"),
-        ("ship_time", "hours"),
-        ("response_time", "hours"),
-    )
-]
-
 
 def get_policy(session: Session) -> OrderPolicy:
-    """The policy row, created with defaults the first time it is read."""
+    """The policy row, created with defaults the first time it is read.
+
+    Never cached: every use case reads the row in its own transaction, so a change
+    applies to the very next checkout, cancellation or sweep."""
     policy = session.get(OrderPolicy, 1)
     if policy is None:
         insert_if_absent(session, OrderPolicy(id=1))
@@ -73,16 +38,7 @@ def read_policy(session: Session, *, actor: Actor) -> OrderPolicy:
 @transactional
 def update_policy(session: Session, *, actor: Actor, changes: dict[str, Any]) -> OrderPolicy:
     actor.require(Role.ADMIN)
-    errors = []
-    for name, value in changes.items():
-        if name not in POLICY_BOUNDS:
-            errors.append({"field": name, "message": "is not an order policy"})
-            continue
-        low, high = POLICY_BOUNDS[name]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors.append(
-                {"field": name, "message": f"must be a whole number from {low} to {high}"}
-            )
+    errors = policy_errors(changes)
     if errors:
         raise ValidationFailed(errors)
     policy = get_policy(session)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import format_minor
+from oms_dashboard.domain.policies import SPECS_BY_NAME
 from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.domain.settlement import Statement, build_statement
 from oms_dashboard.models import Order, Refund, Seller
@@ -22,7 +23,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit
 from oms_dashboard.services.errors import NotFound, ValidationFailed
-from oms_dashboard.services.policies import POLICY_BOUNDS, get_policy
+from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.seller_standing import visible_seller
 from oms_dashboard.services.unit_of_work import transactional
 
@@ -210,7 +211,8 @@ def set_commission(
     seller = session.get(Seller, seller_id)
     if seller is None:
         raise NotFound(f"no seller {seller_id!r}")
-    low, high = POLICY_BOUNDS["commission_bps"]
+    spec = SPECS_BY_NAME["commission_bps"]
+    low, high = spec.minimum, spec.maximum
     if commission_bps is not None and (
         isinstance(commission_bps, bool)
         or not isinstance(commission_bps, int)

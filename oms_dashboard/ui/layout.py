@@ -9,6 +9,7 @@ import reflex as rx
 from oms_dashboard.ui.components.forbidden import forbidden_view
 from oms_dashboard.ui.components.notifications import notification_bell
 from oms_dashboard.ui.states.auth import AuthState
+from oms_dashboard.ui.states.banner import BannerState
 from oms_dashboard.ui.states.guard import FORBIDDEN, NOT_FOUND, OK
 from oms_dashboard.ui.states.review import HeldCountState
 
@@ -40,6 +41,8 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Outbox", "/admin/outbox", "mail"),
         ("Carriers", "/admin/carriers", "truck"),
         ("Sellers", "/admin/sellers", "store"),
+        ("Policies", "/admin/policies", "sliders-horizontal"),
+        ("System health", "/admin/health", "activity"),
     ],
 }
 
@@ -271,6 +274,53 @@ def loading_view() -> rx.Component:
     )
 
 
+def banners() -> rx.Component:
+    """Announced maintenance for everyone, delayed background work for staff."""
+    return rx.vstack(
+        rx.cond(
+            BannerState.maintenance,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("calendar-clock", size=16, aria_hidden="true")),
+                rx.callout.text(BannerState.maintenance),
+                color_scheme=rx.cond(BannerState.maintenance_now, "amber", "blue"),
+                high_contrast=True,
+                role="status",
+                width="100%",
+                data_testid="maintenance-banner",
+            ),
+        ),
+        rx.cond(
+            BannerState.degraded,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("triangle-alert", size=16, aria_hidden="true")),
+                rx.callout.text(
+                    BannerState.degraded,
+                    " ",
+                    rx.cond(
+                        AuthState.user_role == "admin",
+                        rx.link(
+                            "See system health",
+                            href="/admin/health",
+                            underline="always",
+                            color="inherit",
+                            weight="bold",
+                        ),
+                    ),
+                ),
+                color_scheme="amber",
+                high_contrast=True,
+                role="status",
+                width="100%",
+                data_testid="degraded-banner",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+        margin_bottom=rx.cond(BannerState.maintenance | BannerState.degraded, "20px", "0"),
+        on_mount=BannerState.load,
+    )
+
+
 def shell(
     content: Callable[[], rx.Component],
     access: rx.Var[str],
@@ -285,6 +335,7 @@ def shell(
         rx.box(
             header(),
             rx.el.main(
+                banners(),
                 rx.match(access, *cases, loading_view()),
                 padding=["16px", "24px", "32px"],
                 max_width="1200px",

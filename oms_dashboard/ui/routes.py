@@ -7,9 +7,11 @@ import reflex as rx
 from oms_dashboard.ui.pages import index, login, my_tickets, order_detail
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
+from oms_dashboard.ui.pages.admin import health as admin_health
 from oms_dashboard.ui.pages.admin import orders as admin_orders
 from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
+from oms_dashboard.ui.pages.admin import policies as admin_policies
 from oms_dashboard.ui.pages.admin import refunds as admin_refunds
 from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.admin import sellers as admin_sellers
@@ -41,6 +43,8 @@ PAGES = [
     admin_outbox,
     admin_carriers,
     admin_sellers,
+    admin_policies,
+    admin_health,
     order_detail,
     my_tickets,
 ]

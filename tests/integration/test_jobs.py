@@ -91,8 +91,9 @@ def test_cron_command_enqueues_the_periodic_jobs(redis_url, redis_conn):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and queue.count == 0:
             time.sleep(0.2)
-        names = {job.func_name for job in queue.get_jobs()}
-        assert "oms_dashboard.jobs.tasks.sweep_outbox" in names
+        # Each periodic job runs through run_recorded, which writes its run to cron_runs.
+        jobs = {(job.func_name, tuple(job.args)) for job in queue.get_jobs()}
+        assert ("oms_dashboard.jobs.schedule.run_recorded", ("sweep_outbox",)) in jobs
     finally:
         cron.terminate()
         cron.wait(timeout=10)
