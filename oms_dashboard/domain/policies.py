@@ -160,7 +160,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of orders due to ship that shipped late or not at all; above this: a warning.",
+        "Share of orders due to ship sent late or never: above it, a warning.",
     ),
     PolicySpec(
         "late_shipment_suspend_bps",
@@ -169,7 +169,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of orders due to ship that shipped late or not at all; above this: suspension recommended.",
+        "Share of orders due to ship sent late or never: above it, suspension advised.",
     ),
     PolicySpec(
         "seller_cancel_warning_bps",
@@ -178,7 +178,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of paid orders cancelled for lost stock or never shipped; above this: a warning.",
+        "Paid orders cancelled for lost stock or never shipped: above it, a warning.",
     ),
     PolicySpec(
         "seller_cancel_suspend_bps",
@@ -187,7 +187,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of paid orders cancelled for lost stock or never shipped; above this: suspension recommended.",
+        "Paid orders cancelled for lost stock or never shipped: above it, suspension advised.",
     ),
     PolicySpec(
         "ticket_rate_warning_bps",
@@ -196,7 +196,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of paid orders with a customer's or support's ticket; above this: a warning.",
+        "Share of paid orders with a customer's or support's ticket: above it, a warning.",
     ),
     PolicySpec(
         "ticket_rate_suspend_bps",
@@ -205,7 +205,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         0,
         10_000,
-        "Share of paid orders with a customer's or support's ticket; above this: suspension recommended.",
+        "Share of paid orders with a customer's or support's ticket: above it, suspension advised.",
     ),
     PolicySpec(
         "ship_time_warning_hours",
@@ -214,7 +214,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         1,
         30 * 24,
-        "Average hours from payment to shipping; above this: a warning.",
+        "Average hours from payment to shipping: above it, a warning.",
     ),
     PolicySpec(
         "ship_time_suspend_hours",
@@ -223,7 +223,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         1,
         30 * 24,
-        "Average hours from payment to shipping; above this: suspension recommended.",
+        "Average hours from payment to shipping: above it, suspension advised.",
     ),
     PolicySpec(
         "response_time_warning_hours",
@@ -232,7 +232,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         1,
         30 * 24,
-        "Average hours from a customer's message to the seller's reply; above this: a warning.",
+        "Hours from a customer message to the seller reply: above it, a warning.",
     ),
     PolicySpec(
         "response_time_suspend_hours",
@@ -241,7 +241,7 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         STANDING,
         1,
         30 * 24,
-        "Average hours from a customer's message to the seller's reply; above this: suspension recommended.",
+        "Hours from a customer message to the seller reply: above it, suspension advised.",
     ),
     PolicySpec(
         "commission_bps",
