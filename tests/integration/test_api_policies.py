@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from oms_dashboard.domain.policies import POLICY_SPECS
+from oms_dashboard.domain.policies import PAIRED_THRESHOLDS, POLICY_SPECS
 from oms_dashboard.models import AuditEntry, Seller
 from tests.integration.api_helpers import (  # noqa: F401
     api_fixture,
@@ -43,9 +43,12 @@ def test_each_policy_refuses_a_value_out_of_its_bounds_by_name(world, engine, sp
 
 @pytest.mark.parametrize("spec", POLICY_SPECS, ids=lambda spec: spec.name)
 def test_each_policy_saves_a_value_at_its_bound_audited(world, engine, spec):
-    response = world.api.put(
-        "/api/v1/policies", json={spec.name: spec.maximum}, headers=world.headers("admin")
-    )
+    body = {spec.name: spec.maximum}
+    # A warning threshold may not pass its suspension threshold: raise that one with it.
+    body |= {
+        suspend: spec.maximum for warning, suspend in PAIRED_THRESHOLDS if warning == spec.name
+    }
+    response = world.api.put("/api/v1/policies", json=body, headers=world.headers("admin"))
     assert response.status_code == 200, response.text
     assert response.json()[spec.name] == spec.maximum
     [entry] = audit_rows(engine, "policy.update")
