@@ -36,6 +36,7 @@ from oms_dashboard.models.service import (
     TicketMessage,
 )
 from oms_dashboard.models.system import (
+    AuditChainHead,
     AuditEntry,
     EmailMessage,
     Notification,
@@ -47,6 +48,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Address",
+    "AuditChainHead",
     "AuditEntry",
     "CancellationRequest",
     "CarrierAccount",
