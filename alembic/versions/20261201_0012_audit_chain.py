@@ -48,8 +48,8 @@ APPEND_ONLY_PG = [
     """
     CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
     BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-            USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused';
     END;
     $$ LANGUAGE plpgsql
     """,
@@ -82,16 +82,24 @@ _log = sa.table(
     sa.column("hash", sa.String),
 )
 _head = sa.table(
-    "audit_chain_head", sa.column("id", sa.Integer), sa.column("seq", sa.Integer),
+    "audit_chain_head",
+    sa.column("id", sa.Integer),
+    sa.column("seq", sa.Integer),
     sa.column("hash", sa.String),
 )
 _ABSENT = object()
+BOOKKEEPING = frozenset({"updated_at", "updated_by"})
+"""Who changed a row and when is the audit row's own actor and time: not a change."""
 
 
 def _changed(before, after):
     if before is None or after is None:
         return before, after
-    keys = [k for k in {**before, **after} if before.get(k, _ABSENT) != after.get(k, _ABSENT)]
+    keys = [
+        k
+        for k in {**before, **after}
+        if k not in BOOKKEEPING and before.get(k, _ABSENT) != after.get(k, _ABSENT)
+    ]
     return {k: before[k] for k in keys if k in before}, {k: after[k] for k in keys if k in after}
 
 
@@ -132,14 +140,18 @@ def upgrade() -> None:
     for row in conn.execute(sa.select(_log).order_by(_log.c.at, _log.c.id)).mappings().all():
         row = dict(row)
         seq += 1
+        row["order_id"] = _order_of(
+            row["entity_type"], row["entity_id"], row["before"], row["after"]
+        )
         row["before"], row["after"] = _changed(row["before"], row["after"])
-        row["order_id"] = _order_of(row["entity_type"], row["entity_id"], row["before"], row["after"])
         row["seq"], row["prev_hash"] = seq, prev
         row["hash"] = prev = _hash(row)
         conn.execute(
             _log.update()
             .where(_log.c.id == row["id"])
-            .values({k: row[k] for k in ("seq", "order_id", "before", "after", "prev_hash", "hash")})
+            .values(
+                {k: row[k] for k in ("seq", "order_id", "before", "after", "prev_hash", "hash")}
+            )
         )
     conn.execute(_head.insert().values(id=1, seq=seq, hash=prev))
 
@@ -157,9 +169,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    op.execute("DROP TRIGGER IF EXISTS audit_log_append_only" + (
-        " ON audit_log" if conn.dialect.name == "postgresql" else ""
-    ))
+    op.execute(
+        "DROP TRIGGER IF EXISTS audit_log_append_only"
+        + (" ON audit_log" if conn.dialect.name == "postgresql" else "")
+    )
     if conn.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:

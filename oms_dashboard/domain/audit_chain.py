@@ -67,18 +67,25 @@ def row_hash(row: Mapping[str, Any]) -> str:
 
 
 _ABSENT = object()
+BOOKKEEPING = frozenset({"updated_at", "updated_by"})
+"""Who changed a row and when is the audit row's own actor and time: not a change."""
 
 
 def changed_fields(
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Only what differs. A creation (no before) or a removal (no after) keeps the
-    whole other side: every field of it is new (or gone)."""
+    whole other side: every field of it is new (or gone). The bookkeeping of an
+    update (updated_at, updated_by) is left out: the audit row has its own."""
     if before is None or after is None:
         return (dict(before) if before is not None else None), (
             dict(after) if after is not None else None
         )
-    keys = [k for k in {**before, **after} if before.get(k, _ABSENT) != after.get(k, _ABSENT)]
+    keys = [
+        k
+        for k in {**before, **after}
+        if k not in BOOKKEEPING and before.get(k, _ABSENT) != after.get(k, _ABSENT)
+    ]
     return (
         {k: before[k] for k in keys if k in before},
         {k: after[k] for k in keys if k in after},
@@ -130,9 +137,7 @@ class ChainReport:
         return self.broken.describe()
 
 
-def walk(
-    rows: Iterable[Mapping[str, Any]], head_seq: int, head_hash: str
-) -> ChainReport:
+def walk(rows: Iterable[Mapping[str, Any]], head_seq: int, head_hash: str) -> ChainReport:
     """Check rows given in seq order (those with seq <= head_seq) against each other
     and against the chain head; stop at the first break."""
     expected_seq, prev, count = 1, GENESIS, 0
@@ -146,7 +151,12 @@ def walk(
             )
             return ChainReport(
                 count,
-                Break("row missing", expected_seq, None, f"{missing} is gone; next row is {row['id']} (seq {seq})"),
+                Break(
+                    "row missing",
+                    expected_seq,
+                    None,
+                    f"{missing} is gone; next row is {row['id']} (seq {seq})",
+                ),
             )
         if row["prev_hash"] != prev:
             return ChainReport(

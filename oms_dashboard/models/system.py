@@ -58,8 +58,8 @@ APPEND_ONLY_PG = [
     """
     CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
     BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-            USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused';
     END;
     $$ LANGUAGE plpgsql
     """,

@@ -152,7 +152,10 @@ def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
         if first is None:
             return ChainReport(0, None)
         return ChainReport(
-            0, Break("head mismatch", first[1], first[0], "audit rows exist but the chain head is gone")
+            0,
+            Break(
+                "head mismatch", first[1], first[0], "audit rows exist but the chain head is gone"
+            ),
         )
     return walk(_rows_up_to(session, head.seq, batch), head.seq, head.hash)
 
