@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from oms_dashboard.api import (
     addresses,
+    audit,
     auth,
     carrier_sandbox,
     checkouts,
@@ -71,6 +72,7 @@ ROUTERS = (
     product_reviews,
     service_desk,
     tickets,
+    audit,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,
