@@ -254,6 +254,19 @@ def audit_actions(session: Session, *, actor: Actor) -> list[str]:
     return list(session.exec(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
+def audit_actors(session: Session, *, actor: Actor) -> list[tuple[str, str]]:
+    """The people who appear in the log, as (user id, "name (role)"), for a filter."""
+    actor.require(Role.ADMIN)
+    rows = session.exec(
+        select(AuditEntry.actor_id, AuditEntry.actor_role)
+        .where(AuditEntry.actor_id.is_not(None))
+        .distinct()
+    ).all()
+    users = _users(session, {i for i, _ in rows})
+    labels = {i: f"{users.get(i, (i, ''))[0]} ({role})" for i, role in rows}
+    return sorted(labels.items(), key=lambda item: item[1].lower())
+
+
 def resolve_order(session: Session, value: str) -> str | None:
     """An order's id from its id or its number (what an admin types in a filter)."""
     value = value.strip()

@@ -34,6 +34,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Refunds", "/admin/refunds", "receipt"),
         ("Outbox", "/admin/outbox", "mail"),
         ("Carriers", "/admin/carriers", "truck"),
+        ("Audit log", "/admin/audit", "scroll-text"),
     ],
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.pages import index, login, order_detail
+from oms_dashboard.ui.pages.admin import audit as admin_audit
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
 from oms_dashboard.ui.pages.admin import orders as admin_orders
@@ -37,6 +38,7 @@ PAGES = [
     admin_refunds,
     admin_outbox,
     admin_carriers,
+    admin_audit,
     order_detail,
 ]
 
