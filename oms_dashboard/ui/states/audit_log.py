@@ -40,6 +40,7 @@ class AuditRowView:
     actor_label: str
     action: str
     target: str
+    target_id: str
     order_number: str
     order_href: str
     summary: str
@@ -58,6 +59,11 @@ def shown(value: Any) -> str:
     if value is None:
         return "(empty)"
     if isinstance(value, str):
+        if len(value) >= 19 and value[4] == "-" and value[10] == "T":
+            try:
+                return fmt.exact_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                pass
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -94,7 +100,8 @@ def row_view(row: audit.AuditRow, now: datetime, broken_id: str) -> AuditRowView
         at_exact=fmt.exact_time(e.at),
         actor_label=f"{who} ({e.actor_role})",
         action=e.action,
-        target=f"{e.entity_type} {e.entity_id}",
+        target=e.entity_type.replace("_", " "),
+        target_id=e.entity_id,
         order_number=row.order_number or (e.order_id or ""),
         order_href=f"/orders/{e.order_id}" if e.order_id else "",
         summary=summary(e),
@@ -203,7 +210,13 @@ class AuditLogState(GuardedState, AuthState):
     def _check_chain(self, session) -> None:
         report = audit.verify_chain(session)
         self.chain_intact = report.intact
-        self.chain_text = report.describe()
+        if report.broken is None:
+            rows = "1 row" if report.rows == 1 else f"All {report.rows} rows"
+            self.chain_text = (
+                f"{rows} checked: each still matches its hash and the row before it."
+            )
+        else:
+            self.chain_text = report.broken.describe().removeprefix("audit chain broken at ")
         self.chain_broken_id = (report.broken.row_id or "") if report.broken else ""
 
     def _restart(self, *, check_chain: bool = False):

@@ -28,8 +28,8 @@ COLUMNS = [
     Column("When"),
     Column("Who"),
     Column("Action"),
-    Column("On"),
-    Column("Before → after", width="40%"),
+    Column("On", width="16%"),
+    Column("Before → after", width="42%"),
     Column("Seq · hash", "right"),
 ]
 MONO = "var(--code-font-family)"
@@ -57,9 +57,9 @@ def _changes(row: rx.Var[AuditRowView]) -> rx.Component:
             rx.box(),
             rx.text("After", size="1", color_scheme="gray"),
             rx.foreach(row.changes, _change),
-            columns="minmax(90px, auto) minmax(0, 1fr) 16px minmax(0, 1fr)",
-            gap_x="3",
-            gap_y="1",
+            columns="minmax(80px, max-content) minmax(0, 1fr) 14px minmax(0, 1.4fr)",
+            column_gap="12px",
+            row_gap="4px",
             align_items="baseline",
             padding_top="8px",
             data_testid="audit-changes",
@@ -75,7 +75,18 @@ def _row(row: rx.Var[AuditRowView]) -> list[rx.Component]:
         rx.text(row.actor_label, size="2"),
         rx.code(row.action, size="2", variant="ghost"),
         rx.vstack(
-            rx.text(row.target, size="1", color_scheme="gray", font_family=MONO),
+            rx.text(
+                rx.text.span(row.target, weight="medium"),
+                " ",
+                rx.text.span(row.target_id, font_family=MONO),
+                size="1",
+                color_scheme="gray",
+                title=row.target_id,
+                max_width="200px",
+                overflow="hidden",
+                text_overflow="ellipsis",
+                white_space="nowrap",
+            ),
             rx.cond(
                 row.order_href,
                 rx.link("Order ", row.order_number, href=row.order_href, size="2"),
@@ -105,101 +116,98 @@ def _chain_status() -> rx.Component:
         color_scheme="gray",
         size="1",
     )
-    return rx.cond(
-        S.chain_intact,
-        notice(
-            rx.text.strong("Chain intact. "),
-            S.chain_text,
-            ": every row still matches its hash and the row before it.",
-            icon="shield-check",
-            color_scheme="green",
-            data_testid="chain-status",
+    return rx.hstack(
+        rx.cond(
+            S.chain_intact,
+            notice(
+                rx.text.strong("Chain intact. "),
+                S.chain_text,
+                icon="shield-check",
+                color_scheme="green",
+                data_testid="chain-status",
+            ),
+            notice(
+                rx.text.strong("Chain broken at "),
+                S.chain_text,
+                ". Rows from there on cannot be trusted as written: someone changed the "
+                "database behind the application.",
+                icon="shield-x",
+                color_scheme="red",
+                role="alert",
+                data_testid="chain-status",
+            ),
         ),
-        notice(
-            rx.text.strong("Chain broken. "),
-            S.chain_text,
-            ". Rows from there on cannot be trusted as written; find out who changed the database.",
-            icon="shield-x",
-            color_scheme="red",
-            role="alert",
-            data_testid="chain-status",
-        ),
-    ), check
+        check,
+        align="center",
+        spacing="3",
+        width="100%",
+    )
 
 
 def _option(option: rx.Var[Option]) -> rx.Component:
     return rx.select.item(option.label, value=option.value)
 
 
+def _date(name: str, label: str, value: rx.Var[str]) -> rx.Component:
+    return rx.el.label(
+        rx.text(label, size="2", color_scheme="gray"),
+        rx.input(type="date", name=name, default_value=value, key=name + value),
+        style={"display": "flex", "gap": "6px", "align-items": "center"},
+    )
+
+
 def _filters() -> rx.Component:
-    return rx.flex(
-        rx.select.root(
-            rx.select.trigger(aria_label="Filter by who acted", min_width="200px"),
-            rx.select.content(
-                rx.select.item("Anyone", value=ALL),
-                rx.select.separator(),
-                rx.foreach(S.actor_options, _option),
-            ),
-            value=S.actor_filter,
-            on_change=S.set_actor_filter,
-        ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Filter by action", min_width="190px"),
-            rx.select.content(
-                rx.select.item("Every action", value=ALL),
-                rx.select.separator(),
-                rx.foreach(S.action_options, lambda a: rx.select.item(a, value=a)),
-            ),
-            value=S.action_filter,
-            on_change=S.set_action_filter,
-        ),
-        rx.form(
-            rx.flex(
-                rx.input(
-                    name="order",
-                    placeholder="Order id or number",
-                    default_value=S.order_text,
-                    key=S.order_text,
-                    aria_label="Order id or number",
-                    width="190px",
+    return rx.form(
+        rx.flex(
+            rx.select.root(
+                rx.select.trigger(aria_label="Filter by who acted", min_width="180px"),
+                rx.select.content(
+                    rx.select.item("Anyone", value=ALL),
+                    rx.select.separator(),
+                    rx.foreach(S.actor_options, _option),
                 ),
-                rx.el.label(
-                    rx.text("From", size="2", color_scheme="gray"),
-                    rx.input(
-                        type="date",
-                        name="from",
-                        default_value=S.date_from,
-                        key="from" + S.date_from,
-                    ),
-                    style={"display": "flex", "gap": "6px", "align-items": "center"},
-                ),
-                rx.el.label(
-                    rx.text("To", size="2", color_scheme="gray"),
-                    rx.input(
-                        type="date",
-                        name="to",
-                        default_value=S.date_to,
-                        key="to" + S.date_to,
-                    ),
-                    style={"display": "flex", "gap": "6px", "align-items": "center"},
-                ),
-                rx.button("Apply", type="submit", size="2"),
-                gap="3",
-                align="center",
-                wrap="wrap",
+                value=S.actor_filter,
+                on_change=S.set_actor_filter,
             ),
-            on_submit=S.apply,
-        ),
-        rx.cond(
-            S.is_filtered,
-            rx.button(
-                "Clear filters", on_click=S.clear_filters, variant="ghost", color_scheme="gray"
+            rx.select.root(
+                rx.select.trigger(aria_label="Filter by action", min_width="180px"),
+                rx.select.content(
+                    rx.select.item("Every action", value=ALL),
+                    rx.select.separator(),
+                    rx.foreach(S.action_options, lambda a: rx.select.item(a, value=a)),
+                ),
+                value=S.action_filter,
+                on_change=S.set_action_filter,
             ),
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16, aria_hidden="true")),
+                name="order",
+                placeholder="Order id or number",
+                default_value=S.order_text,
+                key=S.order_text,
+                aria_label="Order id or number",
+                width="210px",
+            ),
+            _date("from", "From", S.date_from),
+            _date("to", "To", S.date_to),
+            rx.button("Apply", type="submit", size="2"),
+            rx.cond(
+                S.is_filtered,
+                rx.button(
+                    "Clear filters",
+                    on_click=S.clear_filters,
+                    type="button",
+                    variant="ghost",
+                    color_scheme="gray",
+                ),
+            ),
+            gap="3",
+            width="100%",
+            wrap="wrap",
+            align="center",
         ),
-        gap="3",
+        on_submit=S.apply,
         width="100%",
-        wrap="wrap",
-        align="center",
     )
 
 
@@ -232,16 +240,14 @@ def _pager() -> rx.Component:
 
 
 def _content() -> rx.Component:
-    status, check = _chain_status()
     return rx.vstack(
         page_header(
             "Audit log",
             "Every privileged action: who did what to which record, and the fields it "
             "changed. Rows are append-only and each is hash-chained to the one before. "
             "An order's own timeline (payments, scans) is on the order.",
-            check,
         ),
-        status,
+        _chain_status(),
         card(
             _filters(),
             rx.cond(
