@@ -212,9 +212,7 @@ class AuditLogState(GuardedState, AuthState):
         self.chain_intact = report.intact
         if report.broken is None:
             rows = "1 row" if report.rows == 1 else f"All {report.rows} rows"
-            self.chain_text = (
-                f"{rows} checked: each still matches its hash and the row before it."
-            )
+            self.chain_text = f"{rows} checked: each still matches its hash and the row before it."
         else:
             self.chain_text = report.broken.describe().removeprefix("audit chain broken at ")
         self.chain_broken_id = (report.broken.row_id or "") if report.broken else ""
