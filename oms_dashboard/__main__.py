@@ -1,6 +1,6 @@
 """Command line: ``python -m oms_dashboard <command>``.
 
-migrate · seed-demo · create-user · worker · cron · simulate · run
+migrate · seed-demo · create-user · worker · cron · simulate · run · audit verify
 """
 
 from __future__ import annotations
@@ -113,6 +113,19 @@ def simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def audit_verify(_: argparse.Namespace) -> int:
+    """Walk the audit chain; non-zero and the first broken row when it is broken."""
+    from sqlmodel import Session
+
+    from oms_dashboard.bootstrap import current
+    from oms_dashboard.services.audit import verify_chain
+
+    with Session(current().engine) as session:
+        report = verify_chain(session)
+    print(report.describe())
+    return 0 if report.intact else 1
+
+
 def run(args: argparse.Namespace) -> int:
     from oms_dashboard.launcher import run_everything
 
@@ -151,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--count", type=int, help="stop after this many (default: never)")
     sim.add_argument("--seed", type=int)
     sim.set_defaults(func=simulate)
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "verify", help="check the audit chain; report the first broken row"
+    ).set_defaults(func=audit_verify)
     serve = commands.add_parser("run", help="migrate, seed, start Redis, worker, cron and the app")
     serve.add_argument("--port", type=int, default=int(os.environ.get("OMS_PORT", 3000)))
     serve.set_defaults(func=run)

@@ -5,7 +5,7 @@ retention; a record of each periodic job's runs (the health page's "last cron
 runs"); the maintenance windows admins announce.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01 17:17:13.193218
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

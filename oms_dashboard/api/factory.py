@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from oms_dashboard.api import (
     addresses,
+    audit,
     auth,
     carrier_sandbox,
     checkouts,
@@ -75,6 +76,7 @@ ROUTERS = (
     tickets,
     seller_standing,
     operations,
+    audit,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -37,6 +37,7 @@ from oms_dashboard.models.service import (
     TicketMessage,
 )
 from oms_dashboard.models.system import (
+    AuditChainHead,
     AuditEntry,
     EmailMessage,
     Notification,
@@ -48,6 +49,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Address",
+    "AuditChainHead",
     "AuditEntry",
     "CancellationRequest",
     "CarrierAccount",

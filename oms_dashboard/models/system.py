@@ -12,10 +12,17 @@ from oms_dashboard.models.base import json_field, pii_field, time_field
 
 
 class AuditEntry(SQLModel, table=True):
-    """A privileged action: who did what to which record, before and after."""
+    """A privileged action: who did what to which record, before and after (the
+    changed fields only). Append-only and hash-chained in ``seq`` order
+    (``domain.audit_chain``); written only by ``services.audit.record_audit``."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entity", "entity_type", "entity_id"),
+        sa.UniqueConstraint("seq", name="uq_audit_log_seq"),
+        sa.Index("ix_audit_order_seq", "order_id", "seq"),
+        sa.Index("ix_audit_actor_seq", "actor_id", "seq"),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     at: datetime = time_field(default_now=True, index=True)
@@ -26,6 +33,60 @@ class AuditEntry(SQLModel, table=True):
     entity_id: str = Field(max_length=64)
     before: dict[str, Any] | None = json_field()
     after: dict[str, Any] | None = json_field()
+    seq: int | None = Field(default=None, nullable=False)
+    """The chain order: 1, 2, 3... with no gaps, given at commit under the chain-head lock."""
+    order_id: str | None = Field(default=None, max_length=40)
+    """The order this action concerns (the entity itself, or the order it belongs to)."""
+    prev_hash: str | None = Field(default=None, max_length=64, nullable=False)
+    hash: str | None = Field(default=None, max_length=64, nullable=False)
+    """seq, prev_hash and hash are given when the transaction commits (services.audit)."""
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest audit row's seq and hash: a single row (id = 1), locked by the
+    transaction appending to the chain, so two writers never chain onto the same row."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="ck_audit_chain_head_single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(default=0)
+    hash: str = Field(max_length=64)
+
+
+APPEND_ONLY_PG = [
+    """
+    CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'audit_log is append-only: ' || TG_OP || ' refused';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+    """,
+]
+"""Refuses UPDATE and DELETE of audit rows on PostgreSQL (TRUNCATE, which tests use
+to empty tables, is not refused: it needs table ownership anyway)."""
+
+APPEND_ONLY_SQLITE = [
+    """
+    CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END
+    """,
+]
+"""SQLite refuses UPDATE; DELETE stays possible there (tests empty tables with it)."""
+
+for _statement in APPEND_ONLY_PG:
+    sa.event.listen(
+        AuditEntry.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql")
+    )
+for _statement in APPEND_ONLY_SQLITE:
+    sa.event.listen(
+        AuditEntry.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite")
+    )
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -1,7 +1,9 @@
 """Row locks: taken here and nowhere else, always in one order.
 
 checkouts by id, then orders by id, then inventory rows by sku, then a support
-ticket (after its order, so a dispute's refund can lock the order first). Two
+ticket (after its order, so a dispute's refund can lock the order first), then,
+last of all, the audit chain head (taken by ``services.audit`` as the
+transaction commits, so it is held only for the final flush and commit). Two
 transactions that both take locks in this order can wait for each other but
 never deadlock. A transaction that asks for a lock out of order (an order
 after it has touched inventory) is a bug and fails at once, loudly, on every
@@ -16,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from oms_dashboard.models import Checkout, Inventory, Order, Ticket
+from oms_dashboard.models import AuditChainHead, Checkout, Inventory, Order, Ticket
 
 
 class Level(IntEnum):
@@ -26,6 +29,7 @@ class Level(IntEnum):
     ORDERS = 2
     INVENTORY = 3
     TICKETS = 4
+    AUDIT_CHAIN = 5
 
 
 class LockOrderViolation(RuntimeError):
@@ -83,6 +87,30 @@ def lock_ticket(session: Session, ticket_id: str) -> Ticket | None:
     ).first()
 
 
+def lock_audit_chain(session: Session) -> AuditChainHead:
+    """The audit chain head (created at seq 0 if the table is empty), locked: the
+    last lock a transaction takes, right before its audit rows are inserted."""
+    _enter(session, Level.AUDIT_CHAIN)
+    query = (
+        select(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = session.exec(query).first()
+    if head is None:
+        from oms_dashboard.domain.audit_chain import GENESIS
+
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
+        session.execute(
+            insert(AuditChainHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+        )
+        head = session.exec(query).one()
+    return head
+
+
 def touching_inventory(session: Session) -> None:
     """About to UPDATE inventory rows (which locks them): no order lock may follow."""
     _enter(session, Level.INVENTORY)
@@ -96,6 +124,6 @@ def _enter(session: Session, level: Level) -> None:
     if level < held:
         raise LockOrderViolation(
             f"{level.name.lower()} locked after {Level(held).name.lower()}: take locks in "
-            "the order checkouts, orders, inventory, tickets"
+            "the order checkouts, orders, inventory, tickets, audit chain"
         )
     session.info["lock_level"] = (transaction, max(held, level))

@@ -43,6 +43,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Sellers", "/admin/sellers", "store"),
         ("Policies", "/admin/policies", "sliders-horizontal"),
         ("System health", "/admin/health", "activity"),
+        ("Audit log", "/admin/audit", "scroll-text"),
     ],
 }
 

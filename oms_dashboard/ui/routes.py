@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.pages import index, login, my_tickets, order_detail
+from oms_dashboard.ui.pages.admin import audit as admin_audit
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
 from oms_dashboard.ui.pages.admin import health as admin_health
@@ -45,6 +46,7 @@ PAGES = [
     admin_sellers,
     admin_policies,
     admin_health,
+    admin_audit,
     order_detail,
     my_tickets,
 ]

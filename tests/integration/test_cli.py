@@ -86,3 +86,78 @@ def test_duplicate_email_is_refused(cli):
     assert cli(*args).returncode == 0
     again = cli(*args)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_audit_verify_reports_an_intact_chain_then_the_edited_row(cli):
+    from tests.integration.audit_helpers import tamper
+
+    assert cli("migrate").returncode == 0
+    for email in ("a@example.com", "b@example.com"):
+        made = cli("create-user", "--email", email, "--password", "s3cret-pass", "--role", "admin")
+        assert made.returncode == 0, made.stderr
+    intact = cli("audit", "verify")
+    assert intact.returncode == 0 and intact.stdout.strip() == "audit chain intact: 2 rows"
+    engine = get_engine(cli.url)
+    with Session(engine) as session:
+        first = session.exec(select(AuditEntry).where(AuditEntry.seq == 1)).one()
+    tamper(engine, "UPDATE audit_log SET after = '{}' WHERE id = :id", id=first.id)
+    broken = cli("audit", "verify")
+    assert broken.returncode == 1
+    assert f"row {first.id} (seq 1): content edited" in broken.stdout
+
+
+def test_migration_chains_the_rows_written_before_it(tmp_path, request):
+    """Rows from before 0012 (full snapshots, no hash) come out diffed and chained."""
+    from alembic import command
+
+    from oms_dashboard.migrations import alembic_config, upgrade_to_head
+    from oms_dashboard.services.audit import verify_chain
+
+    backend = backends()[-1]
+    url = fresh_database_url(backend, "audit_backfill", tmp_path)
+    command.upgrade(alembic_config(url), "0008")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        for n, (entity_type, before, after) in enumerate(
+            [
+                ("user", None, {"email": "x@example.com", "role": "admin"}),
+                ("order", {"status": "paid", "total": 5}, {"status": "cancelled", "total": 5}),
+                (
+                    "refund",
+                    {"order_id": "ord_9", "status": "requested"},
+                    {"order_id": "ord_9", "status": "approved"},
+                ),
+            ]
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (id, at, actor_id, actor_role, action, entity_type,"
+                    " entity_id, before, after) VALUES (:id, :at, NULL, 'system', 'x', :t,"
+                    " :e, :b, :a)"
+                ),
+                {
+                    "id": f"aud_{n}",
+                    "at": f"2026-11-2{n} 10:00:00.000000{'+00' if backend == 'postgresql' else ''}",
+                    "t": entity_type,
+                    "e": f"ent_{n}",
+                    "b": None if before is None else __import__("json").dumps(before),
+                    "a": __import__("json").dumps(after),
+                },
+            )
+    try:
+        upgrade_to_head(url)
+        with Session(engine) as session:
+            report = verify_chain(session)
+            rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        assert report.intact and report.rows == 3, report.describe()
+        assert [r.id for r in rows] == ["aud_0", "aud_1", "aud_2"]
+        assert (rows[1].before, rows[1].after, rows[1].order_id) == (
+            {"status": "paid"},
+            {"status": "cancelled"},
+            "ent_1",
+        )
+        assert rows[2].order_id == "ord_9"
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            drop_postgres_database(url)

@@ -336,6 +336,24 @@ def _siblings() -> rx.Component:
     )
 
 
+def _audit_link() -> rx.Component:
+    """Admins read the audit trail of this order (its overrides, refunds, returns)."""
+    return rx.cond(
+        AuthState.user_role == "admin",
+        rx.link(
+            rx.icon("scroll-text", size=16, aria_hidden="true"),
+            "Audit trail",
+            href="/admin/audit?order=" + ORDER.id.to(str),
+            display="inline-flex",
+            align_items="center",
+            gap="6px",
+            size="2",
+            weight="medium",
+            data_testid="audit-trail-link",
+        ),
+    )
+
+
 def _content() -> rx.Component:
     return rx.vstack(
         _back(),
@@ -348,6 +366,7 @@ def _content() -> rx.Component:
             invoice_button(),
             return_button(),
             cancel_button(),
+            _audit_link(),
             badge=status_badge(ORDER.status),
         ),
         outcome_notice(),
