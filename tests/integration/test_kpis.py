@@ -134,12 +134,19 @@ def test_fulfillment_counts_shipped_cancelled_and_overdue_orders_not_recent_ones
 
 def test_on_time_delivery_against_the_promised_date(mall):
     promised = date(2026, 6, 14)
-    mall.order(status="delivered", paid_after=0, shipped_after=1, delivered_after=24,
-               promised=promised)  # fmt: skip  June 11: early
-    mall.order(status="delivered", paid_after=0, shipped_after=1, delivered_after=24 * 4 + 14,
-               promised=promised)  # fmt: skip  June 14 at 23:00: on the day, on time
-    mall.order(status="delivered", paid_after=0, shipped_after=1, delivered_after=24 * 6,
-               promised=promised)  # fmt: skip  June 16: late
+    mall.order(
+        status="delivered", paid_after=0, shipped_after=1, delivered_after=24, promised=promised
+    )  # fmt: skip  June 11: early
+    mall.order(
+        status="delivered",
+        paid_after=0,
+        shipped_after=1,
+        delivered_after=24 * 4 + 14,
+        promised=promised,
+    )  # fmt: skip  June 14 at 23:00: on the day, on time
+    mall.order(
+        status="delivered", paid_after=0, shipped_after=1, delivered_after=24 * 6, promised=promised
+    )  # fmt: skip  June 16: late
     mall.order(status="in_transit", paid_after=0, shipped_after=1, promised=promised)  # late
     mall.order(status="in_transit", paid_after=0, shipped_after=1, promised=TODAY)  # not yet
     mall.order(status="cancelled", paid_after=0, promised=promised)  # left out
@@ -212,8 +219,9 @@ def test_filters_seller_country_carrier_and_period_apply_to_everything(mall):
     us = mall.order(paid_after=0, shipped_after=2, status="shipped")
     ca = mall.order(paid_after=0, shipped_after=4, status="shipped", country="CA")
     de = mall.order(seller=mall.other, paid_after=0, shipped_after=6, status="shipped")
-    mall.order(placed=datetime(2026, 5, 20, tzinfo=UTC), paid_after=0, shipped_after=8,
-               status="shipped")  # fmt: skip  the previous period
+    mall.order(
+        placed=datetime(2026, 5, 20, tzinfo=UTC), paid_after=0, shipped_after=8, status="shipped"
+    )  # fmt: skip  the previous period
     mall.add(shipment(us, "ups"), shipment(ca, "fedex"), shipment(de, "ups"))
     mall.add(ticket(ca, priority="high", due=at(11)))  # breached: still open after its due
 
