@@ -25,6 +25,7 @@ from oms_dashboard.api import (
     checkouts,
     inventory,
     invoices,
+    kpis,
     order_messages,
     orders,
     policies,
@@ -71,6 +72,7 @@ ROUTERS = (
     product_reviews,
     service_desk,
     tickets,
+    kpis,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -19,6 +19,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     "seller": [
         ("Incoming orders", "/seller/orders", "inbox"),
         ("Fulfillment", "/seller/fulfillment", "truck"),
+        ("KPIs", "/seller/kpis", "chart-line"),
     ],
     "support": [
         ("Order search", "/support/orders", "search"),
@@ -27,6 +28,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     ],
     "admin": [
         ("Overview", "/admin", "layout-dashboard"),
+        ("KPIs", "/admin/kpis", "chart-line"),
         ("All orders", "/admin/orders", "list"),
         ("Review queue", "/admin/review", "shield-alert"),
         ("Tickets", "/support/tickets", "life-buoy"),

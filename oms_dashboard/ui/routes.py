@@ -7,6 +7,7 @@ import reflex as rx
 from oms_dashboard.ui.pages import index, login, order_detail
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
+from oms_dashboard.ui.pages.admin import kpis as admin_kpis
 from oms_dashboard.ui.pages.admin import orders as admin_orders
 from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
@@ -14,6 +15,7 @@ from oms_dashboard.ui.pages.admin import refunds as admin_refunds
 from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import fulfillment as seller_fulfillment
+from oms_dashboard.ui.pages.seller import kpis as seller_kpis
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.support import orders as support_orders
 from oms_dashboard.ui.pages.support import shipments as support_shipments
@@ -37,6 +39,8 @@ PAGES = [
     admin_refunds,
     admin_outbox,
     admin_carriers,
+    admin_kpis,
+    seller_kpis,
     order_detail,
 ]
 
