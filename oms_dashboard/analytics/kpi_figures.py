@@ -23,12 +23,12 @@ Figure = dict[str, Any]
 def _layout(*, x: str, y: str, **extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "height": HEIGHT,
-        "margin": {"l": 64, "r": 24, "t": 16, "b": 56},
+        "margin": {"l": 64, "r": 24, "t": 36, "b": 56},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "xaxis": {"title": {"text": x}, "automargin": True},
         "yaxis": {"title": {"text": y}, "automargin": True, "rangemode": "tozero"},
-        "legend": {"orientation": "h", "y": -0.3},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "bargap": 0.25,
         "hovermode": "closest",
     }
@@ -169,7 +169,7 @@ def carrier_performance(carriers: pd.DataFrame) -> Figure:
         ],  # fmt: skip
         "layout": _layout(
             x="Carrier",
-            y="Average transit, shipped to delivered (hours)",
+            y="Average transit (hours)",
             yaxis2={
                 "title": {"text": "Shipments with an exception (%)"},
                 "overlaying": "y",
@@ -177,7 +177,7 @@ def carrier_performance(carriers: pd.DataFrame) -> Figure:
                 "rangemode": "tozero",
                 "showgrid": False,
             },
-            margin={"l": 64, "r": 64, "t": 16, "b": 56},
+            margin={"l": 64, "r": 64, "t": 36, "b": 56},
         ),
     }
 

@@ -7,6 +7,7 @@ import reflex as rx
 from plotly.graph_objects import Figure
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.stat_card import stat_card
@@ -162,16 +163,26 @@ def _headline(S: type[KpiView]) -> rx.Component:
             icon="shopping-cart",
             hint=S.orders_trend,
         ),
-        rx.box(
-            stat_card(
-                label="Revenue, net of refunds paid (each currency apart)",
-                value=S.revenue_text,
-                color="green",
-                icon="banknote",
-                hint="Not converted: the mall sells in USD, CAD, GBP and EUR",
+        card(
+            rx.flex(
+                rx.foreach(
+                    S.revenue_lines,
+                    lambda line: rx.text(line, size="5", weight="bold", white_space="nowrap"),
+                ),
+                gap="2",
+                column_gap="5",
+                wrap="wrap",
             ),
+            rx.text(
+                "Totals of the paid orders less refunds paid on them, each currency apart: "
+                "the mall sells in USD, CAD, GBP and EUR and never converts.",
+                size="1",
+                color_scheme="gray",
+            ),
+            title="Net revenue",
+            icon="banknote",
             data_testid="kpi-revenue",
-        ),  # fmt: skip
+        ),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="4",
         width="100%",
@@ -205,9 +216,10 @@ def _seller_cells(row: rx.Var[SellerRow]) -> list[rx.Component]:
     ]
 
 
-def _chart(title: str, figure, caption: str, test_id: str, actions=None) -> rx.Component:
-    return card(
-        rx.box(
+def _chart(
+    title: str, figure, caption: str, test_id: str, actions=None, shown=True, empty: str = ""
+) -> rx.Component:
+    drawn = rx.box(
             rx.plotly.basic(
                 data=figure.to(Figure),
                 config=CHART_CONFIG,
@@ -217,7 +229,13 @@ def _chart(title: str, figure, caption: str, test_id: str, actions=None) -> rx.C
             ),
             width="100%",
             height="300px",
-        ),  # fmt: skip
+        )  # fmt: skip
+    if shown is not True:
+        drawn = rx.cond(
+            shown, drawn, empty_state("Nothing to chart", empty, icon="chart-no-axes-column")
+        )
+    return card(
+        drawn,
         rx.text(caption, size="1", color_scheme="gray"),
         title=title,
         actions=actions,
@@ -245,27 +263,33 @@ def _charts(S: type[KpiView]) -> rx.Component:
                "chart-funnel"),
         _chart("Carrier performance", S.fig_carriers,
                "Outbound shipments: hours from shipped to delivered (delivered ones), and the "
-               "share that ever had a delivery exception.", "chart-carriers"),
+               "share that ever had a delivery exception.", "chart-carriers",
+               shown=S.has_carriers, empty="No shipment of these orders has a label yet."),
         _chart("Refunds and their reasons", S.fig_refunds,
                "Refunds of these orders by the return's reason, else the rule that decided.",
-               "chart-refunds"),
+               "chart-refunds", shown=S.has_refunds,
+               empty="No refund was asked for on the orders placed in this period."),
         _chart("Tickets by priority and SLA", S.fig_tickets,
                "Tickets about these orders; breached: not answered, then not resolved, by the "
-               "due time on the ticket. Tickets about no order are left out.", "chart-tickets"),
+               "due time on the ticket. Tickets about no order are left out.", "chart-tickets",
+               shown=S.has_tickets,
+               empty="No support ticket is about the orders placed in this period."),
     ]  # fmt: skip
     if S.is_admin:
         charts.insert(
             2,
             _chart("Late shipments per seller", S.fig_late,
                    "Shipped orders, split by whether they shipped within the seller's handling "
-                   "time after payment.", "chart-late"),
+                   "time after payment.", "chart-late",
+                   shown=S.has_shipped, empty="None of these orders has shipped yet."),
         )  # fmt: skip
     else:
         charts.insert(
             2,
             _chart("Late shipments", S.fig_late,
                    "Your shipped orders, split by whether they shipped within your handling "
-                   "time after payment.", "chart-late"),
+                   "time after payment.", "chart-late",
+                   shown=S.has_shipped, empty="None of these orders has shipped yet."),
         )  # fmt: skip
     return rx.grid(*charts, columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")
 

@@ -17,8 +17,8 @@ import reflex as rx
 from oms_dashboard.analytics import kpi_figures as figures
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain import kpis as rules
-from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.tracking import CarrierName
+from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import kpis
 from oms_dashboard.services.actor import Actor, Role
@@ -121,7 +121,11 @@ class KpiView(GuardedState, mixin=True):
     period_label: str = ""
     orders_text: str = ""
     orders_trend: str = ""
-    revenue_text: str = ""
+    revenue_lines: list[str] = []
+    has_shipped: bool = False
+    has_carriers: bool = False
+    has_refunds: bool = False
+    has_tickets: bool = False
     currencies: list[str] = []
     seller_options: list[list[str]] = []
     cards: list[KpiCard] = []
@@ -136,7 +140,7 @@ class KpiView(GuardedState, mixin=True):
     is_admin: ClassVar[bool] = True
 
     def _clear_view(self) -> None:
-        self.cards, self.sellers, self.revenue_text, self._revenue_rows = [], [], "", []
+        self.cards, self.sellers, self.revenue_lines, self._revenue_rows = [], [], [], []
 
     @rx.var(cache=True)
     def fig_revenue(self) -> dict[str, Any]:
@@ -235,13 +239,9 @@ class KpiView(GuardedState, mixin=True):
         )
         self.orders_text = f"{report.orders:,}"
         self.orders_trend = f"{report.previous_orders:,} in the previous period"
-        self.revenue_text = (
-            " · ".join(
-                f"{format_minor(minor, cur)} {cur}"
-                for cur, minor in sorted(report.revenue_minor.items())
-            )
-            or "—"
-        )
+        self.revenue_lines = [
+            format_money(minor, cur) for cur, minor in sorted(report.revenue_minor.items())
+        ] or ["—"]
         self.currencies = report.currencies
         if self.currency not in self.currencies:
             self.currency = self.currencies[0] if self.currencies else ""
@@ -251,6 +251,10 @@ class KpiView(GuardedState, mixin=True):
         self.cards = kpi_cards(report)
         self.sellers = seller_rows(report) if is_admin else []
         totals = report.daily[kpis.SUMMED].sum().to_dict()
+        self.has_shipped = bool(totals.get("processed", 0))
+        self.has_carriers = not report.carriers.empty
+        self.has_refunds = not report.refund_reasons.empty
+        self.has_tickets = not report.tickets.empty
         self.fig_orders = figures.orders_per_day(report.daily)
         self.fig_funnel = figures.status_funnel(totals)
         self.fig_late = figures.late_shipments(report.sellers, report.seller_names)
