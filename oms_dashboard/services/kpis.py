@@ -128,11 +128,8 @@ def kpi_report(
     current, before = facts[in_period], facts[~in_period]
     totals, totals_before = _sums(current), _sums(before)
     scope = _scope(filters, period.start, period.end)
-    revenue = (
-        current.groupby("currency")[["gross_minor", "refunded_minor"]].sum()
-        if not current.empty
-        else pd.DataFrame(columns=["gross_minor", "refunded_minor"])
-    )
+    money = current[current["currency"] != ""]  # ratings rows carry no money
+    revenue = money.groupby("currency")[["gross_minor", "refunded_minor"]].sum()
     return KpiReport(
         filters=filters,
         kpis=[rules.evaluate(d, totals, totals_before) for d in rules.DEFINITIONS],

@@ -165,6 +165,7 @@ def test_satisfaction_averages_review_and_ticket_ratings(mall):
     report = mall.report()
     assert report.value(K.SATISFACTION) == pytest.approx((5 + 2) / 2)
     assert report.kpis[3].met is False and report.kpis[3].counted == 2
+    assert report.revenue_minor == {"USD": first.total_minor + second.total_minor}
 
 
 def test_accuracy_counts_wrong_missing_or_damaged_returns_and_reports(mall):
