@@ -164,13 +164,16 @@ def _headline(S: type[KpiView]) -> rx.Component:
             hint=S.orders_trend,
         ),
         card(
-            rx.flex(
+            rx.hstack(
                 rx.foreach(
                     S.revenue_lines,
-                    lambda line: rx.text(line, size="5", weight="bold", white_space="nowrap"),
+                    lambda line: rx.vstack(
+                        rx.text(line[0], size="1", color_scheme="gray", weight="medium"),
+                        rx.text(line[1], size="5", weight="bold", white_space="nowrap"),
+                        spacing="0",
+                    ),
                 ),
-                gap="2",
-                column_gap="5",
+                spacing="6",
                 wrap="wrap",
             ),
             rx.text(

@@ -121,7 +121,8 @@ class KpiView(GuardedState, mixin=True):
     period_label: str = ""
     orders_text: str = ""
     orders_trend: str = ""
-    revenue_lines: list[str] = []
+    revenue_lines: list[list[str]] = []
+    """[currency, amount] per currency sold in."""
     has_shipped: bool = False
     has_carriers: bool = False
     has_refunds: bool = False
@@ -240,8 +241,8 @@ class KpiView(GuardedState, mixin=True):
         self.orders_text = f"{report.orders:,}"
         self.orders_trend = f"{report.previous_orders:,} in the previous period"
         self.revenue_lines = [
-            format_money(minor, cur) for cur, minor in sorted(report.revenue_minor.items())
-        ] or ["—"]
+            [cur, format_money(minor, cur)] for cur, minor in sorted(report.revenue_minor.items())
+        ] or [["", "—"]]
         self.currencies = report.currencies
         if self.currency not in self.currencies:
             self.currency = self.currencies[0] if self.currencies else ""
