@@ -126,7 +126,16 @@ class OrderEvent(SQLModel, table=True):
     """One entry of an order's timeline: who or what did it, when, and why."""
 
     __tablename__ = "order_events"
-    __table_args__ = (sa.Index("ix_order_events_order_at", "order_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_order_events_order_at", "order_id", "at"),
+        # The KPIs' order accuracy looks for these few among every event.
+        sa.Index(
+            "ix_order_events_delivery_problem",
+            "order_id",
+            postgresql_where=sa.text("type = 'order.delivery_problem'"),
+            sqlite_where=sa.text("type = 'order.delivery_problem'"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     order_id: str = Field(foreign_key="orders.id")
