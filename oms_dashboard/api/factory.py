@@ -26,6 +26,7 @@ from oms_dashboard.api import (
     checkouts,
     inventory,
     invoices,
+    kpis,
     operations,
     order_messages,
     orders,
@@ -77,6 +78,7 @@ ROUTERS = (
     seller_standing,
     operations,
     audit,
+    kpis,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

@@ -25,6 +25,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("Fulfillment", "/seller/fulfillment", "truck"),
         ("Support tickets", "/tickets", "life-buoy"),
         ("Standing and statement", "/seller/standing", "gauge"),
+        ("KPIs", "/seller/kpis", "chart-line"),
     ],
     "support": [
         ("Order search", "/support/orders", "search"),
@@ -33,6 +34,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     ],
     "admin": [
         ("Overview", "/admin", "layout-dashboard"),
+        ("KPIs", "/admin/kpis", "chart-line"),
         ("All orders", "/admin/orders", "list"),
         ("Review queue", "/admin/review", "shield-alert"),
         ("Tickets", "/support/tickets", "life-buoy"),

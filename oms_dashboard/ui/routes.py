@@ -9,6 +9,7 @@ from oms_dashboard.ui.pages.admin import audit as admin_audit
 from oms_dashboard.ui.pages.admin import carriers as admin_carriers
 from oms_dashboard.ui.pages.admin import disputes as admin_disputes
 from oms_dashboard.ui.pages.admin import health as admin_health
+from oms_dashboard.ui.pages.admin import kpis as admin_kpis
 from oms_dashboard.ui.pages.admin import orders as admin_orders
 from oms_dashboard.ui.pages.admin import outbox as admin_outbox
 from oms_dashboard.ui.pages.admin import overview as admin_overview
@@ -18,6 +19,7 @@ from oms_dashboard.ui.pages.admin import review as admin_review
 from oms_dashboard.ui.pages.admin import sellers as admin_sellers
 from oms_dashboard.ui.pages.customer import orders as customer_orders
 from oms_dashboard.ui.pages.seller import fulfillment as seller_fulfillment
+from oms_dashboard.ui.pages.seller import kpis as seller_kpis
 from oms_dashboard.ui.pages.seller import orders as seller_orders
 from oms_dashboard.ui.pages.seller import standing as seller_standing
 from oms_dashboard.ui.pages.support import orders as support_orders
@@ -47,6 +49,8 @@ PAGES = [
     admin_policies,
     admin_health,
     admin_audit,
+    admin_kpis,
+    seller_kpis,
     order_detail,
     my_tickets,
 ]

@@ -1,0 +1,1 @@
+"""KPI facts (DataFrames from ``services.kpis``) turned into plotly figures."""
