@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from oms_dashboard.api import (
+    address_change,
     addresses,
     auth,
     carrier_sandbox,
@@ -71,6 +72,7 @@ ROUTERS = (
     product_reviews,
     service_desk,
     tickets,
+    address_change,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

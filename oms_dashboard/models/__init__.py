@@ -8,6 +8,7 @@ from oms_dashboard.models.identity import Address, Customer, Seller, User, UserS
 from oms_dashboard.models.orders import (
     Checkout,
     Order,
+    OrderCharge,
     OrderEvent,
     OrderLine,
     PaymentEvent,
@@ -17,6 +18,7 @@ from oms_dashboard.models.orders import (
 )
 from oms_dashboard.models.push import PushMessage, PushSubscription
 from oms_dashboard.models.sandbox import (
+    SandboxCharge,
     SandboxPayment,
     SandboxRefund,
     SandboxScan,
@@ -57,6 +59,7 @@ __all__ = [
     "Inventory",
     "Notification",
     "Order",
+    "OrderCharge",
     "OrderEvent",
     "OrderLine",
     "OrderMessage",
@@ -72,6 +75,7 @@ __all__ = [
     "ReturnLine",
     "ReturnPhoto",
     "Review",
+    "SandboxCharge",
     "SandboxPayment",
     "SandboxRefund",
     "SandboxScan",

@@ -58,6 +58,10 @@ class MessageKind(StrEnum):
     SELLER_CANCELLATION = "seller.cancellation"
     """The seller's order was cancelled, or a cancellation request waits for them:
     payload ``order_id``, ``notice`` (cancelled, request), ``reason``."""
+    SELLER_ADDRESS_CHANGE = "seller.address_change"
+    """The customer (or staff) changed an unshipped order's delivery address: the
+    seller's bell and staff emails (payload ``order_id``, ``event_id``; dedupe key
+    ``seller-address-change:{event id}``)."""
     STAFF_ALERT = "staff.alert"
     """An in-app alert to every active user of ``role`` (admin, support): payload
     ``role``, ``key``, ``kind``, ``title``, ``body``, ``order_id``."""
