@@ -53,7 +53,6 @@ class FakeProvider:
             )
         return self.refunds[idempotency_key]
 
-
     def charge(
         self,
         checkout_id: str,

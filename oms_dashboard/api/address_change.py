@@ -67,9 +67,7 @@ ANSWERS = {
 }
 
 
-@router.post(
-    f"{P}/orders/{{order_id}}/address", response_model=AddressChangeOut, responses=ANSWERS
-)
+@router.post(f"{P}/orders/{{order_id}}/address", response_model=AddressChangeOut, responses=ANSWERS)
 def post_address(
     order_id: str,
     body: AddressChangeIn,

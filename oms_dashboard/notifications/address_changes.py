@@ -34,8 +34,7 @@ def seller_address_change(payload: Payload, *, engine: sa.Engine | None = None) 
         )
         if "shipping_after_minor" in data:
             explanation += (
-                " Shipping is now "
-                f"{format_money(data['shipping_after_minor'], order.currency)}."
+                f" Shipping is now {format_money(data['shipping_after_minor'], order.currency)}."
             )
         notify(
             session,
