@@ -79,7 +79,9 @@ def preview_of(quote: address_change.AddressQuote) -> AddressPreview:
     return AddressPreview(
         ship_to="\n".join(_lines(quote.address)),
         shipping_before=format_money(quote.shipping_before_minor, cur),
-        shipping_after=format_money(quote.shipping_after_minor, cur),
+        shipping_after=format_money(quote.shipping_after_minor, cur)
+        if quote.shipping_after_minor
+        else "Free",
         settlement=quote.settlement.value,
         money_words=words,
         delivery=fmt.day(quote.estimated_delivery),
