@@ -30,53 +30,49 @@ seller's handling clock does not restart), or from now when that date has passed
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from oms_dashboard.domain.address_change import (
-    AddressChangeDecision,
-    Settlement,
-    check_address_change,
-    decide_address_change,
-)
+from oms_dashboard.domain.address_change import Settlement
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.money import format_minor
-from oms_dashboard.domain.refunds import RefundCause, RefundRule, RefundStatus
-from oms_dashboard.domain.tracking import ShipmentDirection
+from oms_dashboard.domain.refunds import RefundCause
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import (
-    Order,
-    OrderCharge,
-    OrderEvent,
-    OrderLine,
-    Product,
-    Refund,
-    Seller,
-    Shipment,
-)
+from oms_dashboard.models import Order, OrderCharge, Refund
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import PaymentProvider, ProviderRefused, ProviderUnavailable
 from oms_dashboard.services import locks
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.addresses import Address, delivery_restrictions, validate_address
+from oms_dashboard.services.address_quote import (
+    CHANGED_EVENT,
+    FIELD,
+    AddressQuote,
+    changeable,
+    quote_address_change,
+    shipping_now,
+)
+from oms_dashboard.services.addresses import Address
 from oms_dashboard.services.audit import record_audit
-from oms_dashboard.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from oms_dashboard.services.orders import scoped_orders
+from oms_dashboard.services.errors import Conflict, ServiceError
 from oms_dashboard.services.outbox import MessageKind, add_message
-from oms_dashboard.services.pricing import price_shipment
 from oms_dashboard.services.refunds import start_refund
 from oms_dashboard.services.timeline import By, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
-CHANGED_EVENT = "order.address_changed"
-FIELD = "shipping_address"
+__all__ = [
+    "CHANGED_EVENT",
+    "FIELD",
+    "AddressChangeOutcome",
+    "AddressQuote",
+    "apply_address_change",
+    "changeable",
+    "preview_address_change",
+    "shipping_now",
+]
 WHO = (Role.CUSTOMER, Role.SUPPORT, Role.ADMIN)
 
 
@@ -88,42 +84,6 @@ class ChargeDeclined(ServiceError):
 
 class PaymentUnavailable(ServiceError):
     status, type, title = 503, "payment-provider-unavailable", "Payment provider unavailable"
-
-
-@dataclass(frozen=True)
-class AddressQuote:
-    """What changing to ``address`` comes to, before anything changes."""
-
-    order: Order
-    address: Address
-    shipping_before_minor: int
-    """What shipping costs the customer now: charged, minus address-change refunds."""
-    shipping_after_minor: int
-    estimated_delivery: date
-    previous_estimated_delivery: date | None
-    decision: AddressChangeDecision
-    changes_before: int
-    """Address changes already made to the order (part of the charge's key)."""
-
-    @property
-    def currency(self) -> str:
-        return self.order.currency
-
-    @property
-    def difference_minor(self) -> int:
-        return self.decision.difference_minor
-
-    @property
-    def settlement(self) -> Settlement:
-        return self.decision.settlement
-
-    def charge_key(self) -> str:
-        """The same change asked again gets the same key: the provider charges once."""
-        raw = json.dumps(
-            [self.order.id, self.changes_before, self.address.to_dict(), self.difference_minor],
-            sort_keys=True,
-        )
-        return "adc_" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -143,7 +103,7 @@ def preview_address_change(
 ) -> AddressQuote:
     """The new cost, difference and date; changes nothing. Refusals as ``apply``'s."""
     actor.require(*WHO)
-    return _quote(session, actor, order_id, shipping_address, lock=False)
+    return quote_address_change(session, actor, order_id, shipping_address, lock=False)
 
 
 # -- apply -----------------------------------------------------------------------------
@@ -162,16 +122,20 @@ def apply_address_change(
     changes), 503 when it does not answer (nothing changes)."""
     actor.require(*WHO)
     quote = run_in_transaction(
-        engine, lambda s: _quote(s, actor, order_id, shipping_address, lock=False)
+        engine, lambda s: quote_address_change(s, actor, order_id, shipping_address, lock=False)
     )
     taken = _charge(provider, quote) if quote.settlement is Settlement.CHARGE else None
     outcome = run_in_transaction(
         engine, lambda s: _apply(s, actor, order_id, shipping_address, quote, taken)
     )
     if outcome.event_id is None:  # the charge was taken, then the order changed under it
+        said = (
+            "the charge is refunded: look at the order again and ask for the change again"
+            if outcome.refund is not None
+            else "the same change was just made by another request, with this charge"
+        )
         raise Conflict(
-            "the order changed while the difference was being charged; the charge is "
-            "refunded: look at the order again and ask for the change again",
+            f"the order changed while the difference was being charged; {said}",
             type="address-change-stale",
             reason="order-changed",
         )
@@ -213,7 +177,7 @@ def _apply(
     taken: tuple[str, str] | None,
 ) -> AddressChangeOutcome:
     try:
-        quote = _quote(session, actor, order_id, raw, lock=True)
+        quote = quote_address_change(session, actor, order_id, raw, lock=True)
         same = quote.charge_key() == asked.charge_key()
     except (DomainError, ServiceError):
         if taken is None:
@@ -308,6 +272,11 @@ def _give_back(
     """The charge was taken but the change no longer applies: record what was taken and
     refund it, so the money is right; the caller answers 409."""
     order = locks.lock_orders(session, ids=[asked.order.id])[0]
+    key = taken[0]
+    if session.exec(select(OrderCharge.id).where(OrderCharge.idempotency_key == key)).first():
+        # The same change, asked twice at once: the other request made it with this very
+        # charge (the provider took it once, by its key). Nothing to give back.
+        return AddressChangeOutcome(asked, order)
     _record_charge(session, actor, order, asked.difference_minor, taken)
     session.add(order)
     session.flush()
@@ -347,151 +316,6 @@ def _record_charge(
     order.total_minor += amount
     session.add(charge)
     return charge
-
-
-def changeable(session: Session, order: Order) -> bool:
-    """The rules would let the order go to another address in its country now."""
-    try:
-        check_address_change(
-            order.status,
-            paid=order.paid_at is not None,
-            label_bought=_label_bought(session, order),
-            old_country=order.ship_country,
-            new_country=order.ship_country,
-        )
-    except DomainError:
-        return False
-    return True
-
-
-# -- the quote -------------------------------------------------------------------------
-
-
-def _quote(
-    session: Session, actor: Actor, order_id: str, raw: Mapping[str, Any], *, lock: bool
-) -> AddressQuote:
-    order = _visible_order(session, actor, order_id, lock=lock)
-    label_bought = _label_bought(session, order)
-    paid = order.paid_at is not None
-    # The order's state first: a shipped order is refused whatever address is typed.
-    check_address_change(
-        order.status,
-        paid=paid,
-        label_bought=label_bought,
-        old_country=order.ship_country,
-        new_country=order.ship_country,
-    )
-    if not isinstance(raw, Mapping):
-        raise ValidationFailed.one(FIELD, "must be an address object")
-    address = validate_address(raw, field_prefix=FIELD)
-    check_address_change(
-        order.status,
-        paid=paid,
-        label_bought=label_bought,
-        old_country=order.ship_country,
-        new_country=address.country,
-    )
-    errors = delivery_restrictions(address, service_level=order.service_level, field_prefix=FIELD)
-    if errors:
-        raise ValidationFailed(errors)
-    seller = session.get(Seller, order.seller_id)
-    price = price_shipment(
-        seller=seller,
-        lines=_lines_as_paid(session, order),
-        destination=address,
-        service_level=order.service_level,
-        placed_at=order.placed_at,
-    )
-    estimated = price.estimated_delivery
-    if estimated < utcnow().date():
-        estimated = price_shipment(
-            seller=seller,
-            lines=_lines_as_paid(session, order),
-            destination=address,
-            service_level=order.service_level,
-            placed_at=utcnow(),
-        ).estimated_delivery
-    before = shipping_now(session, order)
-    return AddressQuote(
-        order=order,
-        address=address,
-        shipping_before_minor=before,
-        shipping_after_minor=price.shipping_minor,
-        estimated_delivery=estimated,
-        previous_estimated_delivery=order.estimated_delivery,
-        decision=decide_address_change(
-            old_shipping_minor=before,
-            new_shipping_minor=price.shipping_minor,
-            currency=order.currency,
-        ),
-        changes_before=_changes_so_far(session, order),
-    )
-
-
-def shipping_now(session: Session, order: Order) -> int:
-    """What shipping costs the customer now: the shipping charged (checkout's share
-    plus extra charges) minus the address-change refunds not rejected."""
-    given_back = session.exec(
-        select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
-            Refund.order_id == order.id,
-            Refund.rule == RefundRule.ADDRESS_CHANGE_DIFFERENCE,
-            Refund.status != RefundStatus.REJECTED,
-        )
-    ).one()
-    return order.shipping_minor - int(given_back or 0)
-
-
-def _visible_order(session: Session, actor: Actor, order_id: str, *, lock: bool) -> Order:
-    if lock:
-        found = locks.lock_orders(session, ids=[order_id])
-        visible = session.exec(scoped_orders(actor).where(Order.id == order_id)).first()
-        if found and visible is not None:
-            return found[0]
-    else:
-        visible = session.exec(scoped_orders(actor).where(Order.id == order_id)).first()
-        if visible is not None:
-            return visible
-    raise NotFound(f"no order {order_id!r}")
-
-
-def _label_bought(session: Session, order: Order) -> bool:
-    return (
-        session.exec(
-            select(Shipment.id).where(
-                Shipment.order_id == order.id,
-                Shipment.direction == ShipmentDirection.OUTBOUND,
-            )
-        ).first()
-        is not None
-    )
-
-
-def _lines_as_paid(session: Session, order: Order) -> list[tuple[int, Product, int]]:
-    """The order's lines as ``price_shipment`` takes them, at the unit prices paid (a
-    price change since checkout must not move the free-shipping threshold)."""
-    lines = session.exec(
-        select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)
-    ).all()
-    products = {
-        p.sku: p
-        for p in session.exec(select(Product).where(Product.sku.in_([x.sku for x in lines])))
-    }
-    return [
-        (
-            i,
-            products[line.sku].model_copy(update={"price_minor": line.unit_price_minor}),
-            line.quantity,
-        )
-        for i, line in enumerate(lines)
-    ]
-
-
-def _changes_so_far(session: Session, order: Order) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(OrderEvent)
-        .where(OrderEvent.order_id == order.id, OrderEvent.type == CHANGED_EVENT)
-    ).one()
 
 
 def _ship_to(order: Order, address: Address) -> None:

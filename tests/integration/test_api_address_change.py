@@ -344,6 +344,48 @@ def test_a_label_bought_while_charging_gives_the_charge_back(desk):
     assert actor.role is Role.CUSTOMER
 
 
+class SameChangeMeanwhile(FakeProvider):
+    """While the charge is taken, the same change is asked again and made (a double
+    click): the provider answers both with the one charge (same idempotency key)."""
+
+    def __init__(self, desk, order, actor):
+        super().__init__()
+        self.desk, self.order, self.actor, self.inside = desk, order, actor, False
+
+    def charge(self, *args, **kwargs):
+        taken = super().charge(*args, **kwargs)
+        if not self.inside:
+            self.inside = True
+            apply(self.desk, self.order, self.actor, self)
+        return taken
+
+
+def apply(desk, order, actor, provider):
+    return address_change.apply_address_change(
+        desk.engine,
+        actor=actor,
+        order_id=order.id,
+        shipping_address=where(NEW_YORK)["shipping_address"],
+        provider=provider,
+    )
+
+
+def test_the_same_change_twice_at_once_is_charged_once_and_not_refunded(desk):
+    order = one_unit(desk)
+    with Session(desk.engine) as session:
+        actor = actor_for_user(session, desk.users["alice"])
+    provider = SameChangeMeanwhile(desk, order, actor)
+    with pytest.raises(ServiceError) as second:
+        apply(desk, order, actor, provider)
+    assert second.value.status == 409
+    assert len(provider.charges) == 1
+    after = fresh(desk, order.id)
+    assert (after.ship_city, after.shipping_minor, after.total_minor) == ("NEW YORK", 1099, 3599)
+    assert [c.amount_minor for c in charges(desk, order.id)] == [500]
+    assert desk.refunds(order.id) == []
+    assert desk.events(order.id).count("order.address_changed") == 1
+
+
 def invoice_text(desk, order_id) -> str:
     response = desk.api.get(f"/api/v1/orders/{order_id}/invoice.pdf", headers=desk.h("alice"))
     assert response.status_code == 200, response.text
