@@ -6,6 +6,7 @@ from __future__ import annotations
 from oms_dashboard.domain.payment import VERIFICATION_RETRIES
 from oms_dashboard.payments.provider import (
     Authorization,
+    ProviderCharge,
     ProviderRefund,
     ProviderRefused,
     ProviderUnavailable,
@@ -27,6 +28,10 @@ class FakeProvider:
         """Set to a reason: every refund is refused with it (a 4xx)."""
         self.refund_calls: list[tuple[str, str, str, str]] = []
         self.refunds: dict[str, ProviderRefund] = {}
+        self.decline: str | None = None
+        """Set to a reason: every charge is declined with it (a 402)."""
+        self.charge_calls: list[tuple[str, str, str, str]] = []
+        self.charges: dict[str, ProviderCharge] = {}
 
     def fetch_authorization(self, checkout_id: str) -> Authorization:
         self.asked.append(checkout_id)
@@ -47,6 +52,26 @@ class FakeProvider:
                 f"fre_{len(self.refunds) + 1}", "succeeded"
             )
         return self.refunds[idempotency_key]
+
+    def charge(
+        self,
+        checkout_id: str,
+        amount: str,
+        currency: str,
+        idempotency_key: str,
+        *,
+        order_id: str | None = None,
+    ) -> ProviderCharge:
+        self.charge_calls.append((checkout_id, amount, currency, idempotency_key))
+        if self.down:
+            raise ProviderUnavailable("the fake provider is down")
+        if self.decline:
+            raise ProviderRefused(402, self.decline)
+        if idempotency_key not in self.charges:
+            self.charges[idempotency_key] = ProviderCharge(
+                f"fch_{len(self.charges) + 1}", "succeeded"
+            )
+        return self.charges[idempotency_key]
 
 
 def post_event(engine, checkout: dict, provider, *, type: str = "payment.authorized"):

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from oms_dashboard.api import (
+    address_change,
     addresses,
     audit,
     auth,
@@ -79,6 +80,7 @@ ROUTERS = (
     operations,
     audit,
     kpis,
+    address_change,
 )
 SANDBOX_ROUTERS = [
     sandbox.router,

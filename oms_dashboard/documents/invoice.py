@@ -61,6 +61,9 @@ class Invoice:
     paid_at: datetime | None = None
     delivered_at: datetime | None = None
     paper_country: str = "US"
+    charges: Sequence[tuple[str, str]] = ()
+    """(label, amount) charged after checkout (the dearer shipping of an address
+    change), listed under Shipping; ``total`` includes them."""
 
 
 def _text(value: str) -> str:
@@ -133,6 +136,7 @@ def render_invoice(invoice: Invoice) -> bytes:
         ("Subtotal", invoice.subtotal, False),
         ("Shipping", invoice.shipping, False),
     ]
+    rows += [(label, amount, False) for label, amount in invoice.charges]
     rows += [(label, amount, False) for label, amount in invoice.tax_lines]
     if not invoice.tax_lines:
         rows.append(("Tax", "No tax charged", False))

@@ -52,13 +52,15 @@ class OrderAction(StrEnum):
     MESSAGE_CUSTOMER = "message_customer"
     """POST /orders/{id}/messages by the owning seller; the order page's Messages box."""
 
+    CHANGE_ADDRESS = "change_address"
+    """POST /orders/{id}/address (``?preview=true`` first); the order page's "Change
+    address" button."""
+
     # Customer service (issue 13): offered by ``service_actions`` until their pages land.
     REQUEST_REFUND = "request_refund"
     """POST /orders/{id}/refunds."""
     OPEN_TICKET = "open_ticket"
     """POST /tickets with the order's id."""
-    CHANGE_ADDRESS = "change_address"
-    """PATCH /orders/{id}/shipping-address (proposed: not yet in API.md)."""
 
 
 def within_cancellation_window(placed_at: datetime, now: datetime, window_minutes: int) -> bool:
@@ -77,6 +79,7 @@ def allowed_actions(
     cancellation_request_pending: bool = False,
     returnable: bool = False,
     reviewable: bool = False,
+    address_changeable: bool = False,
 ) -> list[str]:
     """The order actions open to the caller, who is already known to see the order.
 
@@ -85,7 +88,9 @@ def allowed_actions(
     ``cancellation.decide`` for this caller; ``cancellation_request_pending``: a
     cancellation request waits for an answer; ``returnable``: the rules would take a
     return of some of the order's lines now (``return_views.returnable_lines``);
-    ``reviewable``: a product of the order is not reviewed by its customer yet."""
+    ``reviewable``: a product of the order is not reviewed by its customer yet;
+    ``address_changeable``: ``domain.address_change`` lets the order go elsewhere in its
+    country (paid, not shipped, no label bought)."""
     status = OrderStatus(status)
     actions: list[OrderAction] = []
     if (
@@ -101,6 +106,9 @@ def allowed_actions(
         if can_transition(status, OrderStatus.CANCELLED, admin_override=True):
             actions.append(OrderAction.CANCEL_REVIEW)
     actions += _cancellation_actions(role, cancellation, cancellation_request_pending)
+    # The customer's own, and staff who answer customers; the seller asks the customer.
+    if address_changeable and role in ("customer", "support", "admin"):
+        actions.append(OrderAction.CHANGE_ADDRESS)
     if paid:
         actions.append(OrderAction.DOWNLOAD_INVOICE)
     if role == "customer" and returnable and status is OrderStatus.DELIVERED:
@@ -156,7 +164,5 @@ def service_actions(
         and (role in STAFF_ROLES or status not in NOT_YET_SHIPPED)
     ):
         actions.append(OrderAction.REQUEST_REFUND)
-    if role == "customer" and status in NOT_YET_SHIPPED:
-        actions.append(OrderAction.CHANGE_ADDRESS)
     actions.append(OrderAction.OPEN_TICKET)
     return [action.value for action in actions]

@@ -17,6 +17,7 @@ class AddressChangeRule(StrEnum):
     LABEL_BOUGHT = "label-already-bought"
     CANCELLED = "order-cancelled"
     OTHER_COUNTRY = "other-country"
+    NOT_PAID = "payment-not-taken"
 
 
 class Settlement(StrEnum):
@@ -49,9 +50,19 @@ class AddressChangeDecision:
 
 
 def check_address_change(
-    status: OrderStatus | str, *, label_bought: bool, old_country: str, new_country: str
+    status: OrderStatus | str,
+    *,
+    paid: bool,
+    label_bought: bool,
+    old_country: str,
+    new_country: str,
 ) -> None:
-    """Raise ``AddressChangeRefused`` unless the order may still go somewhere else."""
+    """Raise ``AddressChangeRefused`` unless the order may still go somewhere else.
+
+    ``paid``: the checkout's payment was taken. Before that the payment system is
+    still verifying the checkout's total, which a new shipping price would change
+    under it: the address changes once the order is paid (or the order is cancelled
+    and placed again)."""
     status = OrderStatus(status)
     if status is OrderStatus.CANCELLED:
         raise AddressChangeRefused(
@@ -61,6 +72,12 @@ def check_address_change(
         raise AddressChangeRefused(
             AddressChangeRule.ALREADY_SHIPPED,
             "This order has shipped: ask the carrier to redirect it, or contact support.",
+        )
+    if not paid:
+        raise AddressChangeRefused(
+            AddressChangeRule.NOT_PAID,
+            "The payment for this order is not verified yet: change the address once it "
+            "is, or cancel the order and place it again.",
         )
     if label_bought:
         raise AddressChangeRefused(

@@ -165,6 +165,8 @@ class RefundCause(StrEnum):
     RETURN = "return"
     PARTIAL_CANCELLATION = "partial_cancellation"
     DISCRETIONARY = "discretionary"
+    ADDRESS_CHANGE = "address_change"
+    """The delivery address changed to one that costs less to ship to."""
 
 
 class RefundRule(StrEnum):
@@ -180,6 +182,7 @@ class RefundRule(StrEnum):
     DISCRETIONARY = "discretionary"
     HIGH_VALUE = "high-value"
     NOT_LATE_YET = "not-late-yet"
+    ADDRESS_CHANGE_DIFFERENCE = "address-change-difference"
 
 
 C, U = RefundCause, RefundRule
@@ -195,12 +198,20 @@ _AUTOMATIC = {
     C.SYSTEM_ERROR: (U.SYSTEM_ERROR, "a system error charged too much"),
     C.DUPLICATE_CHARGE: (U.DUPLICATE_CHARGE, "the same order was charged twice"),
     C.DISPUTE_DECISION: (U.DISPUTE_DECISION, "an admin decided the dispute"),
+    C.ADDRESS_CHANGE: (
+        U.ADDRESS_CHANGE_DIFFERENCE,
+        "the new delivery address costs less to ship to",
+    ),
 }
 _MANUAL = {
     C.RETURN: (U.RETURN_AFTER_DELIVERY, "a refund for a return after delivery"),
     C.PARTIAL_CANCELLATION: (U.PARTIAL_CANCELLATION, "a partial cancellation"),
     C.DISCRETIONARY: (U.DISCRETIONARY, "a refund asked for at the customer's discretion"),
 }
+
+
+_ANY_AMOUNT = frozenset({C.DISPUTE_DECISION, C.ADDRESS_CHANGE})
+"""Automatic whatever the amount, though not cancellations (due in 3 business days)."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +239,9 @@ def decide_refund(
 ) -> RefundDecision:
     """Approved by rule, or left for review, with the rule that decided.
 
-    Cancellations and an admin's dispute decision are approved whatever the amount.
+    Cancellations, an admin's dispute decision and the shipping difference of an
+    address change (never more than the shipping charged) are approved whatever the
+    amount.
     A late-shipment claim is approved only when ``ship_by`` has passed unshipped.
     Over ``high_value_minor`` (the policy's ``high_value_refund_minor``) the other
     automatic rules give way to a person.
@@ -245,7 +258,7 @@ def decide_refund(
             "A person reviews this refund: the order is not past its ship-by time.",
             high,
         )
-    if high and cause not in CANCELLATIONS and cause is not C.DISPUTE_DECISION:
+    if high and cause not in CANCELLATIONS and cause not in _ANY_AMOUNT:
         return _review(
             U.HIGH_VALUE,
             f"A person reviews this refund: it is over the high-value threshold "

@@ -9,6 +9,7 @@ from oms_dashboard.models.operations import CronRun, MaintenanceWindow
 from oms_dashboard.models.orders import (
     Checkout,
     Order,
+    OrderCharge,
     OrderEvent,
     OrderLine,
     PaymentEvent,
@@ -18,6 +19,7 @@ from oms_dashboard.models.orders import (
 )
 from oms_dashboard.models.push import PushMessage, PushSubscription
 from oms_dashboard.models.sandbox import (
+    SandboxCharge,
     SandboxPayment,
     SandboxRefund,
     SandboxScan,
@@ -62,6 +64,7 @@ __all__ = [
     "MaintenanceWindow",
     "Notification",
     "Order",
+    "OrderCharge",
     "OrderEvent",
     "OrderLine",
     "OrderMessage",
@@ -77,6 +80,7 @@ __all__ = [
     "ReturnLine",
     "ReturnPhoto",
     "Review",
+    "SandboxCharge",
     "SandboxPayment",
     "SandboxRefund",
     "SandboxScan",

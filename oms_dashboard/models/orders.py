@@ -254,3 +254,27 @@ class PaymentEvent(SQLModel, table=True):
     outcome: str = Field(default="received", max_length=24)
     """A ``VerificationOutcome``: what became of this event."""
     detail: str | None = Field(default=None, max_length=1000)
+
+
+class OrderCharge(SQLModel, table=True):
+    """Money taken from the customer after checkout, on the checkout's payment method
+    (today: the dearer shipping of an address change). Only charges the provider
+    took are kept; the order's shipping and total include them, so what was paid is
+    the authorization's share plus these."""
+
+    __tablename__ = "order_charges"
+    __table_args__ = (sa.CheckConstraint("amount_minor > 0", name="ck_order_charges_amount"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    order_id: str = Field(foreign_key="orders.id", index=True)
+    seller_id: str = Field(foreign_key="sellers.id", index=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    cause: str = Field(max_length=40)
+    """Why it was charged (``address_change``)."""
+    description: str = Field(max_length=200)
+    """The line people read on the invoice."""
+    idempotency_key: str = Field(max_length=80, unique=True)
+    provider_charge_id: str = Field(max_length=80)
+    charged_by: str | None = Field(default=None, max_length=40)
+    created_at: datetime = time_field(default_now=True)

@@ -18,6 +18,11 @@ class SandboxPayment(SQLModel, table=True):
     currency: str = Field(max_length=3)
     status: str = Field(max_length=24)
     """authorized, declined or requires_action."""
+    charge_outcome: str = Field(
+        default="succeeded", max_length=16, sa_column_kwargs={"server_default": "succeeded"}
+    )
+    """What the sandbox answers to a later charge on this payment: succeeded or declined
+    (a test harness sets it, as it sets the authorization's outcome)."""
     updated_at: datetime = time_field(default_now=True)
 
 
@@ -33,6 +38,23 @@ class SandboxRefund(SQLModel, table=True):
     currency: str = Field(max_length=3)
     status: str = Field(max_length=16)
     """succeeded or failed."""
+    created_at: datetime = time_field(default_now=True)
+
+
+class SandboxCharge(SQLModel, table=True):
+    """An extra charge the payment sandbox took on a payment: once per idempotency key.
+    A declined charge takes nothing and is not kept (the same key may try again)."""
+
+    __tablename__ = "sandbox_charges"
+
+    id: str = Field(primary_key=True, max_length=40)
+    checkout_id: str = Field(foreign_key="sandbox_payments.checkout_id", index=True)
+    order_id: str | None = Field(default=None, max_length=40)
+    idempotency_key: str = Field(max_length=80, unique=True)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=16)
+    """succeeded."""
     created_at: datetime = time_field(default_now=True)
 
 

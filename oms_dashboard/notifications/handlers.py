@@ -19,6 +19,7 @@ from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money_text
 from oms_dashboard.models import OrderLine, OrderMessage, Seller
 from oms_dashboard.notifications import content
+from oms_dashboard.notifications.address_changes import seller_address_change
 from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import one_line, when
@@ -290,6 +291,7 @@ HANDLERS = {
     MessageKind.REFUND_UPDATE: refund_update,
     MessageKind.CANCELLATION_UPDATE: cancellation_update,
     MessageKind.SELLER_CANCELLATION: seller_cancellation,
+    MessageKind.SELLER_ADDRESS_CHANGE: seller_address_change,
     MessageKind.STAFF_ALERT: staff_alert,
     MessageKind.RETURN_UPDATE: return_update,
     MessageKind.TICKET_UPDATE: ticket_update,

@@ -1,10 +1,10 @@
 """What the OMS asks of a payment provider: the state of a checkout's authorization,
-and refunds of what it took.
+refunds of what it took, and extra charges on the same payment method.
 
 One client speaks the provider API over HTTP (``GET {base}/authorizations/{checkout_id}``,
-``POST {base}/refunds``: the contract the built-in sandbox serves too). Where it reaches is the
-caller's choice: a real provider's base URL, or the sandbox inside this
-process through an in-process transport (see ``bootstrap``).
+``POST {base}/refunds``, ``POST {base}/charges``: the contract the built-in sandbox
+serves too). Where it reaches is the caller's choice: a real provider's base URL, or
+the sandbox inside this process through an in-process transport (see ``bootstrap``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ class ProviderRefund:
 
 
 @dataclass(frozen=True)
+class ProviderCharge:
+    id: str
+    status: str
+    """succeeded (a declined charge is a ``ProviderRefused``, 402)."""
+
+
+@dataclass(frozen=True)
 class Authorization:
     status: str
     """authorized, declined, requires_action or unknown."""
@@ -53,6 +60,20 @@ class PaymentProvider(Protocol):
     ) -> ProviderRefund:
         """Pay ``amount`` (a decimal string) back on the checkout's payment. The same
         ``idempotency_key`` again returns the same refund and never pays twice."""
+        ...
+
+    def charge(
+        self,
+        checkout_id: str,
+        amount: str,
+        currency: str,
+        idempotency_key: str,
+        *,
+        order_id: str | None = None,
+    ) -> ProviderCharge:
+        """Take ``amount`` more on the checkout's payment method (for ``order_id``). The
+        same ``idempotency_key`` again returns the same charge and never takes twice;
+        declined: ``ProviderRefused`` with the provider's words."""
         ...
 
 
@@ -87,10 +108,33 @@ class HttpPaymentProvider:
             "currency": currency,
             "idempotency_key": idempotency_key,
         }
+        data = self._post("/refunds", body, idempotency_key)
+        return ProviderRefund(id=data["id"], status=data["status"])
+
+    def charge(
+        self,
+        checkout_id: str,
+        amount: str,
+        currency: str,
+        idempotency_key: str,
+        *,
+        order_id: str | None = None,
+    ) -> ProviderCharge:
+        body = {
+            "checkout_id": checkout_id,
+            "order_id": order_id,
+            "amount": amount,
+            "currency": currency,
+            "idempotency_key": idempotency_key,
+        }
+        data = self._post("/charges", body, idempotency_key)
+        return ProviderCharge(id=data["id"], status=data["status"])
+
+    def _post(self, path: str, body: dict, idempotency_key: str) -> dict:
         try:
             with httpx.Client(timeout=TIMEOUT, transport=self.transport) as client:
                 response = client.post(
-                    f"{self.base_url}/refunds",
+                    f"{self.base_url}{path}",
                     json=body,
                     headers={"Idempotency-Key": idempotency_key},
                 )
@@ -100,8 +144,7 @@ class HttpPaymentProvider:
             raise ProviderUnavailable(f"payment provider answered {response.status_code}")
         if response.status_code >= 400:
             raise ProviderRefused(response.status_code, _problem_detail(response))
-        data = response.json()
-        return ProviderRefund(id=data["id"], status=data["status"])
+        return response.json()
 
     def __repr__(self) -> str:
         where = "in this process" if self.transport is not None else "over the network"

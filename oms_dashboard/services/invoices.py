@@ -9,7 +9,7 @@ from oms_dashboard.documents.invoice import Invoice, InvoiceLine, InvoiceRefund,
 from oms_dashboard.domain.refunds import RefundStatus
 from oms_dashboard.formatting.addresses import seller_address_lines, ship_to_lines
 from oms_dashboard.formatting.money import format_money
-from oms_dashboard.models import Customer, Order, OrderLine, Refund, Seller
+from oms_dashboard.models import Customer, Order, OrderCharge, OrderLine, Refund, Seller
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.orders import get_order
 
@@ -31,6 +31,16 @@ def paid_refunds(session: Session, order_id: str) -> list[Refund]:
     )
 
 
+def order_charges(session: Session, order_id: str) -> list[OrderCharge]:
+    return list(
+        session.exec(
+            select(OrderCharge)
+            .where(OrderCharge.order_id == order_id)
+            .order_by(OrderCharge.created_at, OrderCharge.id)
+        )
+    )
+
+
 def build_invoice(session: Session, order: Order) -> Invoice:
     """The invoice's content; every amount is the stored one, formatted once. Issued
     when the order was paid (placed, until then), so every copy is the same."""
@@ -46,6 +56,10 @@ def build_invoice(session: Session, order: Order) -> Invoice:
     ).all()
     refunds = paid_refunds(session, order.id)
     refunded = sum(refund.amount_minor for refund in refunds)
+    # The order's shipping includes what was charged after checkout: each charge is a
+    # line of its own, the checkout's shipping the rest.
+    charges = order_charges(session, order.id)
+    charged = sum(charge.amount_minor for charge in charges)
     return Invoice(
         number=invoice_number(order),
         order_number=order.number,
@@ -68,12 +82,16 @@ def build_invoice(session: Session, order: Order) -> Invoice:
             for line in lines
         ],
         subtotal=fmt(order.subtotal_minor),
-        shipping=fmt(order.shipping_minor),
+        shipping=fmt(order.shipping_minor - charged),
         tax_lines=(),
         total=fmt(order.total_minor),
         refunds=[_refund_row(refund, fmt) for refund in refunds],
         net_paid=fmt(order.total_minor - refunded) if refunds else None,
         paper_country=seller.country,
+        charges=[
+            (f"{charge.description} ({charge.created_at:%d %b %Y})", fmt(charge.amount_minor))
+            for charge in charges
+        ],
     )
 
 

@@ -119,7 +119,12 @@ def get_order(session: Session, *, actor: Actor, order_id: str) -> Order:
 
 def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderDetail:
     # Here, not at the top: these read orders through this module's scope.
-    from oms_dashboard.services import cancellation, product_reviews, return_views
+    from oms_dashboard.services import (
+        address_change,
+        cancellation,
+        product_reviews,
+        return_views,
+    )
 
     order = get_order(session, actor=actor, order_id=order_id)
     lines = session.exec(
@@ -163,6 +168,7 @@ def get_order_detail(session: Session, *, actor: Actor, order_id: str) -> OrderD
             and bool(return_views.returnable_lines(session, order)),
             reviewable=actor.role is Role.CUSTOMER
             and bool(product_reviews.order_reviews(session, order)[1]),
+            address_changeable=address_change.changeable(session, order),
         ),
         seller_name=seller.name if seller else order.seller_id,
         customer_name=customer.name if customer else "",

@@ -62,6 +62,10 @@ class MessageKind(StrEnum):
     """An admin suspended the seller from new orders, or reinstated it: payload
     ``seller_id``, ``notice`` (suspended, reinstated), ``reason``, ``event`` (the
     audit row's id); dedupe key ``seller-standing:{audit id}``."""
+    SELLER_ADDRESS_CHANGE = "seller.address_change"
+    """The customer (or staff) changed an unshipped order's delivery address: the
+    seller's bell and staff emails (payload ``order_id``, ``event_id``; dedupe key
+    ``seller-address-change:{event id}``)."""
     STAFF_ALERT = "staff.alert"
     """An in-app alert to every active user of ``role`` (admin, support): payload
     ``role``, ``key``, ``kind``, ``title``, ``body``, ``order_id``."""

@@ -78,6 +78,19 @@ CALLS = {
         f"/api/v1/orders/{order_id}/returns",
         {"lines": [{"sku": sku, "quantity": 1}], "reason": "changed_mind", "resolution": "refund"},
     ),
+    "change_address": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/address",
+        {
+            "shipping_address": {
+                "name": "Moved Customer",
+                "line1": "1 Congress Ave",
+                "city": "Austin",
+                "region": "TX",
+                "postal_code": "78701",
+                "country": "US",
+            }
+        },
+    ),
 }
 READS = {"download_invoice"}
 """Actions that are a GET (the rest are POSTs)."""
@@ -205,10 +218,17 @@ def test_every_advertised_action_works_for_every_state(api, session, engine, rol
                 "request_return",
                 "review_products",
                 "message_seller",
+                "change_address",
             },
             "seller": {"approve_cancellation", "reject_cancellation", "message_customer"},
-            "support": {"cancel", "request_cancellation", "download_invoice"},
-            "admin": {"cancel", "approve_cancellation", "release_review", "download_invoice"},
+            "support": {"cancel", "request_cancellation", "download_invoice", "change_address"},
+            "admin": {
+                "cancel",
+                "approve_cancellation",
+                "release_review",
+                "download_invoice",
+                "change_address",
+            },
         }[role]
     )
     with Session(engine) as s:

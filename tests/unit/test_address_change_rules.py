@@ -18,16 +18,16 @@ S, R = OrderStatus, AddressChangeRule
 
 
 @pytest.mark.parametrize(
-    "status,label_bought,new_country,refused_by",
+    "status,paid,label_bought,new_country,refused_by",
     [
-        pytest.param(S.PENDING_PAYMENT, False, "US", None, id="pending-payment"),
-        pytest.param(S.PAYMENT_FAILED, False, "US", None, id="payment-failed"),
-        pytest.param(S.PROCESSING, False, "US", None, id="processing"),
-        pytest.param(S.PROCESSING, True, "US", R.LABEL_BOUGHT, id="label-bought"),
-        pytest.param(S.PROCESSING, False, "CA", R.OTHER_COUNTRY, id="other-country"),
-        pytest.param(S.PROCESSING, False, "us", None, id="country-case-ignored"),
+        pytest.param(S.PENDING_PAYMENT, False, False, "US", R.NOT_PAID, id="pending-payment"),
+        pytest.param(S.PAYMENT_FAILED, False, False, "US", R.NOT_PAID, id="payment-failed"),
+        pytest.param(S.PROCESSING, True, False, "US", None, id="processing"),
+        pytest.param(S.PROCESSING, True, True, "US", R.LABEL_BOUGHT, id="label-bought"),
+        pytest.param(S.PROCESSING, True, False, "CA", R.OTHER_COUNTRY, id="other-country"),
+        pytest.param(S.PROCESSING, True, False, "us", None, id="country-case-ignored"),
         *[
-            pytest.param(status, False, "US", R.ALREADY_SHIPPED, id=f"{status}")
+            pytest.param(status, True, False, "US", R.ALREADY_SHIPPED, id=f"{status}")
             for status in (
                 S.SHIPPED,
                 S.IN_TRANSIT,
@@ -36,13 +36,18 @@ S, R = OrderStatus, AddressChangeRule
                 S.DELIVERED,
             )
         ],
-        pytest.param(S.CANCELLED, False, "US", R.CANCELLED, id="cancelled"),
+        pytest.param(S.CANCELLED, True, False, "US", R.CANCELLED, id="cancelled-paid"),
+        pytest.param(S.CANCELLED, False, False, "US", R.CANCELLED, id="cancelled-unpaid"),
     ],
 )
-def test_when_an_address_may_change(status, label_bought, new_country, refused_by):
+def test_when_an_address_may_change(status, paid, label_bought, new_country, refused_by):
     def check():
         check_address_change(
-            status, label_bought=label_bought, old_country="US", new_country=new_country
+            status,
+            paid=paid,
+            label_bought=label_bought,
+            old_country="US",
+            new_country=new_country,
         )
 
     if refused_by is None:

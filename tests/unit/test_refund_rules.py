@@ -141,12 +141,15 @@ APPROVED, REVIEW = RefundStatus.APPROVED, RefundStatus.PENDING_REVIEW
         ("return", 900_000, {}, REVIEW, "return-after-delivery"),
         ("partial_cancellation", 1_000, {}, REVIEW, "partial-cancellation"),
         ("discretionary", 1_000, {}, REVIEW, "discretionary"),
+        ("address_change", 400, {}, APPROVED, "address-change-difference"),
+        ("address_change", 60_000, {}, APPROVED, "address-change-difference"),
     ],
     ids=["in-window", "in-window-high-value", "request-approved", "admin-cancelled",
          "late-shipment", "late-claim-but-shipped", "not-yet-late", "late-claim-no-facts",
          "late-high-value", "system-error", "system-error-high-value", "duplicate-at-threshold",
          "duplicate-over-threshold", "dispute", "return", "return-high-value",
-         "partial-cancellation", "discretionary"],
+         "partial-cancellation", "discretionary", "address-change",
+         "address-change-high-value"],
 )  # fmt: skip
 def test_approved_by_rule_or_left_for_review(cause, amount_minor, facts, status, rule):
     decision = decide_refund(cause, amount_minor=amount_minor, high_value_minor=50_000, **facts)

@@ -20,7 +20,6 @@ ROLES = ("customer", "seller", "support", "admin")
 SERVICE = {
     OrderAction.REQUEST_REFUND,
     OrderAction.OPEN_TICKET,
-    OrderAction.CHANGE_ADDRESS,
 }
 
 
@@ -31,11 +30,11 @@ def offered(role, status, minutes=10, **extra):
 
 CASES = [
     ("customer-in-window", ("customer", "processing"), {"refundable_left_minor": 5_000},
-     ["change_address", "open_ticket"]),
+     ["open_ticket"]),
     ("customer-after-window", ("customer", "processing", 120), {"refundable_left_minor": 5_000},
-     ["change_address", "open_ticket"]),
+     ["open_ticket"]),
     ("customer-unpaid", ("customer", "pending_payment"), {},
-     ["change_address", "open_ticket"]),
+     ["open_ticket"]),
     ("customer-in-transit", ("customer", "in_transit"), {"refundable_left_minor": 5_000},
      ["request_refund", "open_ticket"]),
     ("customer-delivered", ("customer", "delivered"),
@@ -110,6 +109,15 @@ CANCELLING = [
     ("customer-nothing-to-return", ("customer", "delivered"),
      {"returnable": False, "delivery_settled": True},
      ["message_seller"]),
+    ("customer-address", ("customer", "processing", 120),
+     {"paid": True, "address_changeable": True},
+     ["request_cancellation", "change_address", "download_invoice", "message_seller"]),
+    ("support-address", ("support", "processing", 120), {"address_changeable": True},
+     ["request_cancellation", "change_address"]),
+    ("admin-address", ("admin", "processing", 120), {"address_changeable": True},
+     ["cancel", "change_address"]),
+    ("seller-address", ("seller", "processing", 120), {"address_changeable": True},
+     ["message_customer"]),
 ]  # fmt: skip
 
 

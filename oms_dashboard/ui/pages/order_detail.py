@@ -9,6 +9,7 @@ from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
 from oms_dashboard.ui.components.notice import notice
+from oms_dashboard.ui.components.order_address import address_dialog, change_address_button
 from oms_dashboard.ui.components.order_returns import return_button, returns_card
 from oms_dashboard.ui.components.order_reviews import reviews_card
 from oms_dashboard.ui.components.order_service import (
@@ -365,6 +366,7 @@ def _content() -> rx.Component:
             delivery_answer(),
             invoice_button(),
             return_button(),
+            change_address_button(),
             cancel_button(),
             _audit_link(),
             badge=status_badge(ORDER.status),
@@ -394,6 +396,7 @@ def _content() -> rx.Component:
         ),
         label_dialog(),
         reject_dialog(),
+        address_dialog(),
         spacing="4",
         width="100%",
     )

@@ -101,6 +101,7 @@ class OrderView:
     can_download_invoice: bool = False
     can_message: bool = False
     """The customer or the owning seller writes in the order's thread; staff read."""
+    can_change_address: bool = False
     ship_to: str = ""
 
 
@@ -178,6 +179,7 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
         can_download_invoice="download_invoice" in detail.allowed_actions,
         can_message=bool({"message_seller", "message_customer"} & set(detail.allowed_actions)),
+        can_change_address="change_address" in detail.allowed_actions,
         ship_to="\n".join(ship_to_lines(o)),
     )
 
