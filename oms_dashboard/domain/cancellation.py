@@ -62,6 +62,7 @@ class CancellationRule(StrEnum):
     WINDOW_PASSED = "cancellation-window-passed"
     ADMIN_OVERRIDE = "admin-override"
     SUBSCRIPTION = "subscription-renewals-only"
+    RENEWALS_ALREADY_CANCELLED = "renewals-already-cancelled"
     ALREADY_CANCELLED = "already-cancelled"
     ALREADY_DELIVERED = "already-delivered"
     ALREADY_SHIPPED = "already-shipped"
@@ -84,6 +85,9 @@ class CancellationFacts:
     digital_delivered: bool = False
     """A digital item of the order was delivered or downloaded."""
     subscription: bool = False
+    """A line of the order renews (``product_kinds.renews``)."""
+    renewals_cancelled: bool = False
+    """The subscription's future renewals were cancelled already."""
     request_pending: bool = False
     """A cancellation request already waits for the seller."""
 
@@ -110,6 +114,10 @@ class CancellationDecision:
         return self.outcome is CancellationOutcome.REQUEST
 
     @property
+    def stops_renewals(self) -> bool:
+        return self.outcome is CancellationOutcome.STOP_RENEWALS
+
+    @property
     def refused(self) -> bool:
         return self.outcome is CancellationOutcome.REFUSED
 
@@ -132,6 +140,12 @@ def decide(facts: CancellationFacts, *, requester: Requester | str) -> Cancellat
             "request, or ask an admin.",
         )
     if facts.subscription and who is not Requester.ADMIN:
+        if facts.renewals_cancelled:
+            return _refuse(
+                R.RENEWALS_ALREADY_CANCELLED,
+                "This subscription's future renewals are already cancelled; this order "
+                "goes ahead as placed.",
+            )
         return CancellationDecision(
             CancellationOutcome.STOP_RENEWALS,
             R.SUBSCRIPTION,

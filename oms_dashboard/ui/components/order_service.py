@@ -295,6 +295,8 @@ def cancellation_request() -> rx.Component:
             ),
             title="Cancellation requested",
             icon="circle-help",
+            # The order page's "Answer the cancellation request first" links here.
+            id="cancellation-request",
             data_testid="cancellation-request",
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from oms_dashboard.domain.fulfillment import PENDING_REQUEST_TEXT
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
@@ -251,12 +252,28 @@ def _buy_label_button() -> rx.Component:
     """The seller's way to ship from here; the server decides again when it is pressed."""
     return rx.cond(
         (AuthState.user_role == "seller") & (ORDER.status == "processing") & ~ORDER.review_text,
-        rx.button(
-            rx.icon("tag", size=16, aria_hidden="true"),
-            "Buy label",
-            on_click=LabelDialogState.open_for(ORDER.id, DETAIL),
-            size="2",
-            data_testid="order-buy-label",
+        rx.cond(
+            # While the customer's cancellation request waits the server refuses the label.
+            OrderDetailState.cancel_request.reason,
+            rx.link(
+                rx.icon("message-circle-question", size=16, aria_hidden="true"),
+                PENDING_REQUEST_TEXT,
+                href="#cancellation-request",
+                size="2",
+                weight="medium",
+                color_scheme="amber",
+                display="inline-flex",
+                align_items="center",
+                gap="4px",
+                data_testid="order-answer-request-first",
+            ),
+            rx.button(
+                rx.icon("tag", size=16, aria_hidden="true"),
+                "Buy label",
+                on_click=LabelDialogState.open_for(ORDER.id, DETAIL),
+                size="2",
+                data_testid="order-buy-label",
+            ),
         ),
     )
 

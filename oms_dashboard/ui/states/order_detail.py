@@ -174,7 +174,9 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
         can_answer_delivery="confirm_receipt" in detail.allowed_actions,
-        can_cancel=bool({"cancel", "request_cancellation"} & set(detail.allowed_actions)),
+        can_cancel=bool(
+            {"cancel", "request_cancellation", "cancel_renewals"} & set(detail.allowed_actions)
+        ),
         can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
         can_download_invoice="download_invoice" in detail.allowed_actions,
         can_message=bool({"message_seller", "message_customer"} & set(detail.allowed_actions)),
