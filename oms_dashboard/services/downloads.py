@@ -61,7 +61,5 @@ def licence(order: Order, line: OrderLine) -> bytes:
     digest = hashlib.sha256(f"{order.id}:{line.id}".encode()).hexdigest().upper()[:20]
     key = "-".join(digest[i : i + 5] for i in range(0, 20, 5))
     return (
-        f"{line.title}\n"
-        f"Order {order.number}, quantity {line.quantity}\n"
-        f"Licence key: {key}\n"
+        f"{line.title}\nOrder {order.number}, quantity {line.quantity}\nLicence key: {key}\n"
     ).encode()
