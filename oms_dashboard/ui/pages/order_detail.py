@@ -262,6 +262,7 @@ def _buy_label_button() -> rx.Component:
                 size="2",
                 weight="medium",
                 color_scheme="amber",
+                high_contrast=True,
                 display="inline-flex",
                 align_items="center",
                 gap="4px",

@@ -152,6 +152,7 @@ def _answer_request_first(row: rx.Var[QueueItem]) -> rx.Component:
         size="2",
         weight="medium",
         color_scheme="amber",
+        high_contrast=True,
         display="inline-flex",
         align_items="center",
         gap="4px",
