@@ -30,6 +30,7 @@ from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.label_purchase import DETAIL, LabelDialogState
+from oms_dashboard.ui.states.order_actions import OrderActionsState
 from oms_dashboard.ui.states.order_detail import (
     EventRow,
     LineRow,
@@ -103,7 +104,22 @@ def _line(line: rx.Var[LineRow]) -> list[rx.Component]:
         rx.vstack(
             rx.text(line.title, size="2", weight="medium"),
             rx.code(line.sku, size="1", variant="ghost", color_scheme="gray"),
+            rx.cond(line.note, rx.text(line.note, size="1", color_scheme="gray")),
+            rx.cond(
+                line.downloadable,
+                rx.button(
+                    rx.icon("download", size=14, aria_hidden="true"),
+                    "Download",
+                    on_click=OrderActionsState.download_line(line.sku),
+                    size="1",
+                    variant="soft",
+                    margin_top="4px",
+                    aria_label="Download " + line.title,
+                    data_testid="download-line",
+                ),
+            ),
             spacing="0",
+            align="start",
         ),
         rx.text(line.quantity, size="2"),
         rx.text(line.unit_price, size="2", white_space="nowrap"),
