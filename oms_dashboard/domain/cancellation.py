@@ -15,6 +15,7 @@ Choices the spec leaves open, made here:
   admin overrides. Sellers do not cancel: they answer requests.
 - A subscription order asked to cancel by anyone but an admin stops its
   renewals and the current order stands; an admin override cancels the order.
+  Once its renewals are cancelled, asking again is refused (nothing is left to stop).
 """
 
 from __future__ import annotations
