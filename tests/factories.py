@@ -76,7 +76,10 @@ def make_actor(session: Session, role: str, *, seller: Seller | None = None) -> 
 
 def make_product(session: Session, seller: Seller, *, on_hand: int = 10, **overrides) -> Product:
     n = next(_counter)
+    kind = overrides.pop("kind", "digital" if overrides.get("digital") else "physical")
+    overrides["digital"] = kind == "digital"
     product = Product(
+        kind=kind,
         id=new_id("prd"),
         sku=overrides.pop("sku", f"SKU-{n:05d}"),
         seller_id=seller.id,
@@ -165,6 +168,7 @@ def make_order(
                 quantity=quantity,
                 unit_price_minor=product.price_minor,
                 line_total_minor=product.price_minor * quantity,
+                kind=product.kind,
             )
         )
     session.add(

@@ -159,6 +159,13 @@ class ProductCreate(RequestBody):
     width_mm: Measure
     height_mm: Measure
     digital: StrictBool = False
+    kind: (
+        Annotated[
+            Literal["physical", "digital", "subscription"],
+            Field(description="Defaults to digital or physical, as `digital` says"),
+        ]
+        | None
+    ) = None
     hs_code: Annotated[Text, Field(description="Customs tariff code, 6-10 digits")] | None = None
     origin_country: (
         Annotated[Text, Field(description="Defaults to the seller's country")] | None
@@ -180,6 +187,7 @@ class ProductOut(BaseModel):
     width_mm: int
     height_mm: int
     digital: bool
+    kind: str
     hs_code: str | None
     origin_country: str
     restricted: bool

@@ -111,6 +111,11 @@ class CancelOut(BaseModel):
     message: str
     refund: RefundBrief | None = None
     cancellation_request: CancellationRequestOut | None = None
+    renewal_cancelled_at: Time | None = Field(
+        default=None,
+        description="A subscription's order: when its future renewals were cancelled "
+        "(rule `subscription-renewals-only`; the order itself stands)",
+    )
 
 
 # -- cancellation ------------------------------------------------------------------------
@@ -137,6 +142,7 @@ def post_cancel(order_id: str, body: ReasonIn, engine: EngineDep, actor: ActorDe
         message=outcome.decision.reason,
         refund=_brief(outcome.refund),
         cancellation_request=_request_out(outcome.request),
+        renewal_cancelled_at=outcome.order.renewal_cancelled_at,
     )
     if outcome.request is not None:
         return JSONResponse(answer.model_dump(mode="json"), status_code=202)

@@ -3,7 +3,9 @@
 Prices are minor units in the seller's currency. A value given as a pair
 (``price``, ``grams``, ``dims``) runs from the first to the last variant, so
 sizes grow in order; a tuple as long as the variants gives each its own
-price. HS codes are the 6-digit international headings for the item.
+price. HS codes are the 6-digit international headings for the item. A few items are
+digital (e-books, gift cards, maps) and a few subscriptions (a coffee club, a sheet-mask
+club), each replacing an item of the same shape so the demo's random draws stay put.
 """
 
 from __future__ import annotations
@@ -45,7 +47,15 @@ class Item:
     hs: str | None
     origin: str | None = None
     digital: bool = False
+    subscription: bool = False
+    """Renews every month (``ProductKind.SUBSCRIPTION``); ships like any box."""
     restricted: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.digital:
+            return "digital"
+        return "subscription" if self.subscription else "physical"
 
 
 def item(
@@ -167,8 +177,8 @@ KITCHEN = (
          6999, 1150, (300, 170, 220), "851671", origin="CN"),
     item("Coffee & tea", "Double-Wall Stainless French Press, {v}", ("12 oz", "34 oz"),
          (2999, 3999), (520, 860), ((170, 120, 180), (210, 140, 250)), "732393", origin="IN"),
-    item("Kitchen linens", "Cotton Waffle Kitchen Towels, Set of 6", "", 1999, 480,
-         (260, 200, 60), "630291", origin="IN"),
+    item("Coffee & tea", "Coffee Club: Fresh-Roasted Beans, Monthly 12 oz Bag", "", 1999,
+         480, (260, 200, 60), "090121", origin="US", subscription=True),
     item("Kitchen linens", "Linen Table Napkins, Set of 4, {v}", ("Natural", "Charcoal"), 2999,
          260, (220, 160, 30), "630259", origin="LT"),
     item("Bakeware", "Silicone Baking Mats, {v}", ("Quarter-Sheet 2-Pack", "Half-Sheet 2-Pack"),
@@ -273,8 +283,8 @@ BEAUTY = (
     item("Skincare", "Caffeine Eye Cream, 15 ml", "", 1995, 45, (110, 35, 30), "330499"),
     item("Skincare", "Mineral Sunscreen SPF 50, 100 ml", "", 1995, 135, (170, 55, 40), "330499"),
     item("Skincare", "Micellar Cleansing Water, 400 ml", "", 995, 440, (220, 75, 75), "330499"),
-    item("Skincare", "Hydrating Sheet Masks, 5-Pack", "", 1495, 140, (190, 130, 20), "330499",
-         origin="KR"),
+    item("Skincare", "Sheet Mask Club: Hydrating 5-Pack Every Month", "", 1495, 140,
+         (190, 130, 20), "330499", origin="KR", subscription=True),
     item("Cleansers", "Gentle Foaming Cleanser, {v}", ("150 ml", "400 ml"), (1495, 2995),
          (190, 460), ((160, 55, 55), (215, 75, 75)), "340130"),
     item("Hair care", "Repair Shampoo, {v}", ("250 ml", "500 ml"), (1295, 1995), (290, 560),

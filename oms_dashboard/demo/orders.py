@@ -50,6 +50,8 @@ DEMO_RANDOM_CHECKOUTS = 32
 DEMO_SHOWCASE = (*S, S.PROCESSING, S.IN_TRANSIT, S.DELIVERED)
 PAYING_NOW = 4
 HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PROCESSING})
+DOWNLOADED_AFTER = timedelta(minutes=20)
+"""How soon after payment a demo customer downloads a digital item."""
 # target status -> (payment scenario, order scenario, rough age in hours to plan from)
 FORCED = {
     S.PENDING_PAYMENT: ("slow", "normal", 0.2),
@@ -326,6 +328,11 @@ class OrderBuilder:
                     "quantity": qty,
                     "unit_price_minor": product["price_minor"],
                     "line_total_minor": product["price_minor"] * qty,
+                    "kind": product["kind"],
+                    # A delivered order's file was fetched soon after payment.
+                    "downloaded_at": order["paid_at"] + DOWNLOADED_AFTER
+                    if product["kind"] == "digital" and order["delivered_at"]
+                    else None,
                 },
             )
             if status in HOLDS_STOCK:

@@ -191,6 +191,7 @@ def _product(ctx: DemoContext, seller: SellerCtx, t: Item, i: int, variant: str)
                 "width_mm": width,
                 "height_mm": height,
                 "digital": t.digital,
+                "kind": t.kind,
                 "hs_code": hs,
                 "origin_country": t.origin or spec.country,
                 "restricted": t.restricted,

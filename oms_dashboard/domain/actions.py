@@ -37,6 +37,9 @@ class OrderAction(StrEnum):
     REQUEST_CANCELLATION = "request_cancellation"
     """POST /orders/{id}/cancel after the window (202: a request the seller decides); the
     order page's "Ask to cancel" button."""
+    CANCEL_RENEWALS = "cancel_renewals"
+    """POST /orders/{id}/cancel on a subscription's order (200: its future renewals stop,
+    the order stands); the order page's "Cancel renewals" button."""
     APPROVE_CANCELLATION = "approve_cancellation"
     """POST /orders/{id}/cancellation-request/approve; the order page's Approve button."""
     REJECT_CANCELLATION = "reject_cancellation"
@@ -132,6 +135,8 @@ def _cancellation_actions(
             actions.append(OrderAction.CANCEL)
         elif cancellation.needs_seller:
             actions.append(OrderAction.REQUEST_CANCELLATION)
+        elif cancellation.stops_renewals:
+            actions.append(OrderAction.CANCEL_RENEWALS)
     # Support answers only escalated requests: its queue, not this page, offers that.
     if request_pending and role in ("seller", "admin"):
         actions += [OrderAction.APPROVE_CANCELLATION, OrderAction.REJECT_CANCELLATION]

@@ -15,6 +15,7 @@ Choices the spec leaves open, made here:
   admin overrides. Sellers do not cancel: they answer requests.
 - A subscription order asked to cancel by anyone but an admin stops its
   renewals and the current order stands; an admin override cancels the order.
+  Once its renewals are cancelled, asking again is refused (nothing is left to stop).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class CancellationRule(StrEnum):
     WINDOW_PASSED = "cancellation-window-passed"
     ADMIN_OVERRIDE = "admin-override"
     SUBSCRIPTION = "subscription-renewals-only"
+    RENEWALS_ALREADY_CANCELLED = "renewals-already-cancelled"
     ALREADY_CANCELLED = "already-cancelled"
     ALREADY_DELIVERED = "already-delivered"
     ALREADY_SHIPPED = "already-shipped"
@@ -84,6 +86,9 @@ class CancellationFacts:
     digital_delivered: bool = False
     """A digital item of the order was delivered or downloaded."""
     subscription: bool = False
+    """A line of the order renews (``product_kinds.renews``)."""
+    renewals_cancelled: bool = False
+    """The subscription's future renewals were cancelled already."""
     request_pending: bool = False
     """A cancellation request already waits for the seller."""
 
@@ -110,6 +115,10 @@ class CancellationDecision:
         return self.outcome is CancellationOutcome.REQUEST
 
     @property
+    def stops_renewals(self) -> bool:
+        return self.outcome is CancellationOutcome.STOP_RENEWALS
+
+    @property
     def refused(self) -> bool:
         return self.outcome is CancellationOutcome.REFUSED
 
@@ -132,6 +141,12 @@ def decide(facts: CancellationFacts, *, requester: Requester | str) -> Cancellat
             "request, or ask an admin.",
         )
     if facts.subscription and who is not Requester.ADMIN:
+        if facts.renewals_cancelled:
+            return _refuse(
+                R.RENEWALS_ALREADY_CANCELLED,
+                "This subscription's future renewals are already cancelled; this order "
+                "goes ahead as placed.",
+            )
         return CancellationDecision(
             CancellationOutcome.STOP_RENEWALS,
             R.SUBSCRIPTION,

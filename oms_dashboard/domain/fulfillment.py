@@ -6,6 +6,9 @@ The seller's ship-by deadline is its handling time after payment
 last hours before it. The preselected offer is the cheapest one that still
 arrives by the date the customer was promised; when none can, the one that
 arrives first, so the customer waits the least.
+
+Nothing ships while the customer's cancellation request waits for the seller: the
+seller answers it first (rejecting it lets the order ship; approving cancels it).
 """
 
 from __future__ import annotations
@@ -15,11 +18,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from oms_dashboard.domain.errors import Refused
 from oms_dashboard.domain.shipping import ShipItem
 
 DUE_SOON_HOURS = 4
 PACKAGING_GRAMS = 150
 """What a box, filler and tape add to the goods' weight."""
+
+
+CANCELLATION_REQUEST_PENDING = "cancellation-request-pending"
+PENDING_REQUEST_TEXT = "Answer the cancellation request first"
+"""What the queue and the order page show instead of Buy label."""
+
+
+def check_no_cancellation_request(request_pending: bool) -> None:
+    """Refuse a label while the customer's cancellation request waits: shipping would
+    answer it by accident, and a cancelled order's parcel is already on its way."""
+    if request_pending:
+        raise Refused(
+            CANCELLATION_REQUEST_PENDING,
+            "The customer asked to cancel this order: answer the cancellation request "
+            "first (reject it to ship the order, or approve it to cancel).",
+        )
 
 
 class Urgency(StrEnum):

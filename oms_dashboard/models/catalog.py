@@ -18,6 +18,9 @@ class Product(SQLModel, table=True):
             "weight_grams >= 0 AND length_mm >= 0 AND width_mm >= 0 AND height_mm >= 0",
             name="ck_products_dimensions",
         ),
+        sa.CheckConstraint(
+            "kind IN ('physical', 'digital', 'subscription')", name="ck_products_kind"
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -32,6 +35,11 @@ class Product(SQLModel, table=True):
     width_mm: int
     height_mm: int
     digital: bool = Field(default=False)
+    """Nothing ships (what shipping and customs read); kept equal to kind == digital."""
+    kind: str = Field(
+        default="physical", max_length=16, sa_column_kwargs={"server_default": "physical"}
+    )
+    """A ``ProductKind``: physical, digital or subscription."""
     hs_code: str | None = Field(default=None, max_length=10)
     origin_country: str = Field(max_length=2)
     restricted: bool = Field(default=False)

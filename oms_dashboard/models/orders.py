@@ -100,6 +100,9 @@ class Order(ShipToColumns, table=True):
     receipt_confirmed_at: datetime | None = time_field(nullable=True)
     """When the customer confirmed the parcel arrived (the spec asks them to)."""
     cancelled_at: datetime | None = time_field(nullable=True)
+    renewal_cancelled_at: datetime | None = time_field(nullable=True)
+    """A subscription's order: when its future renewals were cancelled (the order
+    itself stands)."""
 
 
 class OrderLine(SQLModel, table=True):
@@ -120,6 +123,12 @@ class OrderLine(SQLModel, table=True):
     quantity: int
     unit_price_minor: int
     line_total_minor: int
+    kind: str = Field(
+        default="physical", max_length=16, sa_column_kwargs={"server_default": "physical"}
+    )
+    """The product's ``ProductKind`` when it was bought."""
+    downloaded_at: datetime | None = time_field(nullable=True)
+    """A digital line: its first download, which delivers it."""
 
 
 class OrderEvent(SQLModel, table=True):

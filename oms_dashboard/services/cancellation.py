@@ -31,6 +31,7 @@ from oms_dashboard.domain.cancellation import (
     decide,
     request_due_at,
 )
+from oms_dashboard.domain.product_kinds import LineFacts, digital_delivered, renews
 from oms_dashboard.domain.refunds import RefundCause
 from oms_dashboard.domain.statuses import OrderStatus, check_transition
 from oms_dashboard.domain.stock import RESERVED, STOCK_HOLD, StockStatus
@@ -112,8 +113,9 @@ def _cancel(session: Session, actor: Actor, order_id: str, reason: str) -> Cance
         )
         _tell_seller(session, order, "request", reason, key=request.id)
         return CancelOutcome(order, decision, request=request)
+    if decision.outcome is CancellationOutcome.STOP_RENEWALS:
+        return _stop_renewals(session, actor, order, decision, reason, now)
     if decision.outcome is not CancellationOutcome.CANCEL_NOW:
-        # Subscriptions stop their renewals only; no order is a subscription yet.
         raise NotImplementedError(f"cancellation outcome {decision.outcome} is not built")
     before = snapshot(order)
     refund = cancel_now(
@@ -345,6 +347,28 @@ def _escalate(session: Session) -> int:
     return escalated
 
 
+def _stop_renewals(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    decision: CancellationDecision,
+    reason: str,
+    now: datetime,
+) -> CancelOutcome:
+    """A subscription's order: no renewal follows it; the order itself is neither
+    cancelled nor refunded (asking again is refused by the rules)."""
+    order.renewal_cancelled_at = now
+    session.add(order)
+    record_event(
+        session,
+        order,
+        "subscription.renewals_cancelled",
+        by=By.person(actor),
+        note=f"future renewals cancelled: {reason}",
+    )
+    return CancelOutcome(order, decision)
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 
@@ -353,15 +377,28 @@ def cancellation_decision(
 ) -> CancellationDecision:
     """What would happen if ``actor`` asked to cancel ``order`` now (the order page and
     ``allowed_actions`` ask before, ``cancel_order`` when it is asked)."""
+    lines = line_facts(session, order.id)
     facts = CancellationFacts(
         status=order.status,
         placed_at=order.placed_at,
         now=now or utcnow(),
         window_minutes=get_policy(session).cancellation_window_minutes,
-        # Nothing records a digital delivery or a subscription yet: both stay False.
+        digital_delivered=digital_delivered(lines),
+        subscription=renews(lines),
+        renewals_cancelled=order.renewal_cancelled_at is not None,
         request_pending=open_request(session, order.id) is not None,
     )
     return decide(facts, requester=Requester(actor.role.value))
+
+
+def line_facts(session: Session, order_id: str) -> list[LineFacts]:
+    """Each line's kind and download, as the cancellation rules read them."""
+    return [
+        LineFacts(kind, downloaded_at)
+        for kind, downloaded_at in session.exec(
+            select(OrderLine.kind, OrderLine.downloaded_at).where(OrderLine.order_id == order_id)
+        ).all()
+    ]
 
 
 def open_request(session: Session, order_id: str) -> CancellationRequest | None:

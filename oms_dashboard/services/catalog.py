@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import MoneyError, parse_amount, to_minor
+from oms_dashboard.domain.product_kinds import ProductKind
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Inventory, Product, Seller
 from oms_dashboard.models.base import utcnow
@@ -39,6 +40,8 @@ class NewProduct:
     width_mm: int
     height_mm: int
     digital: bool = False
+    kind: str | None = None
+    """A ``ProductKind``; without it, digital or physical as ``digital`` says."""
     hs_code: str | None = None
     origin_country: str | None = None
     restricted: bool = False
@@ -115,7 +118,8 @@ def create_product(session: Session, *, actor: Actor, new: NewProduct) -> Produc
         value = getattr(new, name)
         if not 0 <= value <= 1_000_000:
             errors.append({"field": name, "message": "must be from 0 to 1000000"})
-    if not new.digital and new.weight_grams <= 0:
+    kind = _kind(new, errors)
+    if kind.ships and new.weight_grams <= 0:
         errors.append(
             {"field": "weight_grams", "message": "a physical product must weigh something"}
         )
@@ -139,7 +143,8 @@ def create_product(session: Session, *, actor: Actor, new: NewProduct) -> Produc
         length_mm=new.length_mm,
         width_mm=new.width_mm,
         height_mm=new.height_mm,
-        digital=new.digital,
+        digital=not kind.ships,
+        kind=kind.value,
         hs_code=new.hs_code,
         origin_country=new.origin_country or seller.country,
         restricted=new.restricted,
@@ -267,3 +272,17 @@ def _seller_for(session: Session, actor: Actor, seller_id: str, *, staff_may_rea
     if seller is None:
         raise NotFound(f"no seller {seller_id!r}")
     return seller
+
+
+def _kind(new: NewProduct, errors: list[dict[str, str]]) -> ProductKind:
+    if new.kind is None:
+        return ProductKind.DIGITAL if new.digital else ProductKind.PHYSICAL
+    try:
+        kind = ProductKind(new.kind)
+    except ValueError:
+        known = ", ".join(k.value for k in ProductKind)
+        errors.append({"field": "kind", "message": f"must be one of {known}"})
+        return ProductKind.DIGITAL if new.digital else ProductKind.PHYSICAL
+    if new.digital and kind is not ProductKind.DIGITAL:
+        errors.append({"field": "kind", "message": "a digital product's kind is digital"})
+    return kind

@@ -395,6 +395,7 @@ def _create_order(
                 quantity=quantities[sku],
                 unit_price_minor=product.price_minor,
                 line_total_minor=product.price_minor * quantities[sku],
+                kind=product.kind,
             )
         )
     record_event(

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from oms_dashboard.carriers.base import CarrierError, Label
 from oms_dashboard.domain import fulfillment as rules
+from oms_dashboard.domain.cancellation import OPEN_REQUEST
 from oms_dashboard.domain.delivery import add_business_days
 from oms_dashboard.domain.money import to_minor
 from oms_dashboard.domain.statuses import OrderStatus
@@ -36,6 +37,7 @@ from oms_dashboard.domain.tracking import (
 )
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import (
+    CancellationRequest,
     Order,
     OrderLine,
     Seller,
@@ -83,6 +85,8 @@ class QueueRow:
     units: int
     timezone: str
     """The seller's zone (IANA), where the deadline is read."""
+    cancellation_pending: bool = False
+    """The customer's cancellation request waits: the seller answers it before shipping."""
 
 
 def fulfillment_queue(
@@ -110,6 +114,7 @@ def fulfillment_queue(
         )
     ):
         units[order_id] = units.get(order_id, 0) + quantity
+    asked = pending_cancellations(session, [o.id for o in orders])
     rows = []
     for order in orders:
         hours, zone = sellers[order.seller_id]
@@ -122,9 +127,30 @@ def fulfillment_queue(
                 time_left=rules.time_left(deadline, now),
                 units=units.get(order.id, 0),
                 timezone=zone,
+                cancellation_pending=order.id in asked,
             )
         )
     return sorted(rows, key=lambda row: (row.ship_by, row.order.id))
+
+
+def pending_cancellations(session: Session, order_ids: Sequence[str]) -> set[str]:
+    """Which of these orders have a cancellation request waiting for the seller."""
+    if not order_ids:
+        return set()
+    return set(
+        session.exec(
+            select(CancellationRequest.order_id).where(
+                CancellationRequest.order_id.in_(list(order_ids)),
+                CancellationRequest.status.in_([s.value for s in OPEN_REQUEST]),
+            )
+        ).all()
+    )
+
+
+def check_ship_allowed(session: Session, order: Order) -> None:
+    """``check_shippable``, and no cancellation request waiting for the seller."""
+    check_shippable(order)
+    rules.check_no_cancellation_request(bool(pending_cancellations(session, [order.id])))
 
 
 # -- buying the label --------------------------------------------------------------------
@@ -150,7 +176,7 @@ def buy_label(
         raise ValidationFailed.one("carrier", f"must be one of {known}") from None
     with Session(engine) as session:
         context = ship_context(session, actor, order_id, parcel)
-        check_shippable(context.order)
+        check_ship_allowed(session, context.order)
         if context.parcel is None:
             raise Conflict(
                 "this order has only digital goods: there is nothing to ship",
@@ -207,7 +233,8 @@ def _record_shipment(
     session: Session, actor: Actor, context: ShipContext, carrier: str, label: Label
 ) -> Shipment:
     (order,) = locks.lock_orders(session, ids=[context.order.id])
-    check_shippable(order)
+    # A request made while the carrier was called is seen here, under the order's lock.
+    check_ship_allowed(session, order)
     now = utcnow()
     shipment = new_shipment(order, carrier, label, context.parcel)
     session.add(shipment)

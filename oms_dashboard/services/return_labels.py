@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import CarrierError, Label
+from oms_dashboard.carriers.base import CarrierError, CustomsPurpose, Label
 from oms_dashboard.domain import fulfillment as parcels
 from oms_dashboard.domain import returns as rules
 from oms_dashboard.domain.errors import InvalidTransition
@@ -56,8 +56,12 @@ def buy_return_label(
     with Session(engine) as session:
         ret = session.get(Return, return_id)
         original = original_shipment(session, ret.order_id)
-        parcel = parcels.one_box(ship_items(session, quantities(return_lines(session, ret.id))))
-        context = ship_context(session, SYSTEM, ret.order_id, parcel)
+        back = quantities(return_lines(session, ret.id))
+        parcel = parcels.one_box(ship_items(session, back))
+        # Abroad, customs are told what comes back: the return's lines, as returned goods.
+        context = ship_context(
+            session, SYSTEM, ret.order_id, parcel, goods=back, purpose=CustomsPurpose.RETURN
+        )
     adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
     with adapter:
         try:
@@ -69,6 +73,7 @@ def buy_return_label(
                     recipient=context.recipient,
                     parcel=parcel_of(context.parcel),
                     service=original.service,
+                    customs=context.customs,
                 ),
             )
         except CarrierError as error:
@@ -127,7 +132,7 @@ def ship_exchange(
         original = original_shipment(session, ret.order_id)
         quantities = replacements(session, ret)
         parcel = parcels.one_box(ship_items(session, quantities))
-        context = ship_context(session, SYSTEM, ret.order_id, parcel)
+        context = ship_context(session, SYSTEM, ret.order_id, parcel, goods=quantities)
     adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
     with adapter:
         try:
@@ -139,6 +144,7 @@ def ship_exchange(
                     recipient=context.recipient,
                     parcel=parcel_of(context.parcel),
                     service=original.service,
+                    customs=context.customs,
                 ),
             )
         except CarrierError as error:

@@ -4,6 +4,7 @@ what customs are told when it crosses a border; and whether the order may ship a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -42,8 +43,17 @@ def check_shippable(order: Order) -> None:
 
 
 def ship_context(
-    session: Session, actor: Actor, order_id: str, parcel: rules.ParcelSize | None
+    session: Session,
+    actor: Actor,
+    order_id: str,
+    parcel: rules.ParcelSize | None,
+    *,
+    goods: Mapping[str, int] | None = None,
+    purpose: CustomsPurpose = CustomsPurpose.SALE,
 ) -> ShipContext:
+    """The order's shipping facts. The customs declare the order's physical lines, or
+    only ``goods`` (sku: quantity) when given: a return's lines on their way back
+    (``purpose`` RETURN), an exchange's replacement on its way out."""
     order = get_order(session, actor=actor, order_id=order_id)
     seller = session.get(Seller, order.seller_id)
     if not seller.address_line1:
@@ -80,7 +90,7 @@ def ship_context(
             country=order.ship_country,
         ),
         parcel=parcel,
-        customs=_customs(order, rows) if abroad else None,
+        customs=_customs(session, order, rows, goods, purpose) if abroad else None,
     )
 
 
@@ -107,29 +117,54 @@ def _lines(session: Session, order: Order) -> list[tuple[OrderLine, Product]]:
     )
 
 
-def _customs(order: Order, rows: list[tuple[OrderLine, Product]]) -> Customs | None:
-    """The order's physical lines as customs see them: what was sold (the line's title
-    and price, in the order's currency), its tariff code and origin, what it weighs. The
-    order number is the commercial invoice's, dated the day the label is bought."""
+def _customs(
+    session: Session,
+    order: Order,
+    rows: list[tuple[OrderLine, Product]],
+    goods: Mapping[str, int] | None,
+    purpose: CustomsPurpose,
+) -> Customs | None:
+    """The goods as customs see them: what was sold (the line's title and price, in the
+    order's currency; a replacement not on the order at its catalogue price), its tariff
+    code and origin, what it weighs. The order number is the commercial invoice's, dated
+    the day the label is bought."""
+    if goods is None:
+        declared = [(line.title, line.quantity, line.unit_price_minor, p) for line, p in rows]
+    else:
+        sold = {product.sku: line for line, product in rows}
+        others = [sku for sku in goods if sku not in sold]
+        products = {p.sku: p for _, p in rows} | {
+            p.sku: p for p in session.exec(select(Product).where(Product.sku.in_(others))).all()
+        }
+        declared = [
+            (
+                sold[sku].title if sku in sold else products[sku].title,
+                quantity,
+                sold[sku].unit_price_minor if sku in sold else products[sku].price_minor,
+                products[sku],
+            )
+            for sku, quantity in sorted(goods.items())
+            if quantity > 0
+        ]
     commodities = tuple(
         Commodity(
-            description=line.title,
+            description=title,
             hs_code=product.hs_code,
             origin_country=product.origin_country,
-            quantity=line.quantity,
-            unit_value=from_minor(line.unit_price_minor, order.currency),
+            quantity=quantity,
+            unit_value=from_minor(unit_price_minor, order.currency),
             currency=order.currency,
-            weight_grams=product.weight_grams * line.quantity,
+            weight_grams=product.weight_grams * quantity,
             sku=product.sku,
         )
-        for line, product in rows
+        for title, quantity, unit_price_minor, product in declared
         if not product.digital
     )
     if not commodities:
         return None  # digital goods only: nothing crosses the border
     return Customs(
         commodities=commodities,
-        purpose=CustomsPurpose.SALE,
+        purpose=purpose,
         invoice_number=order.number,
         invoice_date=utcnow().date(),
     )

@@ -52,6 +52,10 @@ CALLS = {
         f"/api/v1/orders/{order_id}/cancel",
         {"reason": "changed mind"},
     ),
+    "cancel_renewals": lambda order_id, sku: (
+        f"/api/v1/orders/{order_id}/cancel",
+        {"reason": "no more deliveries"},
+    ),
     "request_cancellation": lambda order_id, sku: (
         f"/api/v1/orders/{order_id}/cancel",
         {"reason": "changed mind"},

@@ -364,6 +364,14 @@ def test_products_look_like_what_they_are(db):
     physical = [p for p in products if not p.digital]
     assert sum(p.hs_code is not None for p in physical) >= 0.85 * len(physical)
     assert sum(p.digital for p in products) >= 5
+    assert all(p.digital == (p.kind == "digital") for p in products)
+    subscriptions = [p.title for p in products if p.kind == "subscription"]
+    assert any(t.startswith("Coffee Club") for t in subscriptions), subscriptions
+    lines = all_rows(db, OrderLine)
+    kind_of = {p.sku: p.kind for p in products}
+    assert all(line.kind == kind_of[line.sku] for line in lines)
+    downloaded = [line for line in lines if line.downloaded_at is not None]
+    assert downloaded and all(line.kind == "digital" for line in downloaded)
     assert sum(p.restricted for p in products) >= 5
     assert 30 <= by_title["Slim Silicone Case for iPhone 15"].weight_grams <= 60
     assert 2000 <= by_title["Pre-Seasoned Cast Iron Skillet, 10.25-inch"].weight_grams <= 2600

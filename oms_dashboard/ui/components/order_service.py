@@ -295,6 +295,9 @@ def cancellation_request() -> rx.Component:
             ),
             title="Cancellation requested",
             icon="circle-help",
+            # The order page's "Answer the cancellation request first" links here.
+            id="cancellation-request",
+            scroll_margin_top="80px",  # below the sticky header
             data_testid="cancellation-request",
         ),
     )

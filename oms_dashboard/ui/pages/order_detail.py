@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from oms_dashboard.domain.fulfillment import PENDING_REQUEST_TEXT
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.delivery_answer import delivery_answer
 from oms_dashboard.ui.components.empty_state import empty_state
@@ -31,6 +32,7 @@ from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.label_purchase import DETAIL, LabelDialogState
+from oms_dashboard.ui.states.order_actions import OrderActionsState
 from oms_dashboard.ui.states.order_detail import (
     EventRow,
     LineRow,
@@ -104,7 +106,22 @@ def _line(line: rx.Var[LineRow]) -> list[rx.Component]:
         rx.vstack(
             rx.text(line.title, size="2", weight="medium"),
             rx.code(line.sku, size="1", variant="ghost", color_scheme="gray"),
+            rx.cond(line.note, rx.text(line.note, size="1", color_scheme="gray")),
+            rx.cond(
+                line.downloadable,
+                rx.button(
+                    rx.icon("download", size=14, aria_hidden="true"),
+                    "Download",
+                    on_click=OrderActionsState.download_line(line.sku),
+                    size="1",
+                    variant="soft",
+                    margin_top="4px",
+                    aria_label="Download " + line.title,
+                    data_testid="download-line",
+                ),
+            ),
             spacing="0",
+            align="start",
         ),
         rx.text(line.quantity, size="2"),
         rx.text(line.unit_price, size="2", white_space="nowrap"),
@@ -253,12 +270,29 @@ def _buy_label_button() -> rx.Component:
     """The seller's way to ship from here; the server decides again when it is pressed."""
     return rx.cond(
         (AuthState.user_role == "seller") & (ORDER.status == "processing") & ~ORDER.review_text,
-        rx.button(
-            rx.icon("tag", size=16, aria_hidden="true"),
-            "Buy label",
-            on_click=LabelDialogState.open_for(ORDER.id, DETAIL),
-            size="2",
-            data_testid="order-buy-label",
+        rx.cond(
+            # While the customer's cancellation request waits the server refuses the label.
+            OrderDetailState.cancel_request.reason,
+            rx.link(
+                rx.icon("message-circle-question", size=16, aria_hidden="true"),
+                PENDING_REQUEST_TEXT,
+                href="#cancellation-request",
+                size="2",
+                weight="medium",
+                color_scheme="amber",
+                high_contrast=True,
+                display="inline-flex",
+                align_items="center",
+                gap="4px",
+                data_testid="order-answer-request-first",
+            ),
+            rx.button(
+                rx.icon("tag", size=16, aria_hidden="true"),
+                "Buy label",
+                on_click=LabelDialogState.open_for(ORDER.id, DETAIL),
+                size="2",
+                data_testid="order-buy-label",
+            ),
         ),
     )
 

@@ -54,6 +54,8 @@ class QueueItem:
     urgency_label: str
     held: str
     """Why the order is held for review ("" when it is not): it must not ship yet."""
+    cancellation_pending: bool = False
+    """The customer asked to cancel: the seller answers on the order's page first."""
 
 
 @dataclass
@@ -173,6 +175,7 @@ class FulfillmentState(GuardedState, AuthState):
                 urgency=row.urgency.value,
                 urgency_label=row.urgency.label,
                 held=ReviewReason(row.order.review_reason).label if row.order.review_reason else "",
+                cancellation_pending=row.cancellation_pending,
             )
             for row in fulfillment_queue(session, actor=actor, now=now)
         ]

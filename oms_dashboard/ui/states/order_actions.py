@@ -8,11 +8,13 @@ import functools
 
 import reflex as rx
 
+from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import (
     cancellation,
+    downloads,
     invoices,
     order_messages,
     product_reviews,
@@ -150,6 +152,24 @@ class OrderActionsState(OrderDetailState):
                 "done",
             ),
         )
+
+    @rx.event
+    def download_line(self, sku: str):
+        """The same file as ``GET /api/v1/orders/{id}/lines/{sku}/download``: the first
+        download delivers the line, so the page shows the order as it is now."""
+        with session_scope() as session:
+            gate = self._guard(session)
+        if not isinstance(gate, Actor):
+            return gate
+        try:
+            got = downloads.download_line(
+                current().engine, actor=gate, order_id=self.order.id, sku=sku
+            )
+        except (ServiceError, DomainError) as exc:
+            return rx.toast.error(exc.detail)
+        with session_scope() as session:
+            self._show(session, gate)
+        return rx.download(data=got.content, filename=got.filename, mime_type="text/plain")
 
     @rx.event
     def download_invoice(self):

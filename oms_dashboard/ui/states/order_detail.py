@@ -12,7 +12,9 @@ from sqlmodel import Session
 from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
 from oms_dashboard.domain.errors import DomainError
+from oms_dashboard.domain.product_kinds import UNPAID, ProductKind
 from oms_dashboard.domain.review import ReviewReason
+from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
@@ -57,6 +59,20 @@ class LineRow:
     quantity: int
     unit_price: str
     line_total: str
+    note: str = ""
+    """What kind of item it is, when not a plain box: a download, a subscription."""
+    downloadable: bool = False
+    """The customer's digital line of a paid order: the Download button."""
+
+
+def line_note(kind: str, downloaded_at, renewal_cancelled_at) -> str:
+    if kind == ProductKind.DIGITAL:
+        return "Digital download" + (
+            f", downloaded {fmt.relative_time(downloaded_at)}" if downloaded_at else ""
+        )
+    if kind == ProductKind.SUBSCRIPTION:
+        return "Subscription: " + ("renewals cancelled" if renewal_cancelled_at else "renews")
+    return ""
 
 
 @dataclass
@@ -175,13 +191,19 @@ def build_view(detail: OrderDetail, actor: Actor, payment_status: str) -> OrderV
         payment_notice=PAYMENT_FAILED_TEXT.get(actor.role, STAFF_PAYMENT_FAILED_TEXT),
         can_retry_payment="retry_payment" in detail.allowed_actions,
         can_answer_delivery="confirm_receipt" in detail.allowed_actions,
-        can_cancel=bool({"cancel", "request_cancellation"} & set(detail.allowed_actions)),
+        can_cancel=bool(
+            {"cancel", "request_cancellation", "cancel_renewals"} & set(detail.allowed_actions)
+        ),
         can_answer_cancellation="approve_cancellation" in detail.allowed_actions,
         can_download_invoice="download_invoice" in detail.allowed_actions,
         can_message=bool({"message_seller", "message_customer"} & set(detail.allowed_actions)),
         can_change_address="change_address" in detail.allowed_actions,
         ship_to="\n".join(ship_to_lines(o)),
     )
+
+
+NO_DOWNLOAD = UNPAID | {OrderStatus.CANCELLED}
+"""Orders whose digital lines are not offered for download (``check_downloadable``)."""
 
 
 class OrderDetailState(TrackingWatch, GuardedState, AuthState):
@@ -278,6 +300,10 @@ class OrderDetailState(TrackingWatch, GuardedState, AuthState):
                 quantity=line.quantity,
                 unit_price=format_money(line.unit_price_minor, detail.order.currency),
                 line_total=format_money(line.line_total_minor, detail.order.currency),
+                note=line_note(line.kind, line.downloaded_at, detail.order.renewal_cancelled_at),
+                downloadable=gate.role is Role.CUSTOMER
+                and line.kind == ProductKind.DIGITAL
+                and detail.order.status not in NO_DOWNLOAD,
             )
             for line in detail.lines
         ]

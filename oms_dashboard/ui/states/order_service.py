@@ -124,6 +124,14 @@ def cancel_offer(session: Session, actor: Actor, order: Order, actions: list[str
             + audited
             + " This cannot be undone.",
         )
+    if "cancel_renewals" in actions:
+        return CancelOffer(
+            title="Cancel the future renewals?",
+            button="Cancel renewals",
+            explains="This is a subscription: no renewal follows this order, so nothing "
+            "more is charged or sent. This order itself goes ahead as placed and is not "
+            "refunded.",
+        )
     if "request_cancellation" in actions:
         policy = get_policy(session)
         hours = policy.cancellation_request_hours

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from oms_dashboard.domain.fulfillment import PENDING_REQUEST_TEXT
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
@@ -121,19 +122,44 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
                 size="1",
                 white_space="nowrap",
             ),
-            rx.button(
-                rx.icon("tag", size=14, aria_hidden="true"),
-                "Buy label",
-                on_click=LabelDialogState.open_for(row.order_id, QUEUE),
-                disabled=S.pickup_street == "",
-                # Smaller beside the sidebar on a 1024 px screen, so the row needs no scrolling.
-                size=rx.breakpoints(initial="1", lg="2"),
-                aria_label="Buy label for order " + row.number,
-                white_space="nowrap",
-                data_testid="buy-label",
+            rx.cond(
+                row.cancellation_pending,
+                _answer_request_first(row),
+                rx.button(
+                    rx.icon("tag", size=14, aria_hidden="true"),
+                    "Buy label",
+                    on_click=LabelDialogState.open_for(row.order_id, QUEUE),
+                    disabled=S.pickup_street == "",
+                    # Smaller beside the sidebar on a 1024 px screen, so the row needs no
+                    # scrolling.
+                    size=rx.breakpoints(initial="1", lg="2"),
+                    aria_label="Buy label for order " + row.number,
+                    white_space="nowrap",
+                    data_testid="buy-label",
+                ),
             ),
         ),
     ]
+
+
+def _answer_request_first(row: rx.Var[QueueItem]) -> rx.Component:
+    """Instead of Buy label while the customer's cancellation request waits (the server
+    refuses the label too): the way to the order, where the seller answers it."""
+    return rx.link(
+        rx.icon("message-circle-question", size=14, aria_hidden="true"),
+        PENDING_REQUEST_TEXT,
+        href=row.href,
+        size="2",
+        weight="medium",
+        color_scheme="amber",
+        high_contrast=True,
+        display="inline-flex",
+        align_items="center",
+        gap="4px",
+        title="The customer asked to cancel this order: approve or reject the request on "
+        "the order's page before buying its label.",
+        data_testid="answer-request-first",
+    )
 
 
 def _queue() -> rx.Component:
