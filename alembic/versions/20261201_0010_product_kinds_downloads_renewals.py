@@ -5,7 +5,7 @@ digital), copied onto each order line at checkout; a digital line's first downlo
 subscription order's cancelled renewals.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 17:17:34.810998
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

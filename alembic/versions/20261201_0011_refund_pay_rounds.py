@@ -4,7 +4,7 @@ Refunds count how many times a person sent a failed one to the payment provider
 again (``pay_round``): each round has its own outbox message and idempotency key.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 17:17:16.284342
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
