@@ -84,7 +84,7 @@ def export_chunks(
     actor: Actor,
     filters: OrderFilter,
     fmt: str,
-    batch: int = BATCH,
+    batch: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """The export's bytes, in order; ``on_progress(rows so far)`` after each page."""
@@ -92,7 +92,7 @@ def export_chunks(
     progress = Progress()
 
     def pages() -> Iterator[list[tuple]]:
-        for rows in _pages(engine, actor, filters, batch):
+        for rows in _pages(engine, actor, filters, batch or BATCH):
             yield rows
             progress.rows += len(rows)
             if on_progress is not None:

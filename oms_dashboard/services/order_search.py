@@ -53,6 +53,8 @@ FLAGGED_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": Fal
 
 def apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
     """Every filter of the list, ANDed; unknown values are a 422 naming the field."""
+    if (filters.search_in or "any") not in SEARCH_FIELDS:
+        raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
     if filters.statuses:
         unknown = [s for s in filters.statuses if s not in OrderStatus.__members__.values()]
         if unknown:
