@@ -32,14 +32,66 @@ from oms_dashboard.models import Checkout, Order, OrderEvent, OrderLine, Shipmen
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/oms_bench_search"
 CHUNK = 20_000
 EXTRA_CUSTOMERS = 20_000
-FIRST = (
-    "Ava Ben Cleo Dan Eve Finn Gia Hal Ivy Jon Kai Lea Max Noa Oli Pia Quinn Ray Sam "
-    "Tess Uma Vic Wes Xan Yara Zoe Jordan Morgan Riley Casey"
-).split()  # noqa: SIM905
-LAST = (
-    "Adams Baker Chen Diaz Ellis Fox Garcia Hughes Ito Jones Khan Lopez Miller Novak "
-    "Ortiz Patel Quinn Rossi Smith Tanaka Ueda Vargas Walker Xu Young Zimmer"
-).split()  # noqa: SIM905
+FIRST = [
+    "Ava",
+    "Ben",
+    "Cleo",
+    "Dan",
+    "Eve",
+    "Finn",
+    "Gia",
+    "Hal",
+    "Ivy",
+    "Jon",
+    "Kai",
+    "Lea",
+    "Max",
+    "Noa",
+    "Oli",
+    "Pia",
+    "Quinn",
+    "Ray",
+    "Sam",
+    "Tess",
+    "Uma",
+    "Vic",
+    "Wes",
+    "Xan",
+    "Yara",
+    "Zoe",
+    "Jordan",
+    "Morgan",
+    "Riley",
+    "Casey",
+]
+LAST = [
+    "Adams",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Ellis",
+    "Fox",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jones",
+    "Khan",
+    "Lopez",
+    "Miller",
+    "Novak",
+    "Ortiz",
+    "Patel",
+    "Quinn",
+    "Rossi",
+    "Smith",
+    "Tanaka",
+    "Ueda",
+    "Vargas",
+    "Walker",
+    "Xu",
+    "Young",
+    "Zimmer",
+]
 CITIES = (
     ("New York", "NY", "10001", "US"),
     ("Austin", "TX", "78701", "US"),
