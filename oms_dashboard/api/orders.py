@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from sqlmodel import select
 
 from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep
@@ -23,10 +23,10 @@ from oms_dashboard.api.schemas import (
     ShipmentOut,
     Text,
 )
-from oms_dashboard.documents.order_export import FORMATS, export_chunks
+from oms_dashboard.documents.order_export import FORMATS, export_chunks, export_file
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.models import Order, Shipment, ShipmentScan
-from oms_dashboard.services.errors import ValidationFailed
+from oms_dashboard.services.errors import NotFound, ValidationFailed
 from oms_dashboard.services.order_search import (
     SEARCH_FIELDS,
     apply_filters,
@@ -137,6 +137,26 @@ def export_orders(
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="orders-{stamp}.{ext}"'},
     )
+
+
+@router.get(
+    "/api/v1/orders/export-files/{token}/{name}",
+    response_class=FileResponse,
+    responses=responses(404),
+    include_in_schema=False,
+)
+def get_export_file(
+    token: Annotated[Text, Path(max_length=40)], name: Annotated[Text, Path(max_length=80)]
+) -> FileResponse:
+    """An export the all-orders page wrote for its user (``ui.states.order_list.export``).
+
+    The page's browser has no bearer token, so the link itself is the permission:
+    a 128-bit random token, handed only to the user who asked, kept an hour."""
+    path = export_file(token, name)
+    if path is None:
+        raise NotFound("no such export (they are kept for an hour)")
+    media = FORMATS.get(path.suffix.lstrip("."), ("application/octet-stream", ""))[0]
+    return FileResponse(path, media_type=media, filename=path.name)
 
 
 @router.get(

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -21,6 +27,7 @@ from oms_dashboard.models import Order
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.order_search import iter_orders
 from oms_dashboard.services.orders import OrderFilter, seller_names
+from oms_dashboard.settings import get_settings
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -45,6 +52,37 @@ COLUMNS = (
 INT_COLUMNS = {"subtotal_minor", "shipping_minor", "total_minor"}
 BATCH = 2000
 CHUNK = 64 * 1024
+KEEP_FILES = timedelta(hours=1)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
+_NAME = re.compile(r"^orders-[0-9-]+\.(csv|xlsx|parquet)$")
+
+
+def exports_dir() -> Path:
+    return get_settings().var_dir / "exports"
+
+
+def new_export_path(kind: str) -> tuple[str, Path]:
+    """(token, path) for a new export file; exports older than ``KEEP_FILES`` go."""
+    root = exports_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - KEEP_FILES.total_seconds()
+    for old in root.iterdir():
+        if old.is_dir() and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_urlsafe(16)
+    folder = root / token
+    folder.mkdir()
+    return token, folder / f"orders-{datetime.now(UTC):%Y%m%d-%H%M%S}.{FORMATS[kind][1]}"
+
+
+def export_file(token: str, name: str) -> Path | None:
+    """The export file behind a download link, if it is one and still kept."""
+    if not _TOKEN.match(token) or not _NAME.match(name):
+        return None
+    path = exports_dir() / token / name
+    if not path.is_file() or path.stat().st_mtime < time.time() - KEEP_FILES.total_seconds():
+        return None
+    return path
 
 
 @dataclass

@@ -209,7 +209,9 @@ def export_progress(state) -> rx.Component:
         rx.cond(
             state.export_running | (state.export_file != ""),
             rx.hstack(
-                rx.progress(value=state.export_percent, max=100, width="200px"),
+                rx.progress(
+                    value=state.export_percent, max=100, width="200px", aria_label="Export progress"
+                ),
                 rx.text(
                     state.export_text, size="2", color_scheme="gray", data_testid="export-progress"
                 ),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -19,7 +18,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from oms_dashboard.db import get_engine, session_scope
-from oms_dashboard.documents.order_export import FORMATS, export_chunks
+from oms_dashboard.documents.order_export import FORMATS, export_chunks, new_export_path
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import orders as order_service
@@ -32,7 +31,7 @@ from oms_dashboard.ui.states.guard import OK, GuardedState
 
 log = logging.getLogger(__name__)
 ALL = "all"
-EXPORT_DIR = "exports"
+EXPORT_URL = "/api/v1/orders/export-files"
 SEARCH_INPUT_ID = "order-search"
 ON_THE_WAY = "on_the_way"
 # Filters that stand for several statuses at once.
@@ -297,10 +296,7 @@ class OrderListState(GuardedState, mixin=True):
             if refused is not None:
                 yield refused
             return
-        token = secrets.token_urlsafe(16)
-        name = f"orders-{datetime.now(UTC):%Y%m%d-%H%M%S}.{FORMATS[kind][1]}"
-        folder = rx.get_upload_dir() / EXPORT_DIR / token
-        folder.mkdir(parents=True, exist_ok=True)
+        token, path = new_export_path(kind)
         written = {"rows": 0}
         chunks = export_chunks(
             get_engine(),
@@ -310,7 +306,7 @@ class OrderListState(GuardedState, mixin=True):
             on_progress=lambda rows: written.__setitem__("rows", rows),
         )
         try:
-            with open(folder / name, "wb") as out:
+            with path.open("wb") as out:
                 while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
                     out.write(chunk)
                     async with self:
@@ -324,12 +320,12 @@ class OrderListState(GuardedState, mixin=True):
         async with self:
             self.export_running = False
             self.export_rows = written["rows"]
-            self.export_file = f"{EXPORT_DIR}/{token}/{name}"
-        yield rx.download(url=rx.get_upload_url(f"{EXPORT_DIR}/{token}/{name}"), filename=name)
+            self.export_file = f"{EXPORT_URL}/{token}/{path.name}"
+        yield rx.download(url=f"{EXPORT_URL}/{token}/{path.name}", filename=path.name)
 
     @rx.event
     def download_export(self):
         if self.export_file:
             name = self.export_file.rpartition("/")[-1]
-            return rx.download(url=rx.get_upload_url(self.export_file), filename=name)
+            return rx.download(url=self.export_file, filename=name)
         return None
