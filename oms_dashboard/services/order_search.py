@@ -47,12 +47,16 @@ from oms_dashboard.services.orders import (
 
 MIN_QUERY = 3
 COUNT_CAP = 10_000
+CANDIDATES = 10_000
 SEARCH_FIELDS = ("any", "id", "number", "email", "name", "sku", "title", "tracking")
 FLAGGED_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-def apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
-    """Every filter of the list, ANDed; unknown values are a 422 naming the field."""
+def apply_filters(
+    query: sa.Select, filters: OrderFilter, session: Session | None = None
+) -> sa.Select:
+    """Every filter of the list, ANDed; unknown values are a 422 naming the field.
+    With a ``session``, a search may look its candidates up first (``matches``)."""
     if (filters.search_in or "any") not in SEARCH_FIELDS:
         raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
     if filters.statuses:
@@ -82,12 +86,22 @@ def apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
         flagged = sa.exists().where(Shipment.order_id == Order.id, Shipment.flag.is_not(None))
         query = query.where(flagged if filters.flagged else ~flagged)
     if filters.q and filters.q.strip():
-        query = query.where(matches(filters.q.strip(), filters.search_in or "any"))
+        query = query.where(matches(filters.q.strip(), filters.search_in or "any", session))
     return query
 
 
-def matches(q: str, search_in: str = "any") -> sa.ColumnElement[bool]:
-    """The condition an order meets when ``q`` is found in ``search_in``."""
+def matches(
+    q: str, search_in: str = "any", session: Session | None = None
+) -> sa.ColumnElement[bool]:
+    """The condition an order meets when ``q`` is found in ``search_in``.
+
+    With a PostgreSQL ``session``, each place looked in (the order's own columns,
+    customers, lines, shipments) first gives the ids it matches from its trigram
+    index, at most ``CANDIDATES`` of them; when every place gave few, the orders
+    are fetched by those ids (fast however the planner misjudges a pattern). A
+    place with more matches than that holds a common text, and then the plain
+    semi-join is the fast plan: the newest-first walk meets matches at once.
+    """
     if search_in not in SEARCH_FIELDS:
         raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
     exact = or_(Order.id == q, func.upper(Order.number) == q.upper())
@@ -97,39 +111,52 @@ def matches(q: str, search_in: str = "any") -> sa.ColumnElement[bool]:
         raise ValidationFailed.one(
             "q", f"must be at least {MIN_QUERY} characters to search {search_in}"
         )
+    if search_in == "id":
+        return Order.id == q
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
     def contains(column) -> sa.ColumnElement[bool]:
         return column.ilike(pattern, escape="\\")
 
-    shapes: dict[str, sa.ColumnElement[bool]] = {
-        "id": Order.id == q,
-        "number": or_(func.upper(Order.number) == q.upper(), contains(Order.number)),
-        "email": contains(Order.customer_email),
-        "name": or_(
-            contains(Order.ship_name),
-            Order.customer_id.in_(select(Customer.id).where(contains(Customer.name))),
-        ),
-        "sku": Order.id.in_(select(OrderLine.order_id).where(contains(OrderLine.sku))),
-        "title": Order.id.in_(select(OrderLine.order_id).where(contains(OrderLine.title))),
-        "tracking": Order.id.in_(
-            select(Shipment.order_id).where(contains(Shipment.tracking_number))
-        ),
-    }
-    if search_in != "any":
-        return shapes[search_in]
-    by_line = select(OrderLine.order_id).where(
-        or_(contains(OrderLine.sku), contains(OrderLine.title))
-    )
-    return or_(
-        Order.id == q,
-        contains(Order.number),
-        contains(Order.customer_email),
-        contains(Order.ship_name),
-        Order.customer_id.in_(select(Customer.id).where(contains(Customer.name))),
-        Order.id.in_(by_line),
-        Order.id.in_(select(Shipment.order_id).where(contains(Shipment.tracking_number))),
-    )
+    def own(condition) -> tuple[sa.ColumnElement[bool], sa.Select]:
+        return condition, select(Order.id).where(condition)
+
+    def related(column, condition) -> tuple[sa.ColumnElement[bool], sa.Select]:
+        ids = select(column).where(condition)
+        return Order.id.in_(ids), ids.distinct()
+
+    by_customer = Order.customer_id.in_(select(Customer.id).where(contains(Customer.name)))
+    sides = {
+        "number": [own(or_(func.upper(Order.number) == q.upper(), contains(Order.number)))],
+        "email": [own(contains(Order.customer_email))],
+        "name": [own(contains(Order.ship_name)), own(by_customer)],
+        "sku": [related(OrderLine.order_id, contains(OrderLine.sku))],
+        "title": [related(OrderLine.order_id, contains(OrderLine.title))],
+        "tracking": [related(Shipment.order_id, contains(Shipment.tracking_number))],
+        "any": [
+            own(
+                or_(
+                    Order.id == q,
+                    contains(Order.number),
+                    contains(Order.customer_email),
+                    contains(Order.ship_name),
+                )
+            ),
+            own(by_customer),
+            related(OrderLine.order_id, or_(contains(OrderLine.sku), contains(OrderLine.title))),
+            related(Shipment.order_id, contains(Shipment.tracking_number)),
+        ],
+    }[search_in]
+    conditions = [condition for condition, _ in sides]
+    if session is None or session.get_bind().dialect.name != "postgresql":
+        return or_(*conditions)
+    found: set[str] = set()
+    for _, ids in sides:
+        batch = session.exec(ids.limit(CANDIDATES + 1)).all()
+        if len(batch) > CANDIDATES:
+            return or_(*conditions)  # a common text: walk newest first
+        found.update(batch)
+    return Order.id.in_(sorted(found)) if found else sa.false()
 
 
 def custom_plans(session: Session) -> None:
@@ -162,7 +189,7 @@ def search_orders(
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
     custom_plans(session)
-    query = _keyset(apply_filters(scoped_orders(actor), filters), cursor).limit(limit + 1)
+    query = _keyset(apply_filters(scoped_orders(actor), filters, session), cursor).limit(limit + 1)
     rows = list(session.exec(query).all())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -176,7 +203,11 @@ def count_orders_capped(
 ) -> tuple[int, bool]:
     """(how many orders match, up to ``cap``; whether there are more than ``cap``)."""
     custom_plans(session)
-    query = apply_filters(scoped_orders(actor), filters).with_only_columns(Order.id).limit(cap + 1)
+    query = (
+        apply_filters(scoped_orders(actor), filters, session)
+        .with_only_columns(Order.id)
+        .limit(cap + 1)
+    )
     n = session.exec(select(func.count()).select_from(query.subquery())).one()
     return min(n, cap), n > cap
 
@@ -186,7 +217,7 @@ def iter_orders(
 ) -> Iterator[list[Order]]:
     """Every matching order, newest first, a keyset page at a time (never all in memory)."""
     custom_plans(session)
-    base = apply_filters(scoped_orders(actor), filters)
+    base = apply_filters(scoped_orders(actor), filters, session)
     cursor: str | None = None
     while True:
         rows = list(session.exec(_keyset(base, cursor).limit(batch)).all())

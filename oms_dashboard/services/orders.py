@@ -89,7 +89,7 @@ def list_orders(
 
 
 def count_orders(session: Session, *, actor: Actor, filters: OrderFilter = OrderFilter()) -> int:
-    query = _apply_filters(scoped_orders(actor), filters)
+    query = _apply_filters(scoped_orders(actor), filters, session)
     return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
@@ -173,11 +173,13 @@ def delivery_settled(session: Session, order: Order) -> bool:
     return session.exec(reported).first() is not None
 
 
-def _apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
+def _apply_filters(
+    query: sa.Select, filters: OrderFilter, session: Session | None = None
+) -> sa.Select:
     # The search lives beside its indexes and plans, in services.order_search.
     from oms_dashboard.services.order_search import apply_filters
 
-    return apply_filters(query, filters)
+    return apply_filters(query, filters, session)
 
 
 def encode_cursor(order: Order) -> str:
