@@ -242,3 +242,17 @@ def test_export_needs_a_known_format_and_a_caller(world):
     assert_problem(response, 422, "validation-error")
     assert error_fields(response) == ["format"]
     assert world.api.get("/api/v1/orders/export").status_code == 401
+
+
+def test_a_common_text_walks_newest_first_with_the_same_answer(world, searchable, monkeypatch):
+    """On PostgreSQL a place with more candidates than CANDIDATES falls back to the
+    semi-join walk; both plans must give the same pages."""
+    import oms_dashboard.services.order_search as search
+
+    email = world.users["bob"].email.split("@")[0]
+    by_ids = ids(world, q=email, search_in="email", limit=2)
+    everything = ids(world, q=email, limit=100)
+    monkeypatch.setattr(search, "CANDIDATES", 1)
+    assert ids(world, q=email, search_in="email", limit=2) == by_ids
+    assert ids(world, q=email, limit=100) == everything
+    assert ids(world, q="kettle") == [searchable.id]
