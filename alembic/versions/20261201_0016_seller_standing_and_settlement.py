@@ -5,7 +5,7 @@ rate; the policies that judge a seller's standing (window, minimum orders, warni
 suspension thresholds per measure) and the platform's commission.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-01 17:17:30.658733
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import FileResponse, StreamingResponse
+from sqlmodel import select
 
-from oms_dashboard.api.deps import ActorDep, SessionDep
+from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import (
     AddressOut,
@@ -21,25 +23,28 @@ from oms_dashboard.api.schemas import (
     ShipmentOut,
     Text,
 )
+from oms_dashboard.documents.order_export import FORMATS, export_chunks, export_file
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.models import Order, Shipment, ShipmentScan
-from oms_dashboard.services.errors import ValidationFailed
+from oms_dashboard.services.errors import NotFound, ValidationFailed
+from oms_dashboard.services.order_search import (
+    SEARCH_FIELDS,
+    apply_filters,
+    parse_flagged,
+    search_orders,
+)
 from oms_dashboard.services.orders import (
     MAX_PAGE,
     OrderDetail,
     OrderFilter,
     decode_cursor,
     get_order_detail,
-    list_orders,
 )
 
 router = APIRouter(tags=["orders"])
 
 
-@router.get("/api/v1/orders", response_model=OrderPageOut, responses=responses(401, 422))
-def get_orders(
-    session: SessionDep,
-    actor: ActorDep,
+def order_filters(
     status: Annotated[
         list[Text] | None,
         Query(description="One or more statuses, comma-separated or repeated"),
@@ -47,7 +52,20 @@ def get_orders(
     seller_id: Annotated[Text | None, Query(max_length=40)] = None,
     q: Annotated[
         Text | None,
-        Query(max_length=200, description="Order id or number, sku, customer email, tracking"),
+        Query(
+            max_length=200,
+            description="Order id or number, customer email or name, sku, product title, "
+            "tracking number; 3+ characters unless an exact order id or number",
+        ),
+    ] = None,
+    search_in: Annotated[
+        Text,
+        Query(description=f"Where to look for `q`: {', '.join(SEARCH_FIELDS)}"),
+    ] = "any",
+    carrier: Annotated[Text | None, Query(max_length=16)] = None,
+    country: Annotated[Text | None, Query(max_length=2, description="Delivery country")] = None,
+    flagged: Annotated[
+        Text | None, Query(description="true: a shipment is flagged for support; false: none")
     ] = None,
     placed_from: Annotated[
         datetime | None, Query(description="Inclusive; ISO 8601, UTC if no offset")
@@ -55,25 +73,90 @@ def get_orders(
     placed_to: Annotated[
         datetime | None, Query(description="Exclusive; ISO 8601, UTC if no offset")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[Text | None, Query(max_length=200)] = None,
-) -> OrderPageOut:
-    """Newest first. Customers see their own orders, sellers their seller's,
-    support and admins all."""
+) -> OrderFilter:
+    """The list's filters, shared by the list and its exports."""
     filters = OrderFilter(
         statuses=tuple(s.strip() for value in status or () for s in value.split(",") if s.strip()),
         seller_id=seller_id,
         q=q,
+        search_in=search_in,
+        carrier=carrier or None,
+        country=country or None,
+        flagged=parse_flagged(flagged),
         placed_from=_utc(placed_from, "placed_from"),
         placed_to=_utc(placed_to, "placed_to"),
     )
     if filters.placed_from and filters.placed_to and filters.placed_from > filters.placed_to:
         raise ValidationFailed.one("placed_to", "must not be before placed_from")
+    apply_filters(select(Order), filters)  # refuses a bad filter with 422 before any work
+    return filters
+
+
+FiltersDep = Annotated[OrderFilter, Depends(order_filters)]
+
+
+@router.get("/api/v1/orders", response_model=OrderPageOut, responses=responses(401, 422))
+def get_orders(
+    session: SessionDep,
+    actor: ActorDep,
+    filters: FiltersDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=200)] = None,
+) -> OrderPageOut:
+    """Newest first. Customers see their own orders, sellers their seller's,
+    support and admins all."""
     if cursor:
         _check_cursor(cursor)
-    page = list_orders(session, actor=actor, filters=filters, limit=limit, cursor=cursor or None)
+    page = search_orders(session, actor=actor, filters=filters, limit=limit, cursor=cursor or None)
     items = [order_out(o, page.seller_names.get(o.seller_id, o.seller_id)) for o in page.items]
     return OrderPageOut(items=items, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/api/v1/orders/export",
+    response_class=StreamingResponse,
+    responses={
+        **responses(401, 422),
+        200: {"content": {media: {} for media, _ in FORMATS.values()}},
+    },
+)
+def export_orders(
+    engine: EngineDep,
+    actor: ActorDep,
+    filters: FiltersDep,
+    format: Annotated[Text, Query(description="csv, xlsx or parquet")] = "csv",
+) -> StreamingResponse:
+    """Every order of the filtered list (same filters and scope as the list), newest
+    first, streamed a keyset page at a time."""
+    if format not in FORMATS:
+        raise ValidationFailed.one("format", f"must be one of {', '.join(FORMATS)}")
+    media, ext = FORMATS[format]
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return StreamingResponse(
+        export_chunks(engine, actor=actor, filters=filters, fmt=format),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="orders-{stamp}.{ext}"'},
+    )
+
+
+@router.get(
+    "/api/v1/orders/export-files/{token}/{name}",
+    response_class=FileResponse,
+    responses=responses(404),
+    include_in_schema=False,
+)
+def get_export_file(
+    token: Annotated[Text, Path(max_length=40)], name: Annotated[Text, Path(max_length=80)]
+) -> FileResponse:
+    """An export the all-orders page wrote for its user (``ui.states.order_list.export``).
+
+    The page's browser has no bearer token, so the link itself is the permission:
+    a 128-bit random token, handed only to the user who asked, kept an hour."""
+    path = export_file(token, name)
+    if path is None:
+        raise NotFound("no such export (they are kept for an hour)")
+    media = FORMATS.get(path.suffix.lstrip("."), ("application/octet-stream", ""))[0]
+    return FileResponse(path, media_type=media, filename=path.name)
 
 
 @router.get(

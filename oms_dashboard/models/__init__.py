@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from oms_dashboard.models.base import needs_pg_trgm
 from oms_dashboard.models.carriers import CarrierAccount
 from oms_dashboard.models.catalog import Inventory, Product
 from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
@@ -48,6 +49,7 @@ from oms_dashboard.models.system import (
 )
 
 metadata = SQLModel.metadata
+needs_pg_trgm(metadata)
 
 __all__ = [
     "Address",

@@ -76,3 +76,15 @@ def enum_check(column: str, states: type[StrEnum], name: str, *, nullable: bool 
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return sa.CheckConstraint(condition, name=name)
+
+
+def trigram_index(name: str, column: str) -> sa.Index:
+    """A pg_trgm GIN index on ``column``, serving ``ILIKE '%part%'`` on PostgreSQL
+    (a plain index on SQLite, which searches with LIKE and never uses it for that)."""
+    return sa.Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+
+
+def needs_pg_trgm(metadata: sa.MetaData) -> None:
+    """``metadata.create_all`` on PostgreSQL creates pg_trgm before the trigram indexes."""
+    ddl = sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql")
+    sa.event.listen(metadata, "before_create", ddl)

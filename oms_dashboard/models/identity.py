@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from oms_dashboard.models.base import json_field, pii_field, time_field
+from oms_dashboard.models.base import json_field, pii_field, time_field, trigram_index
 
 
 class Seller(SQLModel, table=True):
@@ -82,6 +82,7 @@ class UserSession(SQLModel, table=True):
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
+    __table_args__ = (trigram_index("ix_customers_name_trgm", "name"),)
 
     id: str = Field(primary_key=True, max_length=40)
     user_id: str | None = Field(default=None, foreign_key="users.id", unique=True)

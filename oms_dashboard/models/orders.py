@@ -13,7 +13,13 @@ from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentFlag, ShipmentStatus
-from oms_dashboard.models.base import enum_check, json_field, pii_field, time_field
+from oms_dashboard.models.base import (
+    enum_check,
+    json_field,
+    pii_field,
+    time_field,
+    trigram_index,
+)
 
 
 class ShipToColumns(SQLModel):
@@ -71,8 +77,13 @@ class Order(ShipToColumns, table=True):
         sa.Index("ix_orders_seller_placed", "seller_id", "placed_at"),
         sa.Index("ix_orders_customer_placed", "customer_id", "placed_at"),
         sa.Index("ix_orders_status_placed", "status", "placed_at"),
-        # The KPI dashboard's period over every seller: a range of placed_at alone.
-        sa.Index("ix_orders_placed", "placed_at"),
+        # The all-orders list and its search (services.order_search), newest first; also
+        # the KPI dashboard's period over every seller (a range of placed_at).
+        sa.Index("ix_orders_placed_id", "placed_at", "id"),
+        sa.Index("ix_orders_country_placed", "ship_country", "placed_at"),
+        trigram_index("ix_orders_number_trgm", "number"),
+        trigram_index("ix_orders_customer_email_trgm", "customer_email"),
+        trigram_index("ix_orders_ship_name_trgm", "ship_name"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -113,6 +124,8 @@ class OrderLine(SQLModel, table=True):
             "line_total_minor = quantity * unit_price_minor",
             name="ck_order_lines_total",
         ),
+        trigram_index("ix_order_lines_sku_trgm", "sku"),
+        trigram_index("ix_order_lines_title_trgm", "title"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -170,6 +183,7 @@ class Shipment(SQLModel, table=True):
         enum_check("direction", ShipmentDirection, "ck_shipments_direction"),
         enum_check("flag", ShipmentFlag, "ck_shipments_flag", nullable=True),
         sa.Index("ix_shipments_carrier_sync", "carrier", "next_sync_at"),
+        trigram_index("ix_shipments_tracking_number_trgm", "tracking_number"),
     )
 
     id: str = Field(primary_key=True, max_length=40)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, func, select
 
 from oms_dashboard.domain.actions import allowed_actions
 from oms_dashboard.domain.statuses import OrderStatus
@@ -35,6 +35,13 @@ class OrderFilter:
     q: str | None = None
     placed_from: datetime | None = None
     placed_to: datetime | None = None
+    search_in: str = "any"
+    """Which field ``q`` is looked for in (``services.order_search.SEARCH_FIELDS``)."""
+    carrier: str | None = None
+    country: str | None = None
+    """The delivery country, ISO 3166 alpha-2."""
+    flagged: bool | None = None
+    """True: a shipment is flagged for support; False: none is; None: either."""
 
 
 @dataclass
@@ -75,28 +82,14 @@ def list_orders(
     limit: int = 50,
     cursor: str | None = None,
 ) -> OrderPage:
-    """Newest first, keyset-paged by (placed_at, id)."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
-    query = _apply_filters(scoped_orders(actor), filters)
-    if cursor:
-        placed_at, order_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Order.placed_at < placed_at,
-                sa.and_(Order.placed_at == placed_at, Order.id < order_id),
-            )
-        )
-    query = query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit + 1)
-    rows = list(session.exec(query).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]) if more else None
-    return OrderPage(items=rows, next_cursor=next_cursor, seller_names=_seller_names(session, rows))
+    """Newest first, keyset-paged by (placed_at, id) (``order_search.search_orders``)."""
+    from oms_dashboard.services.order_search import search_orders
+
+    return search_orders(session, actor=actor, filters=filters, limit=limit, cursor=cursor)
 
 
 def count_orders(session: Session, *, actor: Actor, filters: OrderFilter = OrderFilter()) -> int:
-    query = _apply_filters(scoped_orders(actor), filters)
+    query = _apply_filters(scoped_orders(actor), filters, session)
     return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
@@ -186,37 +179,13 @@ def delivery_settled(session: Session, order: Order) -> bool:
     return session.exec(reported).first() is not None
 
 
-def _apply_filters(query: sa.Select, filters: OrderFilter) -> sa.Select:
-    if filters.statuses:
-        unknown = [s for s in filters.statuses if s not in OrderStatus.__members__.values()]
-        if unknown:
-            raise ValidationFailed.one(
-                "status", f"unknown status {unknown[0]!r}; use one of {', '.join(OrderStatus)}"
-            )
-        query = query.where(Order.status.in_(filters.statuses))
-    if filters.seller_id:
-        query = query.where(Order.seller_id == filters.seller_id)
-    if filters.placed_from:
-        query = query.where(Order.placed_at >= filters.placed_from)
-    if filters.placed_to:
-        query = query.where(Order.placed_at < filters.placed_to)
-    if filters.q and filters.q.strip():
-        query = query.where(_matches(filters.q.strip()))
-    return query
+def _apply_filters(
+    query: sa.Select, filters: OrderFilter, session: Session | None = None
+) -> sa.Select:
+    # The search lives beside its indexes and plans, in services.order_search.
+    from oms_dashboard.services.order_search import apply_filters
 
-
-def _matches(q: str) -> sa.ColumnElement[bool]:
-    """Order id or number, a sku on one of its lines, the customer's email, a tracking number."""
-    needle = q.lower()
-    by_sku = select(OrderLine.order_id).where(func.lower(OrderLine.sku) == needle)
-    by_tracking = select(Shipment.order_id).where(func.lower(Shipment.tracking_number) == needle)
-    return or_(
-        Order.id == q,
-        func.lower(Order.number) == needle,
-        func.lower(Order.customer_email) == needle,
-        Order.id.in_(by_sku),
-        Order.id.in_(by_tracking),
-    )
+    return apply_filters(query, filters, session)
 
 
 def encode_cursor(order: Order) -> str:

@@ -20,12 +20,13 @@ def _content() -> rx.Component:
         order_list_card(
             AdminOrdersState,
             title="Orders",
-            search_placeholder="Order number, customer email, SKU or tracking number",
+            search_placeholder="Order id or number, customer email or name, SKU, title, tracking",
             empty_title="No orders in the mall yet",
             empty_hint="Run `python -m oms_dashboard seed-demo` to load demo orders, "
             "or wait for the first checkout.",
             show_seller=True,
             show_customer=True,
+            more_filters=True,
         ),
         spacing="5",
         width="100%",

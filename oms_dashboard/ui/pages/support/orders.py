@@ -29,6 +29,7 @@ def _content() -> rx.Component:
             empty_hint="Orders appear here as soon as customers check out.",
             show_seller=True,
             show_customer=True,
+            more_filters=True,
         ),
         spacing="5",
         width="100%",

@@ -1,8 +1,6 @@
 """KPI dashboard
 
-An index on orders.placed_at alone: the KPI dashboard reads a period of placed_at
-across every seller, which the (seller_id | customer_id | status, placed_at)
-indexes do not serve. A partial index of the delivery problems customers report,
+A partial index of the delivery problems customers report,
 which order accuracy looks for among every order event.
 
 Revision ID: 0014
@@ -22,8 +20,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index("ix_orders_placed", ["placed_at"], unique=False)
     with op.batch_alter_table("order_events", schema=None) as batch_op:
         batch_op.create_index(
             "ix_order_events_delivery_problem",
@@ -37,5 +33,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("order_events", schema=None) as batch_op:
         batch_op.drop_index("ix_order_events_delivery_problem")
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_placed")
