@@ -73,6 +73,13 @@ def assert_accessible(page: Page) -> None:
     """
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `make setup`")
+    # A toast or dialog still fading in has its text at a fraction of its opacity,
+    # which axe reads as low contrast: let running animations finish first.
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().iterations === Infinity)",
+        timeout=5_000,
+    )
     # A navigation drops the script; inject it again on each new document.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
