@@ -152,7 +152,8 @@ def test_search_shapes_under_load():
         load_report = load(url, int(os.environ.get("BENCH_SEARCH_ORDERS", 1_000_000)))
     with psycopg.connect(url) as conn:
         orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
-    world = build_world(url, customers=BUYERS, hot_stock=1_000_000, cold_products=1)
+    tag = secrets.token_hex(3).upper() + "-"  # the database keeps earlier runs' worlds
+    world = build_world(url, customers=BUYERS, hot_stock=1_000_000, cold_products=1, tag=tag)
     token = _admin_token(url)
     shapes = _shapes(url)
     env = {
