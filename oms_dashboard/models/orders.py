@@ -189,6 +189,13 @@ class Shipment(SQLModel, table=True):
         enum_check("direction", ShipmentDirection, "ck_shipments_direction"),
         enum_check("flag", ShipmentFlag, "ck_shipments_flag", nullable=True),
         sa.Index("ix_shipments_carrier_sync", "carrier", "next_sync_at"),
+        # The flagged filter's probe: a few percent of shipments, index-only.
+        sa.Index(
+            "ix_shipments_flagged_order",
+            "order_id",
+            postgresql_where=sa.text("flag IS NOT NULL"),
+            sqlite_where=sa.text("flag IS NOT NULL"),
+        ),
         trigram_index("ix_shipments_tracking_number_trgm", "tracking_number"),
     )
 

@@ -192,9 +192,13 @@ def custom_plans(session: Session) -> None:
     """On PostgreSQL, plan this transaction's statements for their actual parameters,
     and give each of them at most ``search_timeout_ms``."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        timeout = int(get_settings().search_timeout_ms)
-        session.execute(sa.text(f"SET LOCAL statement_timeout = {timeout}"))
+        session.execute(  # both at once, one round trip (set_config(..., true) is SET LOCAL)
+            sa.text(
+                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+                " set_config('statement_timeout', :timeout, true)"
+            ),
+            {"timeout": str(int(get_settings().search_timeout_ms))},
+        )
 
 
 def _keyset(query: sa.Select, cursor: str | None) -> sa.Select:

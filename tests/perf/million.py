@@ -121,6 +121,7 @@ SEARCH_INDEXES = (
     ("ix_order_events_seller_id", "order_events", "(seller_id)"),
     ("ix_shipments_order_id", "shipments", "(order_id)"),
     ("ix_shipments_seller_id", "shipments", "(seller_id)"),
+    ("ix_shipments_flagged_order", "shipments", "(order_id) WHERE flag IS NOT NULL"),
 )
 _READABLE = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -106,7 +106,8 @@ async def _run(base: str, token: str, shapes: dict, buyers: list[tuple[str, str]
     statuses: dict[int, int] = {}
     stop = asyncio.Event()
     checkouts = {"ok": 0, "other": 0}
-    limits = httpx.Limits(max_connections=CLIENTS + BUYERS)
+    # Idle connections closed before the server's 5 s keep-alive ends (no reuse race).
+    limits = httpx.Limits(max_connections=CLIENTS + BUYERS, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         headers = {"Authorization": f"Bearer {token}"}
 
