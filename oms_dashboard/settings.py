@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     where an immediate one waits its turn (busy_timeout)."""
     db_pool_size: int = Field(default=10, ge=1, le=500)
     """Connections each process keeps (and as many again at peaks)."""
+    search_timeout_ms: int = Field(default=10_000, ge=100)
+    """PostgreSQL only: the longest one statement of an order search or export page may
+    run; past it the search fails (503) and its connection is free again."""
 
     @field_validator("payment_retry_seconds")
     @classmethod

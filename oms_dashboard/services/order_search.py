@@ -21,18 +21,27 @@ with the same results. A search transaction on PostgreSQL sets
 ``plan_cache_mode = force_custom_plan``: psycopg prepares a statement after a few
 executions and PostgreSQL then may switch to a generic plan that cannot see the
 pattern (and so guesses its selectivity), which turns a rare-term trigram lookup
-into a walk of the whole placed_at index. See docs/PERFORMANCE.md.
+into a walk of the whole placed_at index. It also sets ``statement_timeout``
+(``search_timeout_ms``), so a search gone wrong frees its connection (a 503).
+
+A page is found in two steps: the ids of the page (index-only where the filters
+allow: ``orders (placed_at, id)`` for the newest-first walk, ``orders (id,
+placed_at)`` for candidate ids), then only those rows. A sku search looks the
+matching skus up in the catalogue first (every line's sku is a product's, a
+foreign key), then the orders with those skus in ``order_lines (sku, order_id)``.
+See docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, func, or_, select
 
 from oms_dashboard.domain.statuses import OrderStatus
-from oms_dashboard.models import Customer, Order, OrderLine, Shipment
+from oms_dashboard.models import Customer, Order, OrderLine, Product, Shipment
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.orders import (
@@ -44,11 +53,14 @@ from oms_dashboard.services.orders import (
     scoped_orders,
     seller_names,
 )
+from oms_dashboard.settings import get_settings
 
 MIN_QUERY = 3
 COUNT_CAP = 10_000
 CANDIDATES = 10_000
 SEARCH_FIELDS = ("any", "id", "number", "email", "name", "sku", "title", "tracking")
+Candidates = Callable[[], "sa.Select | None"]
+"""The distinct ids of the orders a place searched matches (None: certainly none)."""
 FLAGGED_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -118,19 +130,29 @@ def matches(
     def contains(column) -> sa.ColumnElement[bool]:
         return column.ilike(pattern, escape="\\")
 
-    def own(condition) -> tuple[sa.ColumnElement[bool], sa.Select]:
-        return condition, select(Order.id).where(condition)
+    def own(condition) -> tuple[sa.ColumnElement[bool], Candidates]:
+        return condition, lambda: select(Order.id).where(condition)
 
-    def related(column, condition) -> tuple[sa.ColumnElement[bool], sa.Select]:
-        ids = select(column).where(condition)
-        return Order.id.in_(ids), ids.distinct()
+    def related(column, condition) -> tuple[sa.ColumnElement[bool], Candidates]:
+        return Order.id.in_(
+            select(column).where(condition)
+        ), lambda: select(column).where(condition).distinct()
+
+    def by_sku() -> tuple[sa.ColumnElement[bool], Candidates]:
+        def ids() -> sa.Select | None:
+            skus = session.exec(select(Product.sku).where(contains(Product.sku))).all()
+            if not skus:
+                return None
+            return select(OrderLine.order_id).where(OrderLine.sku.in_(skus)).distinct()
+
+        return Order.id.in_(select(OrderLine.order_id).where(contains(OrderLine.sku))), ids
 
     by_customer = Order.customer_id.in_(select(Customer.id).where(contains(Customer.name)))
     sides = {
         "number": [own(or_(func.upper(Order.number) == q.upper(), contains(Order.number)))],
         "email": [own(contains(Order.customer_email))],
         "name": [own(contains(Order.ship_name)), own(by_customer)],
-        "sku": [related(OrderLine.order_id, contains(OrderLine.sku))],
+        "sku": [by_sku()],
         "title": [related(OrderLine.order_id, contains(OrderLine.title))],
         "tracking": [related(Shipment.order_id, contains(Shipment.tracking_number))],
         "any": [
@@ -143,7 +165,8 @@ def matches(
                 )
             ),
             own(by_customer),
-            related(OrderLine.order_id, or_(contains(OrderLine.sku), contains(OrderLine.title))),
+            by_sku(),
+            related(OrderLine.order_id, contains(OrderLine.title)),
             related(Shipment.order_id, contains(Shipment.tracking_number)),
         ],
     }[search_in]
@@ -151,18 +174,31 @@ def matches(
     if session is None or session.get_bind().dialect.name != "postgresql":
         return or_(*conditions)
     found: set[str] = set()
-    for _, ids in sides:
+    for _, candidates in sides:
+        ids = candidates()
+        if ids is None:
+            continue
         batch = session.exec(ids.limit(CANDIDATES + 1)).all()
         if len(batch) > CANDIDATES:
             return or_(*conditions)  # a common text: walk newest first
         found.update(batch)
-    return Order.id.in_(sorted(found)) if found else sa.false()
+    if not found:
+        return sa.false()
+    # One array parameter, not thousands: planned (custom plan) as fast either way.
+    return Order.id == sa.any_(sa.literal(sorted(found), type_=postgresql.ARRAY(sa.String)))
 
 
 def custom_plans(session: Session) -> None:
-    """On PostgreSQL, plan this transaction's statements for their actual parameters."""
+    """On PostgreSQL, plan this transaction's statements for their actual parameters,
+    and give each of them at most ``search_timeout_ms``."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.execute(  # both at once, one round trip (set_config(..., true) is SET LOCAL)
+            sa.text(
+                "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+                " set_config('statement_timeout', :timeout, true)"
+            ),
+            {"timeout": str(int(get_settings().search_timeout_ms))},
+        )
 
 
 def _keyset(query: sa.Select, cursor: str | None) -> sa.Select:
@@ -190,12 +226,24 @@ def search_orders(
         raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
     custom_plans(session)
     query = _keyset(apply_filters(scoped_orders(actor), filters, session), cursor).limit(limit + 1)
-    rows = list(session.exec(query).all())
+    rows = _late_rows(session, query)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]) if more else None
     names = seller_names(session, [o.seller_id for o in rows])
     return OrderPage(items=rows, next_cursor=next_cursor, seller_names=names)
+
+
+def _late_rows(session: Session, query: sa.Select) -> list[Order]:
+    """The rows of an ordered, limited ``select(Order)``: its ids first, then those rows
+    (the same rows in the same order, without reading every row the search passed)."""
+    ids = list(session.exec(query.with_only_columns(Order.id)).all())
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Order).where(Order.id.in_(ids)).order_by(Order.placed_at.desc(), Order.id.desc())
+    ).all()
+    return list(rows)
 
 
 def count_orders_capped(
@@ -220,7 +268,7 @@ def iter_orders(
     base = apply_filters(scoped_orders(actor), filters, session)
     cursor: str | None = None
     while True:
-        rows = list(session.exec(_keyset(base, cursor).limit(batch)).all())
+        rows = _late_rows(session, _keyset(base, cursor).limit(batch))
         if not rows:
             return
         yield rows

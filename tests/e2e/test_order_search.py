@@ -67,3 +67,20 @@ def test_admin_searches_filters_and_exports(page: Page, database_url: str, scree
     expect(page.get_by_text("No orders match these filters")).to_be_visible()
     page.get_by_role("button", name="Clear filters").first.click()
     expect(rows(page).first).to_be_visible()
+
+
+def test_admin_filters_fit_at_1280_px(page: Page, screenshots: Path):
+    """The Export menu stays on the search row at a laptop's width; no row holds it alone."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in_and_land(page, "admin")
+    page.goto("/admin/orders")
+    expect(rows(page).first).to_be_visible()
+    search = page.get_by_role("button", name="Search", exact=True).bounding_box()
+    export = page.get_by_test_id("export-menu").bounding_box()
+    apply = page.get_by_role("button", name="Apply").bounding_box()
+    assert search and export and apply
+    assert abs(export["y"] - search["y"]) < 4, (search, export)
+    assert export["x"] + export["width"] <= 1280
+    assert apply["y"] > search["y"] + search["height"]  # the staff filters' own row
+    page.screenshot(path=screenshots / "admin-orders-1280.png", full_page=False)
+    assert_accessible(page)

@@ -10,6 +10,7 @@ from datetime import timedelta
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Shipment
@@ -256,3 +257,55 @@ def test_a_common_text_walks_newest_first_with_the_same_answer(world, searchable
     assert ids(world, q=email, search_in="email", limit=2) == by_ids
     assert ids(world, q=email, limit=100) == everything
     assert ids(world, q="kettle") == [searchable.id]
+
+
+def test_a_sku_search_finds_every_product_with_that_part(world, searchable, session, monkeypatch):
+    """A sku search looks the catalogue's skus up first (every line's sku is a product's):
+    the same orders, pages and order as matching the lines themselves, by either plan."""
+    import oms_dashboard.services.order_search as search
+
+    lid = make_product(session, world.shop_b, sku="KTL-LID-9", title="Kettle lid")
+    bob = actor_for_user(session, world.users["bob"])
+    older = make_order(
+        session,
+        customer=bob,
+        seller=world.shop_b,
+        products=[lid],
+        placed_at=utcnow() - timedelta(days=2),
+    )
+    newest = make_order(
+        session,
+        customer=bob,
+        seller=world.shop_b,
+        products=[lid],
+        placed_at=utcnow() - timedelta(hours=1),
+    )
+    expected = [newest.id, searchable.id, older.id]
+    assert ids(world, q="ktl-", search_in="sku") == expected
+    first = world.api.get(
+        "/api/v1/orders",
+        params={"q": "KTL-", "search_in": "sku", "limit": 2},
+        headers=world.headers("admin"),
+    ).json()
+    rest = ids(world, q="KTL-", search_in="sku", limit=2, cursor=first["next_cursor"])
+    assert [item["id"] for item in first["items"]] + rest == expected
+    assert ids(world, q="KTL-LID", search_in="sku") == [newest.id, older.id]
+    assert ids(world, q="no-such-sku", search_in="sku") == []
+    assert searchable.id in ids(world, q="KTL-STEEL")  # any field includes skus
+    monkeypatch.setattr(search, "CANDIDATES", 1)  # PostgreSQL: the newest-first walk
+    assert ids(world, q="ktl-", search_in="sku") == expected
+
+
+def test_a_search_statement_has_a_time_limit(session):
+    """PostgreSQL: a search's statements are capped (search_timeout_ms), so a search
+    gone wrong frees its connection; SQLite has no such setting and needs none."""
+    from oms_dashboard.services.order_search import custom_plans
+    from oms_dashboard.settings import get_settings
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    custom_plans(session)
+    shown = session.exec(sa.text("SHOW statement_timeout")).one()[0]
+    assert shown == f"{get_settings().search_timeout_ms // 1000}s"
+    session.rollback()
+    assert session.exec(sa.text("SHOW statement_timeout")).one()[0] != shown

@@ -34,8 +34,11 @@ ADDRESS = {
 }
 
 
-def build_world(url: str, *, customers: int, hot_stock: int, cold_products: int) -> dict:
-    """One seller, a hot product with little stock, plenty of others, many customers."""
+def build_world(
+    url: str, *, customers: int, hot_stock: int, cold_products: int, tag: str = ""
+) -> dict:
+    """One seller, a hot product with little stock, plenty of others, many customers.
+    A ``tag`` makes the skus and emails unique, for a database that keeps its data."""
     engine = get_engine(url)
     now = utcnow()
     with Session(engine) as session:
@@ -49,7 +52,7 @@ def build_world(url: str, *, customers: int, hot_stock: int, cold_products: int)
         )
         session.add(seller)
         session.flush()
-        skus = ["HOT-1"] + [f"COLD-{i}" for i in range(cold_products)]
+        skus = [f"{tag}HOT-1"] + [f"{tag}COLD-{i}" for i in range(cold_products)]
         for sku in skus:
             session.add(
                 Product(
@@ -69,12 +72,12 @@ def build_world(url: str, *, customers: int, hot_stock: int, cold_products: int)
             )
         session.flush()
         for sku in skus:
-            stock = hot_stock if sku == "HOT-1" else 1_000_000
+            stock = hot_stock if sku == skus[0] else 1_000_000
             session.add(Inventory(sku=sku, seller_id=seller.id, on_hand=stock, reserved=0))
         password_hash = hash_password("bench-password")
         users, profiles, logins, tokens = [], [], [], []
         for i in range(customers):
-            user_id, email = new_id("usr"), f"bench{i}@example.com"
+            user_id, email = new_id("usr"), f"bench{tag.lower()}{i}@example.com"
             users.append(
                 dict(
                     id=user_id,

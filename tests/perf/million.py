@@ -115,11 +115,13 @@ SEARCH_INDEXES = (
     ("ix_orders_customer_placed", "orders", "(customer_id, placed_at)"),
     ("ix_orders_status_placed", "orders", "(status, placed_at)"),
     ("ix_order_lines_order_id", "order_lines", "(order_id)"),
-    ("ix_order_lines_sku", "order_lines", "(sku)"),
+    ("ix_order_lines_sku_order", "order_lines", "(sku, order_id)"),
+    ("ix_orders_id_placed", "orders", "(id, placed_at)"),
     ("ix_order_events_order_at", "order_events", "(order_id, at)"),
     ("ix_order_events_seller_id", "order_events", "(seller_id)"),
     ("ix_shipments_order_id", "shipments", "(order_id)"),
     ("ix_shipments_seller_id", "shipments", "(seller_id)"),
+    ("ix_shipments_flagged_order", "shipments", "(order_id) WHERE flag IS NOT NULL"),
 )
 _READABLE = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -410,7 +412,9 @@ def load(url: str, orders: int, *, seed: int = 14, days: int = 365) -> dict[str,
             )
         timings["indexes_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        conn.execute("ANALYZE")
+        # VACUUM as well: it sets the visibility map, without which an index-only
+        # scan still reads every row it finds (autovacuum may be off, as here).
+        conn.execute("VACUUM (ANALYZE)")
         timings["analyze_s"] = time.perf_counter() - started
     timings["total_s"] = time.perf_counter() - began
     return {**timings, **{f"rows_{k}": v for k, v in counts.items()}}

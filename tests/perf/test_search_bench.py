@@ -106,7 +106,8 @@ async def _run(base: str, token: str, shapes: dict, buyers: list[tuple[str, str]
     statuses: dict[int, int] = {}
     stop = asyncio.Event()
     checkouts = {"ok": 0, "other": 0}
-    limits = httpx.Limits(max_connections=CLIENTS + BUYERS)
+    # Idle connections closed before the server's 5 s keep-alive ends (no reuse race).
+    limits = httpx.Limits(max_connections=CLIENTS + BUYERS, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         headers = {"Authorization": f"Bearer {token}"}
 
@@ -152,7 +153,8 @@ def test_search_shapes_under_load():
         load_report = load(url, int(os.environ.get("BENCH_SEARCH_ORDERS", 1_000_000)))
     with psycopg.connect(url) as conn:
         orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
-    world = build_world(url, customers=BUYERS, hot_stock=1_000_000, cold_products=1)
+    tag = secrets.token_hex(3).upper() + "-"  # the database keeps earlier runs' worlds
+    world = build_world(url, customers=BUYERS, hot_stock=1_000_000, cold_products=1, tag=tag)
     token = _admin_token(url)
     shapes = _shapes(url)
     env = {

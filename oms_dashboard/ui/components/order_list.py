@@ -13,7 +13,9 @@ from oms_dashboard.ui.components.orders_table import orders_table
 from oms_dashboard.ui.states.order_list import ALL, ON_THE_WAY, SEARCH_INPUT_ID
 
 
-def filter_bar(state, *, search_placeholder: str) -> rx.Component:
+def filter_bar(state, *, search_placeholder: str, export: bool = False) -> rx.Component:
+    """The search box, the status and Clear filters; with ``export``, the Export menu at
+    the row's end (the staff filters' row below has no room left for it at 1280 px)."""
     return rx.flex(
         rx.form(
             rx.hstack(
@@ -64,6 +66,7 @@ def filter_bar(state, *, search_placeholder: str) -> rx.Component:
                 margin="0",
             ),
         ),
+        *([export_menu(state)] if export else []),
         gap="3",
         width="100%",
         wrap="wrap",
@@ -166,7 +169,6 @@ def staff_filters(state) -> rx.Component:
                 ),
             ),
             rx.button("Apply", type="submit", size="2", variant="soft"),
-            export_menu(state),
             gap="3",
             wrap="wrap",
             align="end",
@@ -295,7 +297,7 @@ def order_list_card(
 ) -> rx.Component:
     extra = [staff_filters(state), export_progress(state)] if more_filters else []
     return card(
-        filter_bar(state, search_placeholder=search_placeholder),
+        filter_bar(state, search_placeholder=search_placeholder, export=more_filters),
         *extra,
         rx.cond(
             state.error,
