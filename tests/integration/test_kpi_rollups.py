@@ -54,44 +54,99 @@ def build(mall: Mall) -> list:
         country = "DE" if seller is mall.other else ("US" if i % 4 else "CA")
         kind = i % 7
         if kind == 0:
-            o = mall.order(seller=seller, placed=placed, status="cancelled", paid_after=1,
-                           country=country)  # fmt: skip
+            o = mall.order(
+                seller=seller, placed=placed, status="cancelled", paid_after=1, country=country
+            )
         elif kind == 1:  # paid, not shipped: overdue later on (open)
-            o = mall.order(seller=seller, placed=placed, paid_after=2, country=country,
-                           promised=day + timedelta(days=5))  # fmt: skip
+            o = mall.order(
+                seller=seller,
+                placed=placed,
+                paid_after=2,
+                country=country,
+                promised=day + timedelta(days=5),
+            )
         elif kind == 2:  # shipped, in transit, promised date passes (open)
-            o = mall.order(seller=seller, placed=placed, status="shipped", paid_after=1,
-                           shipped_after=20, promised=day + timedelta(days=3), country=country)  # fmt: skip
+            o = mall.order(
+                seller=seller,
+                placed=placed,
+                status="shipped",
+                paid_after=1,
+                shipped_after=20,
+                promised=day + timedelta(days=3),
+                country=country,
+            )
             mall.add(shipment(o, "dhl", status="in_transit"))
         else:  # delivered, some late, some with two carriers
-            o = mall.order(seller=seller, placed=placed, status="delivered", paid_after=1,
-                           shipped_after=2 + i % 30, delivered_after=30 + 13 * (i % 6),
-                           promised=day + timedelta(days=2), country=country)  # fmt: skip
+            o = mall.order(
+                seller=seller,
+                placed=placed,
+                status="delivered",
+                paid_after=1,
+                shipped_after=2 + i % 30,
+                delivered_after=30 + 13 * (i % 6),
+                promised=day + timedelta(days=2),
+                country=country,
+            )
             first = shipment(o, ["ups", "fedex", "usps"][i % 3], delivered_at=o.delivered_at)
             mall.add(first)
             if i % 5 == 0:
                 mall.add(shipment(o, "dhl", delivered_at=o.delivered_at))
             if i % 4 == 0:
-                mall.add(ShipmentScan(id=new_id("scn"), shipment_id=first.id, code="X",
-                                      at=o.shipped_at + timedelta(hours=5),
-                                      status="delivery_exception", description="x"))  # fmt: skip
+                mall.add(
+                    ShipmentScan(
+                        id=new_id("scn"),
+                        shipment_id=first.id,
+                        code="X",
+                        at=o.shipped_at + timedelta(hours=5),
+                        status="delivery_exception",
+                        description="x",
+                    )
+                )
             if i in (4, 6):  # one review per product (and customer)
                 product = mall.product if seller is mall.shop else mall.other_product
-                mall.add(Review(id=new_id("rev"), order_id=o.id, seller_id=o.seller_id,
-                                customer_id=o.customer_id, sku=product.sku, rating=2 + i % 4))  # fmt: skip
+                mall.add(
+                    Review(
+                        id=new_id("rev"),
+                        order_id=o.id,
+                        seller_id=o.seller_id,
+                        customer_id=o.customer_id,
+                        sku=product.sku,
+                        rating=2 + i % 4,
+                    )
+                )
             if i % 6 == 3:
                 ret = a_return(o, "damaged" if i % 12 == 3 else "changed_mind")
                 mall.add(ret)
-                mall.add(refund(o, asked=o.delivered_at + timedelta(hours=4), paid_after_hours=30,
-                                return_id=ret.id))  # fmt: skip
+                mall.add(
+                    refund(
+                        o,
+                        asked=o.delivered_at + timedelta(hours=4),
+                        paid_after_hours=30,
+                        return_id=ret.id,
+                    )
+                )
             if i % 8 == 5:
-                mall.add(OrderEvent(id=new_id("evt"), order_id=o.id, seller_id=o.seller_id,
-                                    type="order.delivery_problem", actor_type="user",
-                                    actor_label="c", data={"problem": "wrong_item"}))  # fmt: skip
+                mall.add(
+                    OrderEvent(
+                        id=new_id("evt"),
+                        order_id=o.id,
+                        seller_id=o.seller_id,
+                        type="order.delivery_problem",
+                        actor_type="user",
+                        actor_label="c",
+                        data={"problem": "wrong_item"},
+                    )
+                )
         if i % 5 == 1:
-            mall.add(ticket(o, rating=2 + i % 4, priority=["urgent", "high", "normal"][i % 3],
-                            due=placed + timedelta(days=2),
-                            resolved=resolved_at(placed, i)))  # fmt: skip
+            mall.add(
+                ticket(
+                    o,
+                    rating=2 + i % 4,
+                    priority=["urgent", "high", "normal"][i % 3],
+                    due=placed + timedelta(days=2),
+                    resolved=resolved_at(placed, i),
+                )
+            )
         orders.append(o)
     return orders
 
@@ -104,10 +159,14 @@ def roll(mall: Mall) -> None:
 
 def report(mall: Mall, asked: dict, *, rollups_used: bool) -> kpis.KpiReport:
     filters = kpis.kpi_filters(
-        actor=mall.admin, today=TODAY, start=date(2026, 6, 1), end=TODAY,
+        actor=mall.admin,
+        today=TODAY,
+        start=date(2026, 6, 1),
+        end=TODAY,
         seller_id=mall.shop.id if asked.get("seller") else None,
-        carrier=asked.get("carrier"), country=asked.get("country"),
-    )  # fmt: skip
+        carrier=asked.get("carrier"),
+        country=asked.get("country"),
+    )
     return kpis.kpi_report(
         mall.session, actor=mall.admin, filters=filters, now=NOW, rollups_used=rollups_used
     )
