@@ -29,6 +29,8 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.purge_sessions, "default", 3600),
         (tasks.flag_overdue_refunds, "default", 300),
         (tasks.escalate_cancellation_requests, "default", 300),
+        (tasks.roll_up_recent_kpis, "default", 300),
+        (tasks.roll_up_all_kpis, "default", 86400),
     )
 
 
