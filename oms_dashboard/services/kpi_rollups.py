@@ -180,9 +180,10 @@ def rolled_until(session: Session, first: date, last: date, now: datetime) -> da
     """Where the live count starts for the days ``first``..``last``: the rollups serve
     every day before it (none when it is ``first``)."""
     last = min(last, _last_rolled_day(now))
-    if last < first:
+    oldest = _first_order_day(session)  # the days before it have nothing to count
+    if last < first or oldest is None:
         return first
-    return first_unrolled(session, first, last)
+    return first_unrolled(session, max(first, oldest), last)
 
 
 def _as_date(value) -> date:
