@@ -2,8 +2,8 @@
 
 The KPI dashboard's facts summed per day of placing (kpi_daily_facts, _carriers,
 _tickets, _refund_reasons, keyed by day, seller, country and carrier mask), the days
-rolled (kpi_rollup_days), and a partial index of the open orders the report still
-counts live.
+rolled (kpi_rollup_days), and partial indexes of the undelivered and unshipped
+orders whose facts the report may still have to count live.
 
 Revision ID: 0017
 Revises: 0016
@@ -13,10 +13,8 @@ Create Date: 2026-12-01 18:16:33.079290
 import sqlalchemy as sa
 from alembic import op
 
-OPEN = (
-    "status <> 'cancelled' AND ((paid_at IS NOT NULL AND shipped_at IS NULL)"
-    " OR (delivered_at IS NULL AND estimated_delivery IS NOT NULL))"
-)
+UNDELIVERED = "status <> 'cancelled' AND delivered_at IS NULL AND estimated_delivery IS NOT NULL"
+UNSHIPPED = "status <> 'cancelled' AND paid_at IS NOT NULL AND shipped_at IS NULL"
 
 revision = "0017"
 down_revision = "0016"
@@ -99,18 +97,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day"),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_orders_kpi_open",
-            ["placed_at"],
-            unique=False,
-            postgresql_where=sa.text(OPEN),
-            sqlite_where=sa.text(OPEN),
-        )
+        for name, column, where in (
+            ("ix_orders_kpi_undelivered", "estimated_delivery", UNDELIVERED),
+            ("ix_orders_kpi_unshipped", "paid_at", UNSHIPPED),
+        ):
+            batch_op.create_index(
+                name,
+                [column],
+                unique=False,
+                postgresql_where=sa.text(where),
+                sqlite_where=sa.text(where),
+            )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_kpi_open")
+        batch_op.drop_index("ix_orders_kpi_unshipped")
+        batch_op.drop_index("ix_orders_kpi_undelivered")
 
     op.drop_table("kpi_rollup_days")
     op.drop_table("kpi_daily_tickets")

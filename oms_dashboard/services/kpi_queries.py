@@ -9,7 +9,7 @@ returns, events, refunds, reviews, tickets) are reached through their
 
 With ``rollup=True`` each query also splits its rows by destination country and
 the order's carrier mask (and day and seller where it has no such keys): the rows
-``services.kpi_rollups`` stores. ``orders="open"`` / ``"settled"`` and
+``services.kpi_rollups`` stores. ``orders="undecided"`` / ``"settled"`` and
 ``tickets="unresolved"`` / ``"resolved"`` pick the part whose facts still move with
 the clock (counted live) or no longer do (rolled up).
 """
@@ -17,7 +17,7 @@ the clock (counted live) or no longer do (rolled up).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from sqlmodel import Session
 from oms_dashboard.domain.kpis import ACCURACY_REPORTED_PROBLEMS, ACCURACY_RETURN_REASONS
 from oms_dashboard.domain.tracking import CarrierName, ShipmentDirection, ShipmentStatus
 from oms_dashboard.models import (
+    KpiRollupDay,
     Order,
     OrderEvent,
     Refund,
@@ -182,12 +183,20 @@ ORDER_FACTS = [
 
 
 def order_facts(
-    session: Session, scope: Scope, now: datetime, *, orders: str = "all", rollup: bool = False
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    *,
+    orders: str = "all",
+    rolled_since: datetime | None = None,
+    rollup: bool = False,
 ) -> pd.DataFrame:
     """Per UTC day of placing, seller and currency: every order-side fact the KPIs sum.
 
-    ``orders``: "all", "open" (``KPI_OPEN_ORDERS``: facts that move with ``now``) or
-    "settled" (the others: facts fixed until the order's data changes)."""
+    ``orders``: "all"; "settled", the orders not ``undecided`` at ``now`` (what a
+    rollup written at ``now`` keeps); or "undecided", those that were undecided when
+    their day was last rolled up (``kpi_rollup_days.rolled_at``, none before
+    ``rolled_since``): what the report adds live to a rolled day."""
     o = Order
     paid = o.paid_at.is_not(None)
     shipped = o.shipped_at.is_not(None)
@@ -235,24 +244,61 @@ def order_facts(
             _count_if(sa.and_(delivered, ~bad_return, ~bad_report)),
         )
         .join(Seller, Seller.id == o.seller_id)
-        .where(*_orders_where(scope), *_open_part(orders))
+        .where(*_orders_where(scope))
     )
+    if orders == "settled":
+        query = query.where(sa.not_(undecided(_when(now))))
+    elif orders == "undecided":
+        rolled = KpiRollupDay
+        query = query.join(rolled, rolled.day == day).where(
+            _indexed_undecided(session, rolled_since or now), undecided(rolled.rolled_at)
+        )
     query = _split(query, scope, rollup=rollup, keys=[day, o.seller_id, o.currency])
     return _frame(session, query, _rollup_columns(ORDER_FACTS, rollup))
 
 
-def _open_part(orders: str) -> list:
-    if orders == "all":
-        return []
-    o = Order  # ``KPI_OPEN_ORDERS`` term for term: its partial index serves the open ones
-    condition = sa.and_(
+def undecided(at) -> sa.ColumnElement:
+    """Orders whose facts could still change with the clock after the moment ``at``:
+    not delivered with a promised date on or after ``at``'s day, or paid, unshipped
+    and still within their seller's handling time. Every other order's facts are the
+    same at any later time until its data changes (the clock's tests only flip once)."""
+    o = Order
+    return sa.and_(
         o.status != "cancelled",
         sa.or_(
-            sa.and_(o.paid_at.is_not(None), o.shipped_at.is_(None)),
-            sa.and_(o.delivered_at.is_(None), o.estimated_delivery.is_not(None)),
+            sa.and_(
+                o.delivered_at.is_(None),
+                o.estimated_delivery.is_not(None),
+                o.estimated_delivery >= utc_date(at),
+            ),
+            sa.and_(
+                o.paid_at.is_not(None),
+                o.shipped_at.is_(None),
+                hours_between(at, o.paid_at) < Seller.handling_hours,
+            ),
         ),
     )
-    return [condition] if orders == "open" else [sa.not_(condition)]
+
+
+def _indexed_undecided(session: Session, since: datetime) -> sa.ColumnElement:
+    """A wider net than ``undecided`` for any moment from ``since`` on, worded so the
+    partial indexes ``ix_orders_kpi_undelivered`` and ``_unshipped`` serve it."""
+    o = Order
+    longest = session.connection().execute(sa.select(sa.func.max(Seller.handling_hours))).scalar()
+    return sa.or_(
+        sa.and_(
+            o.status != "cancelled",
+            o.delivered_at.is_(None),
+            o.estimated_delivery.is_not(None),
+            o.estimated_delivery >= since.date(),
+        ),
+        sa.and_(
+            o.status != "cancelled",
+            o.paid_at.is_not(None),
+            o.shipped_at.is_(None),
+            o.paid_at > _when(since - timedelta(hours=longest or 0)),
+        ),
+    )
 
 
 REFUND_FACTS = ["day", "seller_id", "currency", "refunds", "refunds_paid", "refunded_minor",

@@ -2,11 +2,12 @@
 
 ``roll_up`` recomputes whole days: for the orders placed on those days it stores
 what ``kpi_queries`` counts, split by (day, seller, currency, country, carrier
-mask), in the ``kpi_daily_*`` tables, and marks each day rolled. Only what no
-longer moves with the clock goes in: the *open* orders (``KPI_OPEN_ORDERS``: paid
-and not shipped, or not delivered with a promised date) and unresolved tickets are
-left out, and the report counts them live, so a rolled day gives the very numbers
-the live query gives as long as its orders' data have not changed since.
+mask), in the ``kpi_daily_*`` tables, and marks each day rolled (``rolled_at``).
+Only what no longer moves with the clock goes in: the orders still
+``kpi_queries.undecided`` at that moment (not delivered before their promised date,
+or paid and within their handling time) and unresolved tickets are left out, and
+the report counts them live, so a rolled day gives the very numbers the live query
+gives as long as its orders' data have not changed since.
 
 Changes to an old order (a late delivery, a refund, a review) reach the rollup when
 its day is recomputed: ``roll_up_recent`` (every few minutes) redoes the last
@@ -184,6 +185,19 @@ def rolled_until(session: Session, first: date, last: date, now: datetime) -> da
     if last < first or oldest is None:
         return first
     return first_unrolled(session, max(first, oldest), last)
+
+
+def rolled_since(session: Session, first: date, last: date) -> datetime | None:
+    """When the longest-unrolled of the days ``first``..``last`` was rolled."""
+    return (
+        session.connection()
+        .execute(
+            sa.select(sa.func.min(KpiRollupDay.rolled_at)).where(
+                KpiRollupDay.day >= first, KpiRollupDay.day <= last
+            )
+        )
+        .scalar()
+    )
 
 
 def _as_date(value) -> date:

@@ -5,8 +5,8 @@ Aggregated in SQL (``kpi_queries``), shaped here with pandas: the order, refund 
 rating facts come per (day, seller, currency) for the period and the one before,
 and every figure of the page (the KPIs, the per-seller table, the daily series,
 the trend) is a sum over those rows. Past days come from the daily rollups
-(``kpi_rollups``, kept by a periodic job) plus a live count of their few open
-orders and unresolved tickets; today, yesterday and any day not rolled yet are
+(``kpi_rollups``, kept by a periodic job) plus a live count of their few orders
+still undecided when rolled, and unresolved tickets; today, yesterday and any day not rolled yet are
 counted live. Either way the rows are the same, and so are the numbers.
 
 The page and ``GET /api/v1/kpis`` both call ``kpi_report``: one definition, one
@@ -189,13 +189,14 @@ def _facts(
 ) -> pd.DataFrame:
     """Every summed fact per (day, seller_id, currency); ratings carry no currency and
     sit on rows of their own (currency ""). Days before ``live_from`` come from the
-    rollups and the live count of their open orders."""
+    rollups and the live count of the orders left out of them."""
     keys = ["day", "seller_id", "currency"]
     rolled, live = _split(filters, first, last, live_from)
     frames = []
     if rolled:
         frames.append(rollups.facts(session, rolled, *_days(rolled)))
-        frames.append(q.order_facts(session, rolled, now, orders="open"))
+        since = rollups.rolled_since(session, *_days(rolled))
+        frames.append(q.order_facts(session, rolled, now, orders="undecided", rolled_since=since))
     if live:
         frames.append(q.order_facts(session, live, now))
         frames.append(q.refund_facts(session, live))
