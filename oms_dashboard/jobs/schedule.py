@@ -34,6 +34,11 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
     )
 
 
+JOB_TIMEOUTS = {"roll_up_recent_kpis": 1800, "roll_up_all_kpis": 3600}
+"""Seconds a periodic job may run when RQ's default (180 s) is too short: rolling up
+every day of a million orders takes minutes (docs/PERFORMANCE.md)."""
+
+
 def intervals() -> tuple[tuple[str, int], ...]:
     """(job name, seconds between runs): what the health page checks the runs against."""
     return tuple((func.__name__, seconds) for func, _, seconds in periodic())
@@ -55,6 +60,7 @@ def build_scheduler(connection) -> CronScheduler:
             args=(func.__name__,),
             interval=seconds,
             name=func.__name__,
+            job_timeout=JOB_TIMEOUTS.get(func.__name__),
         )
     return scheduler
 

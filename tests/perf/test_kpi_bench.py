@@ -91,6 +91,8 @@ def test_kpi_dashboard_for_twelve_months():
             f"{url} has {orders} orders: build the million first with python -m tests.perf.million"
         )
     engine = get_engine(url)
+    if not sa.inspect(engine).has_table("kpi_rollup_days"):
+        pytest.skip(f"{url} is not at migration 0017: OMS_DATABASE_URL={url} alembic upgrade head")
     started = time.perf_counter()
     rolled_rows = kpi_rollups.roll_up_recent(engine)
     roll_s = time.perf_counter() - started
