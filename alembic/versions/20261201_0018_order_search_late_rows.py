@@ -10,7 +10,7 @@ On PostgreSQL they are built CONCURRENTLY, so a large live table keeps taking
 checkouts meanwhile.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-01 18:16:03.135788
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,14 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.purge_sessions, "default", 3600),
         (tasks.flag_overdue_refunds, "default", 300),
         (tasks.escalate_cancellation_requests, "default", 300),
+        (tasks.roll_up_recent_kpis, "default", 300),
+        (tasks.roll_up_all_kpis, "default", 86400),
     )
+
+
+JOB_TIMEOUTS = {"roll_up_recent_kpis": 1800, "roll_up_all_kpis": 3600}
+"""Seconds a periodic job may run when RQ's default (180 s) is too short: rolling up
+every day of a million orders takes minutes (docs/PERFORMANCE.md)."""
 
 
 def intervals() -> tuple[tuple[str, int], ...]:
@@ -53,6 +60,7 @@ def build_scheduler(connection) -> CronScheduler:
             args=(func.__name__,),
             interval=seconds,
             name=func.__name__,
+            job_timeout=JOB_TIMEOUTS.get(func.__name__),
         )
     return scheduler
 

@@ -21,6 +21,7 @@ from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.jobs.connection import get_queue
 from oms_dashboard.services import (
     cancellation,
+    kpi_rollups,
     outbox,
     refund_payments,
     tracking,
@@ -177,6 +178,16 @@ def flag_overdue_refunds() -> int:
 def escalate_cancellation_requests() -> int:
     """Periodic: cancellation requests the seller left unanswered go to support."""
     return cancellation.escalate_overdue_requests(current().engine)
+
+
+def roll_up_recent_kpis() -> int:
+    """Periodic (minutes): the KPI rollups of the last weeks, and of any day never rolled."""
+    return kpi_rollups.roll_up_recent(current().engine)
+
+
+def roll_up_all_kpis() -> int:
+    """Periodic (nightly): every day's KPI rollups, so changes to old orders land."""
+    return kpi_rollups.roll_up_all(current().engine)
 
 
 HANDLERS = {

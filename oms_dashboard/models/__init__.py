@@ -6,6 +6,13 @@ from oms_dashboard.models.base import needs_pg_trgm
 from oms_dashboard.models.carriers import CarrierAccount
 from oms_dashboard.models.catalog import Inventory, Product
 from oms_dashboard.models.identity import Address, Customer, Seller, User, UserSession
+from oms_dashboard.models.kpi_rollups import (
+    KpiDailyCarriers,
+    KpiDailyFacts,
+    KpiDailyRefundReasons,
+    KpiDailyTickets,
+    KpiRollupDay,
+)
 from oms_dashboard.models.operations import CronRun, MaintenanceWindow
 from oms_dashboard.models.orders import (
     Checkout,
@@ -63,6 +70,11 @@ __all__ = [
     "Dispute",
     "EmailMessage",
     "Inventory",
+    "KpiDailyCarriers",
+    "KpiDailyFacts",
+    "KpiDailyRefundReasons",
+    "KpiDailyTickets",
+    "KpiRollupDay",
     "MaintenanceWindow",
     "Notification",
     "Order",

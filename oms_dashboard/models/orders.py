@@ -65,6 +65,14 @@ class Checkout(ShipToColumns, table=True):
     paid_at: datetime | None = time_field(nullable=True)
 
 
+KPI_UNDELIVERED = (
+    "status <> 'cancelled' AND delivered_at IS NULL AND estimated_delivery IS NOT NULL"
+)
+"""Orders not delivered yet with a promised date: late once the date passes."""
+KPI_UNSHIPPED = "status <> 'cancelled' AND paid_at IS NOT NULL AND shipped_at IS NULL"
+"""Paid orders waiting to ship: overdue once past their seller's handling time."""
+
+
 class Order(ShipToColumns, table=True):
     """The part of a checkout one seller fulfils."""
 
@@ -84,6 +92,20 @@ class Order(ShipToColumns, table=True):
         # A search's candidate ids put in placed_at order without reading the orders
         # (index-only), so only the page's rows are fetched.
         sa.Index("ix_orders_id_placed", "id", "placed_at"),
+        # The KPI report counts live the orders of rolled-up days whose facts could still
+        # move with the clock (services.kpi_rollups): these find them by date.
+        sa.Index(
+            "ix_orders_kpi_undelivered",
+            "estimated_delivery",
+            postgresql_where=sa.text(KPI_UNDELIVERED),
+            sqlite_where=sa.text(KPI_UNDELIVERED),
+        ),
+        sa.Index(
+            "ix_orders_kpi_unshipped",
+            "paid_at",
+            postgresql_where=sa.text(KPI_UNSHIPPED),
+            sqlite_where=sa.text(KPI_UNSHIPPED),
+        ),
         trigram_index("ix_orders_number_trgm", "number"),
         trigram_index("ix_orders_customer_email_trgm", "customer_email"),
         trigram_index("ix_orders_ship_name_trgm", "ship_name"),

@@ -4,9 +4,10 @@ previous period of the same length as the trend, and the facts behind the charts
 Aggregated in SQL (``kpi_queries``), shaped here with pandas: the order, refund and
 rating facts come per (day, seller, currency) for the period and the one before,
 and every figure of the page (the KPIs, the per-seller table, the daily series,
-the trend) is a sum over those rows. A daily rollup table of the same columns,
-kept by the services or a job, could replace the live query for old days without
-changing anything below ``_facts``.
+the trend) is a sum over those rows. Past days come from the daily rollups
+(``kpi_rollups``, kept by a periodic job) plus a live count of their few orders
+still undecided when rolled, and unresolved tickets; today, yesterday and any day not rolled yet are
+counted live. Either way the rows are the same, and so are the numbers.
 
 The page and ``GET /api/v1/kpis`` both call ``kpi_report``: one definition, one
 number.
@@ -24,6 +25,7 @@ from oms_dashboard.domain import kpis as rules
 from oms_dashboard.domain.tracking import CarrierName
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import kpi_queries as q
+from oms_dashboard.services import kpi_rollups as rollups
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import Forbidden, ValidationFailed
 
@@ -116,18 +118,29 @@ class KpiReport:
 
 
 def kpi_report(
-    session: Session, *, actor: Actor, filters: KpiFilters, now: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    filters: KpiFilters,
+    now: datetime | None = None,
+    rollups_used: bool = True,
 ) -> KpiReport:
+    """The report for ``filters``; ``rollups_used=False`` counts every day live (the
+    rollups' tests and benchmark compare the two)."""
     now = now or utcnow()
     if actor.role is Role.SELLER and filters.seller_id != actor.seller_id:
         raise Forbidden("a seller sees only their own numbers")
     actor.require(Role.ADMIN, Role.SELLER)
     period, previous = filters.period, filters.period.previous()
-    facts = _facts(session, _scope(filters, previous.start, period.end), now)
+    live_from = (
+        rollups.rolled_until(session, previous.start, period.end, now)
+        if rollups_used
+        else previous.start
+    )
+    facts = _facts(session, filters, previous.start, period.end, live_from, now)
     in_period = facts["day"] >= period.start
     current, before = facts[in_period], facts[~in_period]
     totals, totals_before = _sums(current), _sums(before)
-    scope = _scope(filters, period.start, period.end)
     money = current[current["currency"] != ""]  # ratings rows carry no money
     revenue = money.groupby("currency")[["gross_minor", "refunded_minor"]].sum()
     return KpiReport(
@@ -141,9 +154,9 @@ def kpi_report(
         daily=_daily(current, period),
         daily_revenue=_daily_revenue(current, period),
         sellers=_per_seller(current),
-        carriers=q.carrier_facts(session, scope),
-        tickets=q.ticket_facts(session, scope, now),
-        refund_reasons=q.refund_reasons(session, scope),
+        carriers=_carriers(session, filters, period, live_from),
+        tickets=_tickets(session, filters, period, live_from, now),
+        refund_reasons=_refund_reasons(session, filters, period, live_from),
         seller_names=q.seller_names(session),
     )
 
@@ -158,20 +171,89 @@ def _scope(filters: KpiFilters, start: date, end: date) -> q.Scope:
     )
 
 
-def _facts(session: Session, scope: q.Scope, now: datetime) -> pd.DataFrame:
+def _split(
+    filters: KpiFilters, first: date, last: date, live_from: date
+) -> tuple[q.Scope | None, q.Scope | None]:
+    """The scopes of ``first``..``last`` read from the rollups and counted live."""
+    rolled = _scope(filters, first, live_from - timedelta(days=1)) if live_from > first else None
+    live = _scope(filters, max(first, live_from), last) if live_from <= last else None
+    return rolled, live
+
+
+def _days(scope: q.Scope) -> tuple[date, date]:
+    return scope.start.date(), scope.end.date() - timedelta(days=1)
+
+
+def _facts(
+    session: Session, filters: KpiFilters, first: date, last: date, live_from: date, now: datetime
+) -> pd.DataFrame:
     """Every summed fact per (day, seller_id, currency); ratings carry no currency and
-    sit on rows of their own (currency "")."""
+    sit on rows of their own (currency ""). Days before ``live_from`` come from the
+    rollups and the live count of the orders left out of them."""
     keys = ["day", "seller_id", "currency"]
-    orders = q.order_facts(session, scope, now)
-    refunds = q.refund_facts(session, scope)
-    ratings = q.rating_facts(session, scope).assign(currency="")
-    frames = [f for f in (orders, refunds, ratings) if not f.empty]
+    rolled, live = _split(filters, first, last, live_from)
+    frames = []
+    if rolled:
+        frames.append(rollups.facts(session, rolled, *_days(rolled)))
+        since = rollups.rolled_since(session, *_days(rolled))
+        frames.append(q.order_facts(session, rolled, now, orders="undecided", rolled_since=since))
+    if live:
+        frames.append(q.order_facts(session, live, now))
+        frames.append(q.refund_facts(session, live))
+        frames.append(q.rating_facts(session, live).assign(currency=""))
+    frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=[*keys, *SUMMED])
     facts = pd.concat(frames, ignore_index=True).reindex(columns=[*keys, *SUMMED])
     facts[SUMMED] = facts[SUMMED].apply(pd.to_numeric, errors="coerce").fillna(0.0)
     facts["day"] = pd.to_datetime(facts["day"]).dt.date
     return facts.groupby(keys, as_index=False)[SUMMED].sum()
+
+
+def _summed(frames: list[pd.DataFrame], keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """The rolled and live rows of a chart's table added up by ``keys``."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*keys, *columns])
+    table = pd.concat(frames, ignore_index=True)
+    table[columns] = table[columns].apply(pd.to_numeric, errors="coerce").fillna(0)
+    return table.groupby(keys, as_index=False)[columns].sum()
+
+
+def _carriers(
+    session: Session, filters: KpiFilters, period: rules.Period, live_from: date
+) -> pd.DataFrame:
+    rolled, live = _split(filters, period.start, period.end, live_from)
+    frames = [rollups.carriers(session, rolled, *_days(rolled))] if rolled else []
+    frames += [q.carrier_facts(session, live)] if live else []
+    columns = ["shipments", "delivered", "transit_hours", "exceptions"]
+    table = _summed(frames, ["carrier"], columns).sort_values("carrier", ignore_index=True)
+    return table.astype({"shipments": int, "delivered": int, "exceptions": int})
+
+
+def _tickets(
+    session: Session, filters: KpiFilters, period: rules.Period, live_from: date, now: datetime
+) -> pd.DataFrame:
+    rolled, live = _split(filters, period.start, period.end, live_from)
+    frames = []
+    if rolled:
+        frames.append(rollups.tickets(session, rolled, *_days(rolled)))
+        frames.append(q.ticket_facts(session, rolled, now, tickets="unresolved"))
+    if live:
+        frames.append(q.ticket_facts(session, live, now))
+    table = _summed(frames, ["priority", "rank"], ["tickets", "breached"])
+    table = table.sort_values(["rank", "priority"], ignore_index=True)
+    return table.astype({"rank": int, "tickets": int, "breached": int})
+
+
+def _refund_reasons(
+    session: Session, filters: KpiFilters, period: rules.Period, live_from: date
+) -> pd.DataFrame:
+    rolled, live = _split(filters, period.start, period.end, live_from)
+    frames = [rollups.refund_reasons(session, rolled, *_days(rolled))] if rolled else []
+    frames += [q.refund_reasons(session, live)] if live else []
+    table = _summed(frames, ["reason", "status"], ["refunds"])
+    return table.sort_values(["reason", "status"], ignore_index=True).astype({"refunds": int})
 
 
 def _sums(facts: pd.DataFrame) -> dict[str, float]:
