@@ -81,6 +81,8 @@ class Order(ShipToColumns, table=True):
         # the KPI dashboard's period over every seller (a range of placed_at).
         sa.Index("ix_orders_placed_id", "placed_at", "id"),
         sa.Index("ix_orders_country_placed", "ship_country", "placed_at"),
+        # A seller's late orders (standing, KPIs, the fulfillment queue's order).
+        sa.Index("ix_orders_seller_ship_by", "seller_id", "ship_by"),
         trigram_index("ix_orders_number_trgm", "number"),
         trigram_index("ix_orders_customer_email_trgm", "customer_email"),
         trigram_index("ix_orders_ship_name_trgm", "ship_name"),
@@ -106,6 +108,9 @@ class Order(ShipToColumns, table=True):
     placed_at: datetime = time_field()
     updated_at: datetime = time_field(default_now=True)
     paid_at: datetime | None = time_field(nullable=True)
+    ship_by: datetime | None = time_field(nullable=True)
+    """When the seller must have shipped (domain.delivery.ship_by), set when the order
+    is paid; None while unpaid."""
     shipped_at: datetime | None = time_field(nullable=True)
     delivered_at: datetime | None = time_field(nullable=True)
     receipt_confirmed_at: datetime | None = time_field(nullable=True)

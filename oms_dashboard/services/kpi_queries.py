@@ -142,9 +142,8 @@ def order_facts(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
     delivered = o.delivered_at.is_not(None)
     cancelled = o.status == "cancelled"
     since_paid = hours_between(o.shipped_at, o.paid_at)
-    overdue = sa.and_(
-        ~shipped, ~cancelled, hours_between(_when(now), o.paid_at) >= Seller.handling_hours
-    )
+    # Past the ship-by deadline stored at payment (services.ship_by, business days).
+    overdue = sa.and_(~shipped, ~cancelled, o.ship_by <= _when(now))
     fulfillable = sa.and_(paid, sa.or_(shipped, cancelled, overdue))
     today = now.date()
     due = sa.and_(
@@ -177,12 +176,11 @@ def order_facts(session: Session, scope: Scope, now: datetime) -> pd.DataFrame:
             _count_if(fulfillable),
             _sum_if(sa.and_(paid, shipped), since_paid),
             _count_if(sa.and_(paid, shipped)),
-            _count_if(sa.and_(paid, shipped, since_paid > Seller.handling_hours)),
+            _count_if(sa.and_(paid, shipped, o.shipped_at > o.ship_by)),
             _count_if(sa.and_(due, on_time)),
             _count_if(due),
             _count_if(sa.and_(delivered, ~bad_return, ~bad_report)),
         )
-        .join(Seller, Seller.id == o.seller_id)
         .where(*_orders_where(scope))
         .group_by(day, o.seller_id, o.currency)
     )
