@@ -46,9 +46,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_seller_ship_by")
-        batch_op.drop_column("ship_by")
+    # Not batch mode: on SQLite that copies the table, and dropping the old one fails
+    # its foreign keys once orders have lines; SQLite >= 3.35 drops a column in place.
+    op.drop_index("ix_orders_seller_ship_by", table_name="orders")
+    op.drop_column("orders", "ship_by")
 
 
 # -- the backfill ------------------------------------------------------------------
