@@ -11,7 +11,8 @@ What each measure counts (``services.seller_standing`` computes them in SQL):
   it whose payment was taken (``paid_at`` set);
 - late-shipment rate: orders shipped after their ship-by time (``orders.ship_by``:
   the end of the seller's last business day of handling, ``delivery.ship_by``), or
-  not shipped and past it (still open, or cancelled only after it), over the orders due so far (shipped, or past their ship-by time);
+  not shipped and past it (still open, or cancelled only after it), over the orders
+  due so far (shipped, or past their ship-by time);
 - seller-caused cancellation rate: cancelled orders the seller caused, over the orders.
   Sellers cannot cancel an order themselves (``domain.cancellation``), so the records
   say who caused it: an order whose stock the seller lost after it was reserved (a

@@ -67,9 +67,7 @@ class Shop:
 
     def kpis(self, now: datetime):
         today = now.date()
-        filters = kpis.kpi_filters(
-            actor=self.admin, today=today, start=date(2026, 6, 1), end=today
-        )
+        filters = kpis.kpi_filters(actor=self.admin, today=today, start=date(2026, 6, 1), end=today)
         return kpis.kpi_report(self.session, actor=self.admin, filters=filters, now=now)
 
 

@@ -116,6 +116,8 @@ def _ship_by(paid_at: datetime | None) -> datetime | None:
     if paid_at is None:
         return None
     return _ship_by_hour(paid_at.replace(minute=0, second=0, microsecond=0))
+
+
 SEARCH_INDEXES = (
     ("ix_orders_number_trgm", "orders", "gin (number gin_trgm_ops)"),
     ("ix_orders_customer_email_trgm", "orders", "gin (customer_email gin_trgm_ops)"),
