@@ -24,6 +24,7 @@ from oms_dashboard.models import (
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.auth import actor_for_user, hash_password
+from oms_dashboard.services.ship_by import stamp_ship_by
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -155,6 +156,7 @@ def make_order(
         paid_at=None if status in UNPAID_STATUSES else placed_at + timedelta(minutes=1),
         **ship_to,
     )
+    stamp_ship_by(order, seller)
     session.add(order)
     session.flush()
     for product in products:
@@ -212,3 +214,10 @@ def make_customs(*commodities: Commodity, **overrides) -> Customs:
         invoice_date=date(2025, 3, 14),
     )
     return Customs(**(fields | overrides))
+
+
+def pay(order: Order, seller: Seller, at: datetime) -> Order:
+    """Mark ``order`` paid at ``at`` with the ship-by deadline payment would store."""
+    order.paid_at = at
+    stamp_ship_by(order, seller)
+    return order

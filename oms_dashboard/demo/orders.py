@@ -31,7 +31,7 @@ from oms_dashboard.demo.timeline import (
     shifted,
     status_of,
 )
-from oms_dashboard.domain.delivery import transit_days
+from oms_dashboard.domain.delivery import ship_by, transit_days
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.domain.payment import CHECKOUT_STATUS, PaymentStatus
 from oms_dashboard.domain.shipping import ServiceLevel
@@ -309,7 +309,8 @@ class OrderBuilder:
                 "stock_status": _HOLD_BY_STATUS.get(status, StockStatus.FULFILLED),
                 "placed_at": placed,
                 "updated_at": events[-1].at,
-                "paid_at": _last(events, "payment.authorized"),
+                "paid_at": (paid_at := _last(events, "payment.authorized")),
+                "ship_by": _ship_by(d.seller, paid_at),
                 "shipped_at": _last(events, "order.shipped"),
                 "delivered_at": _last(events, "order.delivered"),
                 "cancelled_at": _last(events, "order.cancelled"),
@@ -451,6 +452,20 @@ def _shipped(events: list[Ev]) -> bool:
 
 def _last(events: list[Ev], kind: str) -> datetime | None:
     return next((e.at for e in reversed(events) if e.type == kind), None)
+
+
+def _ship_by(seller: SellerCtx, paid_at: datetime | None) -> datetime | None:
+    """The deadline payment would have stored (``services.payments``)."""
+    if paid_at is None:
+        return None
+    row = seller.row
+    return ship_by(
+        paid_at,
+        row["handling_hours"],
+        row["timezone"],
+        seller.is_holiday,
+        cutoff_hour=row["cutoff_hour"],
+    )
 
 
 _HOLD_BY_STATUS = {

@@ -6,12 +6,18 @@ package) so this module stays pure.
 
 The estimate is the promise shown at checkout, so it takes the slow end of each
 carrier range (international standard: 10 days, not 7).
+
+The ship-by deadline (``ship_by``) is the same promise seen from the seller's side:
+handling starts when the order is paid (or the next business day after the cut-off
+or on a day off) and lasts ``handling_days`` business days; the seller has until the
+end of the last one. It is stored on the order when it is paid and read by the
+fulfillment queue, the seller standing, the KPIs and the refund rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from oms_dashboard.domain.shipping import INTERNATIONAL, NEIGHBOUR, ServiceLevel
@@ -78,6 +84,74 @@ def add_business_days(day: date, days: int, is_holiday: HolidayCheck = no_holida
     return day
 
 
+# The deadline falls at the end of the seller's local business day, not at its
+# cut-off: the promise counts the ship day as a whole handling day (transit starts the
+# next business day whenever the parcel leaves that day), and sellers ship through
+# the afternoon (the demo's parcels leave between 9:30 and 17:30 local) - a 14:00
+# deadline would call an afternoon parcel that keeps the customer's date late.
+END_OF_BUSINESS_DAY = time(23, 59, 59)
+
+
+def _zone(seller_tz: str | tzinfo) -> tzinfo:
+    return ZoneInfo(seller_tz) if isinstance(seller_tz, str) else seller_tz
+
+
+def handling_start(
+    at: datetime,
+    seller_tz: str | tzinfo = "UTC",
+    is_holiday: HolidayCheck = no_holidays,
+    *,
+    cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
+) -> date:
+    """The seller's first handling day for an order placed or paid at ``at``: that
+    local day, or the next business day when it comes in at or after ``cutoff_hour``
+    (seller's local time) or on a day off."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("the time must be timezone-aware")
+    if not 0 <= cutoff_hour <= 24:
+        raise ValueError("cutoff_hour must be between 0 and 24")
+    local = at.astimezone(_zone(seller_tz))
+    start = local.date()
+    if local.hour >= cutoff_hour or not is_business_day(start, is_holiday):
+        start = next_business_day(start, is_holiday)
+    return start
+
+
+def ship_date(
+    at: datetime,
+    handling_hours: int,
+    seller_tz: str | tzinfo = "UTC",
+    is_holiday: HolidayCheck = no_holidays,
+    *,
+    cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
+) -> date:
+    """The seller's local business day by which the parcel must leave."""
+    start = handling_start(at, seller_tz, is_holiday, cutoff_hour=cutoff_hour)
+    return add_business_days(start, handling_days(handling_hours), is_holiday)
+
+
+def ship_by(
+    paid_at: datetime,
+    handling_hours: int,
+    seller_tz: str | tzinfo = "UTC",
+    is_holiday: HolidayCheck = no_holidays,
+    *,
+    cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
+) -> datetime:
+    """When the seller must have shipped (UTC): the end (23:59:59 local) of the
+    ``handling_days``-th business day after handling starts - the day checkout's
+    promise has the parcel leave. ``is_holiday`` is the seller's calendar (its
+    country and region).
+
+    Paid Friday 18:00 with 24 h handling: handling starts Monday, one business day
+    later is Tuesday, so the deadline is Tuesday 23:59:59 local; with 0 h it is
+    Monday's end.
+    """
+    tz = _zone(seller_tz)
+    day = ship_date(paid_at, handling_hours, tz, is_holiday, cutoff_hour=cutoff_hour)
+    return datetime.combine(day, END_OF_BUSINESS_DAY, tz).astimezone(UTC)
+
+
 def estimate_delivery(
     *,
     placed_at: datetime,
@@ -99,13 +173,8 @@ def estimate_delivery(
     """
     if placed_at.tzinfo is None or placed_at.utcoffset() is None:
         raise ValueError("placed_at must be timezone-aware")
-    if not 0 <= cutoff_hour <= 24:
-        raise ValueError("cutoff_hour must be between 0 and 24")
-    tz = ZoneInfo(seller_timezone) if isinstance(seller_timezone, str) else seller_timezone
     at_seller = origin_is_holiday or is_holiday
-    local = placed_at.astimezone(tz)
-    start = local.date()
-    if local.hour >= cutoff_hour or not is_business_day(start, at_seller):
-        start = next_business_day(start, at_seller)
-    shipped = add_business_days(start, handling_days(handling_hours), at_seller)
+    shipped = ship_date(
+        placed_at, handling_hours, seller_timezone, at_seller, cutoff_hour=cutoff_hour
+    )
     return add_business_days(shipped, transit_days(zone, service_level), is_holiday)

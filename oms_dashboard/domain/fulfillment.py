@@ -1,11 +1,11 @@
 """Rules of getting an order out of the door: how urgent it is, what goes in the box,
 and which carrier's offer to take.
 
-The seller's ship-by deadline is its handling time after payment
-(``tracking.ship_by``); an order is late once that has passed and due soon in the
-last hours before it. The preselected offer is the cheapest one that still
-arrives by the date the customer was promised; when none can, the one that
-arrives first, so the customer waits the least.
+The seller's ship-by deadline is the end of its last business day of handling
+(``delivery.ship_by``, stored on the order when paid); an order is late once that
+has passed and due soon in the last hours before it. The preselected offer is the
+cheapest one that still arrives by the date the customer was promised; when none
+can, the one that arrives first, so the customer waits the least.
 
 Nothing ships while the customer's cancellation request waits for the seller: the
 seller answers it first (rejecting it lets the order ship; approving cancels it).

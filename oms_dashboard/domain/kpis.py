@@ -85,8 +85,9 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "fulfilled",
         "fulfillable",
         "Of the paid orders placed in the period, the share that shipped. An order "
-        "cancelled after payment, or still unshipped after its seller's handling time, "
-        "counts as not fulfilled; one still within its handling time is not counted yet.",
+        "cancelled after payment, or still unshipped past its ship-by time (the end of the "
+        "seller's last business day of handling), counts as not fulfilled; one still "
+        "within it is not counted yet.",
     ),
     KpiDefinition(
         K.AVG_PROCESSING_HOURS,

@@ -9,9 +9,10 @@ with a reason, audited, and the seller is told.
 What each measure counts (``services.seller_standing`` computes them in SQL):
 - the window: the last ``standing_window_days`` days; the orders are those placed in
   it whose payment was taken (``paid_at`` set);
-- late-shipment rate: orders shipped after their ship-by time (payment + the seller's
-  handling hours), or not shipped and past it (still open, or cancelled only after
-  it), over the orders due so far (shipped, or past their ship-by time);
+- late-shipment rate: orders shipped after their ship-by time (``orders.ship_by``:
+  the end of the seller's last business day of handling, ``delivery.ship_by``), or
+  not shipped and past it (still open, or cancelled only after it), over the orders
+  due so far (shipped, or past their ship-by time);
 - seller-caused cancellation rate: cancelled orders the seller caused, over the orders.
   Sellers cannot cancel an order themselves (``domain.cancellation``), so the records
   say who caused it: an order whose stock the seller lost after it was reserved (a

@@ -156,11 +156,6 @@ def is_stuck(
     return business_hours_between(last_scan_at, now, is_holiday) >= hours
 
 
-def ship_by(paid_at: datetime, handling_hours: int) -> datetime:
-    """When the seller must have shipped: the handling time after payment."""
-    return paid_at + timedelta(hours=handling_hours)
-
-
 @dataclass(frozen=True)
 class CarrierLimits:
     """What one carrier takes in one package (its published maximums)."""

@@ -70,7 +70,7 @@ KPI_UNDELIVERED = (
 )
 """Orders not delivered yet with a promised date: late once the date passes."""
 KPI_UNSHIPPED = "status <> 'cancelled' AND paid_at IS NOT NULL AND shipped_at IS NULL"
-"""Paid orders waiting to ship: overdue once past their seller's handling time."""
+"""Paid orders waiting to ship: overdue once past their ship-by deadline."""
 
 
 class Order(ShipToColumns, table=True):
@@ -106,6 +106,8 @@ class Order(ShipToColumns, table=True):
             postgresql_where=sa.text(KPI_UNSHIPPED),
             sqlite_where=sa.text(KPI_UNSHIPPED),
         ),
+        # A seller's late orders (standing, KPIs, the fulfillment queue's order).
+        sa.Index("ix_orders_seller_ship_by", "seller_id", "ship_by"),
         trigram_index("ix_orders_number_trgm", "number"),
         trigram_index("ix_orders_customer_email_trgm", "customer_email"),
         trigram_index("ix_orders_ship_name_trgm", "ship_name"),
@@ -131,6 +133,9 @@ class Order(ShipToColumns, table=True):
     placed_at: datetime = time_field()
     updated_at: datetime = time_field(default_now=True)
     paid_at: datetime | None = time_field(nullable=True)
+    ship_by: datetime | None = time_field(nullable=True)
+    """When the seller must have shipped (domain.delivery.ship_by), set when the order
+    is paid; None while unpaid."""
     shipped_at: datetime | None = time_field(nullable=True)
     delivered_at: datetime | None = time_field(nullable=True)
     receipt_confirmed_at: datetime | None = time_field(nullable=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -17,6 +17,7 @@ from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Checkout, Customer, Order, OrderLine, Seller, Shipment, User
 from oms_dashboard.notifications.format import day
+from oms_dashboard.services.ship_by import seller_deadline, ship_by_of
 from oms_dashboard.settings import get_settings
 
 
@@ -106,8 +107,10 @@ def customer_user_id(session: Session, customer_id: str) -> str | None:
 
 
 def ship_by(order: Order, seller: Seller) -> datetime:
-    """When the seller must ship: paid (or placed) time plus its handling time."""
-    return (order.paid_at or order.placed_at) + timedelta(hours=seller.handling_hours)
+    """When the seller must ship: the deadline stored when the order was paid
+    (``services.ship_by``); computed from placing for an order not paid yet."""
+    stored = ship_by_of(order, seller)
+    return stored if stored is not None else seller_deadline(seller, order.placed_at)
 
 
 def line_rows(lines: list[OrderLine], currency: str) -> list[dict[str, Any]]:

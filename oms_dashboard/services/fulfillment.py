@@ -33,7 +33,6 @@ from oms_dashboard.domain.tracking import (
     ShipmentStatus,
     carrier_title,
     parcel_refusals,
-    ship_by,
 )
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import (
@@ -58,6 +57,7 @@ from oms_dashboard.services.delivery_calendar import holiday_checker
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from oms_dashboard.services.orders import scoped_orders
 from oms_dashboard.services.outbox import MessageKind, add_message
+from oms_dashboard.services.ship_by import ship_by_of
 from oms_dashboard.services.ship_context import (
     ShipContext,
     check_shippable,
@@ -100,12 +100,8 @@ def fulfillment_queue(
         return []
     seller_ids = {order.seller_id for order in orders}
     sellers = {
-        seller_id: (hours, zone)
-        for seller_id, hours, zone in session.exec(
-            select(Seller.id, Seller.handling_hours, Seller.timezone).where(
-                Seller.id.in_(seller_ids)
-            )
-        ).all()
+        seller.id: seller
+        for seller in session.exec(select(Seller).where(Seller.id.in_(seller_ids))).all()
     }
     units: dict[str, int] = {}
     for order_id, quantity in session.exec(
@@ -117,8 +113,9 @@ def fulfillment_queue(
     asked = pending_cancellations(session, [o.id for o in orders])
     rows = []
     for order in orders:
-        hours, zone = sellers[order.seller_id]
-        deadline = ship_by(order.paid_at or order.placed_at, hours)
+        seller = sellers[order.seller_id]
+        # Processing orders are paid: the deadline payment stored on the order.
+        deadline = ship_by_of(order, seller) or order.placed_at
         rows.append(
             QueueRow(
                 order=order,
@@ -126,7 +123,7 @@ def fulfillment_queue(
                 urgency=rules.urgency(deadline, now),
                 time_left=rules.time_left(deadline, now),
                 units=units.get(order.id, 0),
-                timezone=zone,
+                timezone=seller.timezone,
                 cancellation_pending=order.id in asked,
             )
         )

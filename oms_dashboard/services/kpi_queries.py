@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from oms_dashboard.domain.delivery import handling_days
 from oms_dashboard.domain.kpis import ACCURACY_REPORTED_PROBLEMS, ACCURACY_RETURN_REASONS
 from oms_dashboard.domain.tracking import CarrierName, ShipmentDirection, ShipmentStatus
 from oms_dashboard.models import (
@@ -203,9 +204,8 @@ def order_facts(
     delivered = o.delivered_at.is_not(None)
     cancelled = o.status == "cancelled"
     since_paid = hours_between(o.shipped_at, o.paid_at)
-    overdue = sa.and_(
-        ~shipped, ~cancelled, hours_between(_when(now), o.paid_at) >= Seller.handling_hours
-    )
+    # Past the ship-by deadline stored at payment (services.ship_by, business days).
+    overdue = sa.and_(~shipped, ~cancelled, o.ship_by <= _when(now))
     fulfillable = sa.and_(paid, sa.or_(shipped, cancelled, overdue))
     today = now.date()
     due = sa.and_(
@@ -223,29 +223,25 @@ def order_facts(
         OrderEvent.data["problem"].as_string().in_(ACCURACY_REPORTED_PROBLEMS),
     )
     day = utc_date(o.placed_at)
-    query = (
-        sa.select(
-            day.label("day"),
-            o.seller_id,
-            o.currency,
-            sa.func.count(),
-            _count_if(paid),
-            _sum_if(paid, o.total_minor),
-            _count_if(shipped),
-            _count_if(delivered),
-            _count_if(cancelled),
-            _count_if(sa.and_(fulfillable, shipped)),
-            _count_if(fulfillable),
-            _sum_if(sa.and_(paid, shipped), since_paid),
-            _count_if(sa.and_(paid, shipped)),
-            _count_if(sa.and_(paid, shipped, since_paid > Seller.handling_hours)),
-            _count_if(sa.and_(due, on_time)),
-            _count_if(due),
-            _count_if(sa.and_(delivered, ~bad_return, ~bad_report)),
-        )
-        .join(Seller, Seller.id == o.seller_id)
-        .where(*_orders_where(scope))
-    )
+    query = sa.select(
+        day.label("day"),
+        o.seller_id,
+        o.currency,
+        sa.func.count(),
+        _count_if(paid),
+        _sum_if(paid, o.total_minor),
+        _count_if(shipped),
+        _count_if(delivered),
+        _count_if(cancelled),
+        _count_if(sa.and_(fulfillable, shipped)),
+        _count_if(fulfillable),
+        _sum_if(sa.and_(paid, shipped), since_paid),
+        _count_if(sa.and_(paid, shipped)),
+        _count_if(sa.and_(paid, shipped, o.shipped_at > o.ship_by)),
+        _count_if(sa.and_(due, on_time)),
+        _count_if(due),
+        _count_if(sa.and_(delivered, ~bad_return, ~bad_report)),
+    ).where(*_orders_where(scope))
     if orders == "settled":
         query = query.where(sa.not_(undecided(_when(now))))
     elif orders == "undecided":
@@ -260,7 +256,7 @@ def order_facts(
 def undecided(at) -> sa.ColumnElement:
     """Orders whose facts could still change with the clock after the moment ``at``:
     not delivered with a promised date on or after ``at``'s day, or paid, unshipped
-    and still within their seller's handling time. Every other order's facts are the
+    and not yet past their ship-by deadline. Every other order's facts are the
     same at any later time until its data changes (the clock's tests only flip once)."""
     o = Order
     return sa.and_(
@@ -274,7 +270,7 @@ def undecided(at) -> sa.ColumnElement:
             sa.and_(
                 o.paid_at.is_not(None),
                 o.shipped_at.is_(None),
-                hours_between(at, o.paid_at) < Seller.handling_hours,
+                o.ship_by > _when(at),
             ),
         ),
     )
@@ -285,6 +281,9 @@ def _indexed_undecided(session: Session, since: datetime) -> sa.ColumnElement:
     partial indexes ``ix_orders_kpi_undelivered`` and ``_unshipped`` serve it."""
     o = Order
     longest = session.connection().execute(sa.select(sa.func.max(Seller.handling_hours))).scalar()
+    # A ship-by deadline is at most this long after payment: the handling's business
+    # days, each at worst a weekend and a holiday away, and a day to the cut-off.
+    reach = timedelta(days=3 * handling_days(longest or 0) + 4)
     return sa.or_(
         sa.and_(
             o.status != "cancelled",
@@ -296,7 +295,8 @@ def _indexed_undecided(session: Session, since: datetime) -> sa.ColumnElement:
             o.status != "cancelled",
             o.paid_at.is_not(None),
             o.shipped_at.is_(None),
-            o.paid_at > _when(since - timedelta(hours=longest or 0)),
+            o.paid_at > _when(since - reach),
+            o.ship_by > _when(since),
         ),
     )
 

@@ -39,7 +39,7 @@ from oms_dashboard.domain.review import ReviewReason, should_flag
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import STOCK_HOLD, StockStatus
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Checkout, Order, OrderLine, OutboxMessage, PaymentEvent
+from oms_dashboard.models import Checkout, Order, OrderLine, OutboxMessage, PaymentEvent, Seller
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.payments.provider import Authorization, PaymentProvider, ProviderUnavailable
 from oms_dashboard.payments.signing import sign
@@ -48,6 +48,7 @@ from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.ship_by import stamp_ship_by
 from oms_dashboard.services.timeline import OMS, PAYMENT_PROVIDER, By, move_order, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -263,8 +264,15 @@ def _paid(session: Session, checkout: Checkout, orders: list[Order]) -> None:
     _set_payment(checkout, P.AUTHORIZED)
     checkout.paid_at = now
     session.add(checkout)
+    sellers = {
+        seller.id: seller
+        for seller in session.exec(
+            select(Seller).where(Seller.id.in_({order.seller_id for order in orders}))
+        )
+    }
     for order in orders:
         order.paid_at = now
+        stamp_ship_by(order, sellers[order.seller_id])
         if order.stock_status == StockStatus.HELD:
             order.stock_status = STOCK_HOLD.check(order.stock_status, StockStatus.CONFIRMED)
         if order.review_reason:

@@ -32,7 +32,6 @@ from oms_dashboard.domain.refunds import (
     RefundStatus,
 )
 from oms_dashboard.domain.statuses import NOT_YET_SHIPPED
-from oms_dashboard.domain.tracking import ship_by
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Order, OrderLine, Refund, RefundLine, Seller
 from oms_dashboard.models.base import utcnow
@@ -44,6 +43,7 @@ from oms_dashboard.services.errors import Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.orders import scoped_orders
 from oms_dashboard.services.outbox import MessageKind, add_message
 from oms_dashboard.services.policies import get_policy
+from oms_dashboard.services.ship_by import ship_by_of
 from oms_dashboard.services.timeline import OMS, By, record_event
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
@@ -442,8 +442,7 @@ def reload_refund(session: Session, refund_id: str) -> Refund:
 def _ship_by(session: Session, order: Order) -> datetime | None:
     if order.paid_at is None:
         return None
-    seller = session.get(Seller, order.seller_id)
-    return ship_by(order.paid_at, seller.handling_hours if seller else 24)
+    return ship_by_of(order, session.get(Seller, order.seller_id))
 
 
 def _holidays(session: Session, order: Order):

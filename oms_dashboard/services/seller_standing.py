@@ -113,7 +113,8 @@ def measure(
 ) -> dict[str, SellerMetrics]:
     """Each seller's counts and averages over [since, now]."""
     now_s = now.timestamp()
-    ship_by = epoch_seconds(Order.paid_at) + Seller.handling_hours * HOUR
+    # The deadline stored when the order was paid (services.ship_by): business days.
+    ship_by = epoch_seconds(Order.ship_by)
     shipped_s = epoch_seconds(Order.shipped_at)
     # Not shipped by the deadline: still open past it, or cancelled only after it.
     gave_up_at = sa.func.coalesce(epoch_seconds(Order.cancelled_at), now_s)
@@ -155,7 +156,6 @@ def measure(
                 sa.case((Order.shipped_at.is_not(None), shipped_s - epoch_seconds(Order.paid_at)))
             ),
         )
-        .join(Seller, Seller.id == Order.seller_id)
         .where(*in_window)
         .group_by(Order.seller_id)
     ).all()

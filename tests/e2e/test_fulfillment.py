@@ -20,7 +20,6 @@ from sqlmodel import select
 
 from oms_dashboard.db import get_engine, session_scope
 from oms_dashboard.domain.fulfillment import time_left
-from oms_dashboard.domain.tracking import ship_by
 from oms_dashboard.models import CarrierAccount, Order, Seller, Shipment
 from oms_dashboard.models.base import utcnow
 from tests.e2e.helpers import (
@@ -68,8 +67,7 @@ def _download(page: Page, button) -> tuple[str, bytes]:
 def _countdown(database_url: str, order: Order) -> re.Pattern[str]:
     """What the row's countdown says now, or a minute from now (the page may tick)."""
     with db(database_url) as session:
-        hours = session.get(Seller, order.seller_id).handling_hours
-    deadline = ship_by(order.paid_at, hours)
+        deadline = session.get(Order, order.id).ship_by  # stored at payment
     now = utcnow()
     said = {time_left(deadline, now), time_left(deadline, now + timedelta(minutes=1))}
     return re.compile("^(" + "|".join(re.escape(text) for text in said) + ")$")

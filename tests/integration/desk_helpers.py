@@ -29,7 +29,7 @@ from oms_dashboard.models import (
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import outbox
 from oms_dashboard.services.auth import actor_for_user
-from tests.factories import make_order, make_product, make_seller, make_user
+from tests.factories import make_order, make_product, make_seller, make_user, pay
 from tests.integration.api_helpers import login
 
 
@@ -78,7 +78,7 @@ class Desk:
             stock.reserved += quantity
             session.add(stock)
             if paid:
-                order.paid_at = order.placed_at + timedelta(minutes=1)
+                pay(order, self.shops[shop], order.placed_at + timedelta(minutes=1))
                 order.stock_status = "confirmed"
                 session.add(order)
                 session.add(

@@ -31,7 +31,11 @@ def get(world, who, **params):
 
 @pytest.fixture
 def shipped(world, session):
-    """bob_a shipped 5 hours after payment; bob_b delivered, 3 hours to ship."""
+    """bob_a shipped 5 hours after payment; bob_b delivered, 3 hours to ship; alice_a
+    unshipped past its ship-by (set an hour ago: the world's 3 days may be a weekend)."""
+    alice_a = world.orders["alice_a"]
+    alice_a.ship_by = utcnow() - timedelta(hours=1)
+    session.add(alice_a)
     for name, hours in (("bob_a", 5), ("bob_b", 3)):
         order = world.orders[name]
         order.shipped_at = order.paid_at + timedelta(hours=hours)
@@ -55,7 +59,7 @@ def test_the_admin_gets_every_kpi_for_the_last_30_days(shipped):
     }
     assert body["orders"] == 3
     assert body["avg_processing_hours"] == pytest.approx(4)
-    assert body["fulfillment_rate"] == pytest.approx(2 / 3)  # alice_a: unshipped for 3 days
+    assert body["fulfillment_rate"] == pytest.approx(2 / 3)  # alice_a: unshipped, overdue
     assert body["accuracy_rate"] == pytest.approx(1.0)
     assert body["satisfaction"] is None and body["avg_refund_hours"] is None
     total = sum(o.total_minor for o in shipped.orders.values())

@@ -13,7 +13,7 @@ from oms_dashboard.ids import new_id
 from oms_dashboard.models import OrderEvent, Refund, Return, Review, Shipment, ShipmentScan, Ticket
 from oms_dashboard.services import kpis
 from oms_dashboard.services.errors import Forbidden, ValidationFailed
-from tests.factories import make_actor, make_order, make_product, make_seller
+from tests.factories import make_actor, make_order, make_product, make_seller, pay
 
 NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -47,7 +47,7 @@ class Mall:
             status=status, placed_at=placed,
         )  # fmt: skip
         if paid_after is not None:
-            order.paid_at = placed + timedelta(hours=paid_after)
+            pay(order, seller, placed + timedelta(hours=paid_after))
         if shipped_after is not None:
             order.shipped_at = order.paid_at + timedelta(hours=shipped_after)
         if delivered_after is not None:
@@ -119,17 +119,20 @@ def test_nothing_to_count_gives_null_for_every_kpi(mall):
 
 
 def test_fulfillment_counts_shipped_cancelled_and_overdue_orders_not_recent_ones(mall):
+    # Paid Wed 10 June 05:00 in New York with 24 h handling: ship by Thu 11 June, 23:59
+    # New York time (12 June 03:59 UTC).
     mall.order(status="delivered", paid_after=0, shipped_after=3, delivered_after=50)
-    mall.order(status="shipped", paid_after=0, shipped_after=30)
+    mall.order(status="shipped", paid_after=0, shipped_after=42)  # Fri 03:00 UTC: on time
+    mall.order(status="shipped", paid_after=0, shipped_after=43)  # Fri 04:00 UTC: late
     mall.order(status="cancelled", paid_after=0)  # cancelled after payment: not fulfilled
     mall.order(placed=at(20), paid_after=0)  # still unshipped 10 days later: overdue
-    mall.order(placed=NOW - timedelta(hours=3), paid_after=0)  # within its 24 h: not yet
+    mall.order(placed=NOW - timedelta(hours=3), paid_after=0)  # ship by tomorrow: not yet
     mall.order(status="pending_payment")  # never paid: not counted
     report = mall.report()
-    assert report.value(K.FULFILLMENT_RATE) == pytest.approx(2 / 4)
-    assert report.value(K.AVG_PROCESSING_HOURS) == pytest.approx((3 + 30) / 2)
-    assert report.orders == 5  # paid orders placed in the period
-    assert report.sellers.loc[0, "late_shipped"] == 1  # 30 h > 24 h handling
+    assert report.value(K.FULFILLMENT_RATE) == pytest.approx(3 / 5)
+    assert report.value(K.AVG_PROCESSING_HOURS) == pytest.approx((3 + 42 + 43) / 3)
+    assert report.orders == 6  # paid orders placed in the period
+    assert report.sellers.loc[0, "late_shipped"] == 1  # shipped after its ship-by
 
 
 def test_on_time_delivery_against_the_promised_date(mall):

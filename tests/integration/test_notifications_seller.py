@@ -53,14 +53,16 @@ def test_new_order_emails_each_active_staff_member_and_rings_the_bell(
     # A header is one line of plain spaces.
     assert message["Subject"] == f"New order {order.number}: 4 items, USD 70.97"
     text = message.get_body(("plain",)).get_content()
-    assert "Ship by: 16 Mar 2025, 10:01 UTC" in text  # paid (placed + 1 min) + 48 h
+    # Paid Fri 14 Mar 06:01 in New York, 48 h = two business days after Friday: the end
+    # of Tue 18 Mar there (EDT), 03:59 UTC on the 19th.
+    assert "Ship by: 19 Mar 2025, 03:59 UTC" in text
     assert "2 x Product" in text and usd("39.98") in text
     ship_to = [line.strip() for line in text.split("Ship to:")[1].splitlines() if line.strip()]
     assert ship_to[1:4] == ["1 Main St", "AUSTIN, TX 78701", "UNITED STATES"]
     (note,) = session.exec(select(Notification)).all()
     assert note.seller_id == seller.id and note.user_id is None
     assert note.title == f"New order {order.number}"
-    assert note.body == f"4 items, {usd('70.97')} total. Ship by 16 Mar 2025, 10:01 UTC."
+    assert note.body == f"4 items, {usd('70.97')} total. Ship by 19 Mar 2025, 03:59 UTC."
     keys = sorted(row.dedupe_key for row in session.exec(select(EmailMessage)))
     assert keys == sorted(f"email:new-order:{order.id}:{u.id}" for u in staff)
 

@@ -7,10 +7,19 @@ import pytest
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.payment import VERIFICATION_RETRIES
-from oms_dashboard.models import Checkout, Inventory, Order, OrderEvent, OutboxMessage, PaymentEvent
+from oms_dashboard.models import (
+    Checkout,
+    Inventory,
+    Order,
+    OrderEvent,
+    OutboxMessage,
+    PaymentEvent,
+    Seller,
+)
 from oms_dashboard.payments.provider import HttpPaymentProvider
 from oms_dashboard.payments.signing import signed_event
 from oms_dashboard.services import payments
+from oms_dashboard.services.ship_by import seller_deadline
 from oms_dashboard.settings import get_settings
 from tests.factories import make_product, make_seller, make_user
 from tests.integration.api_helpers import count, login
@@ -104,6 +113,9 @@ def test_verified_payment_moves_every_order_to_processing(live, placed, engine):
     orders = orders_of(engine, placed["checkout"])
     assert {o.status for o in orders} == {"processing"}
     assert {o.stock_status for o in orders} == {"confirmed"}
+    with Session(engine) as s:  # each order's deadline, by its seller's calendar
+        for o in orders:
+            assert o.ship_by == seller_deadline(s.get(Seller, o.seller_id), o.paid_at)
     assert kinds(engine) == ["customer.order_confirmation", "seller.new_order", "seller.new_order"]
     with Session(engine) as s:
         moves = s.exec(select(OrderEvent).where(OrderEvent.type == "payment.authorized")).all()

@@ -19,6 +19,7 @@ import io
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import psycopg
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from sqlmodel import Session
 
 from oms_dashboard.db import get_engine
 from oms_dashboard.demo.seed import seed_demo
+from oms_dashboard.domain.delivery import ship_by
 from oms_dashboard.migrations import upgrade_to_head
 from oms_dashboard.models import Checkout, Order, OrderEvent, OrderLine, Shipment
 
@@ -102,6 +104,20 @@ CITIES = (
 )
 CARRIERS = ("ups", "fedex", "usps", "dhl")
 DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=4096)
+def _ship_by_hour(hour: datetime) -> datetime:
+    """24 h handling in business days, read in UTC (cut-off and day are by the hour)."""
+    return ship_by(hour, 24, UTC)
+
+
+def _ship_by(paid_at: datetime | None) -> datetime | None:
+    if paid_at is None:
+        return None
+    return _ship_by_hour(paid_at.replace(minute=0, second=0, microsecond=0))
+
+
 SEARCH_INDEXES = (
     ("ix_orders_number_trgm", "orders", "gin (number gin_trgm_ops)"),
     ("ix_orders_customer_email_trgm", "orders", "gin (customer_email gin_trgm_ops)"),
@@ -323,6 +339,7 @@ def load(url: str, orders: int, *, seed: int = 14, days: int = 365) -> dict[str,
                     placed_at=placed,
                     updated_at=delivered_at or shipped_at or cancelled_at or paid_at or placed,
                     paid_at=paid_at,
+                    ship_by=_ship_by(paid_at),
                     shipped_at=shipped_at,
                     delivered_at=delivered_at,
                     receipt_confirmed_at=None,

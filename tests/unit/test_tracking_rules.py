@@ -13,7 +13,6 @@ from oms_dashboard.domain.tracking import (
     is_stuck,
     order_path,
     parcel_refusals,
-    ship_by,
 )
 
 
@@ -52,11 +51,6 @@ def test_weekends_and_holidays_do_not_count_towards_stuck():
     after = datetime(2026, 12, 28, 0, tzinfo=UTC)  # Thu, Fri (holiday), Sat, Sun
     assert business_hours_between(thursday, after, christmas.__contains__) == 24
     assert business_hours_between(after, thursday) == 0
-
-
-def test_ship_by_is_the_handling_time_after_payment():
-    paid = datetime(2026, 12, 1, 9, tzinfo=UTC)
-    assert ship_by(paid, 24) == datetime(2026, 12, 2, 9, tzinfo=UTC)
 
 
 def test_each_carrier_refuses_what_it_cannot_carry_naming_the_field():

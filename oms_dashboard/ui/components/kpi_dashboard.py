@@ -282,16 +282,16 @@ def _charts(S: type[KpiView]) -> rx.Component:
         charts.insert(
             2,
             _chart("Late shipments per seller", S.fig_late,
-                   "Shipped orders, split by whether they shipped within the seller's handling "
-                   "time after payment.", "chart-late",
+                   "Shipped orders, split by whether they left by their ship-by time: the end "
+                   "of the seller's last business day of handling.", "chart-late",
                    shown=S.has_shipped, empty="None of these orders has shipped yet."),
         )  # fmt: skip
     else:
         charts.insert(
             2,
             _chart("Late shipments", S.fig_late,
-                   "Your shipped orders, split by whether they shipped within your handling "
-                   "time after payment.", "chart-late",
+                   "Your shipped orders, split by whether they left by their ship-by time: the "
+                   "end of your last business day of handling.", "chart-late",
                    shown=S.has_shipped, empty="None of these orders has shipped yet."),
         )  # fmt: skip
     return rx.grid(*charts, columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")

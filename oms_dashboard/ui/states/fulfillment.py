@@ -362,7 +362,8 @@ class FulfillmentState(GuardedState, AuthState):
         self.errors, self.editing = {}, False
         self._show_settings(saved)
         self.form_key += 1
-        # The ship-by times follow the handling time: show them as they are now.
+        # Orders paid from now on get ship-by times from the new handling time (those
+        # already paid keep theirs, as their customers' promised dates stand): reload.
         refreshed = self._load()
         return refreshed or rx.toast.success(
             f"Saved: you ship within {saved.handling_hours} h of payment, "

@@ -51,7 +51,8 @@ def _form() -> rx.Component:
                 "Handling time (hours)",
                 S.handling_hours.to_string(),
                 f"From payment to handing the parcel over, {MIN_HANDLING_HOURS} to "
-                f"{MAX_HANDLING_HOURS} h. Ship-by times follow it.",
+                f"{MAX_HANDLING_HOURS} h, counted in business days (24 h is one). Orders "
+                "paid from now on get their ship-by times from it.",
                 input_mode="numeric",
             ),
             _field(
