@@ -101,6 +101,20 @@ SERVICE_EVENT_TYPES = frozenset(
 )
 """The order events this module adds: facts about the order, never a status move."""
 
+TABLES_BUILT = (
+    "cancellation_requests",
+    "returns",
+    "return_lines",
+    "refunds",
+    "refund_lines",
+    "tickets",
+    "ticket_messages",
+    "disputes",
+    "order_messages",
+    "reviews",
+)
+"""The tables this module fills (``seed.TABLES`` writes them after the orders')."""
+
 _READABLE = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 # -- words -----------------------------------------------------------------------------
@@ -328,7 +342,8 @@ class ServiceBuilder:
         self.events[order["id"]].append(row)
 
     def person(self, user: Row) -> tuple[str, str | None, str]:
-        return ("user", user["id"], user["name"])
+        """As ``By.person``: the user, labelled like ``Actor.label``."""
+        return ("user", user["id"], _label(user))
 
     def customer_of(self, order: Row) -> Row:
         return self.customer_user[order["customer_id"]]
@@ -1087,7 +1102,7 @@ class ServiceBuilder:
                 "ticket_id": ticket["id"],
                 "author_id": user["id"] if user else None,
                 "author_role": role,
-                "author_label": (user["name"] if user else "OMS")[:200],
+                "author_label": (_label(user) if user else "OMS")[:200],
                 "body": body,
                 "created_at": at,
             },
@@ -1202,14 +1217,11 @@ class ServiceBuilder:
         if not self.before_now(first):
             return  # open, not answered yet (maybe already past its SLA)
         self.respond(ticket, first, agent, SUPPORT_REPLIES[topic])
-        recent = self.now - at < timedelta(days=5)
-        target = (
-            rng.choices(
-                ("open", "waiting_on_seller", "waiting_on_customer", "resolved"), (3, 3, 3, 2)
-            )[0]
-            if recent
-            else "resolved"
-        )
+        age = self.now - at
+        recent = age < timedelta(days=10)
+        weights = (2, 3, 4, 2) if age < timedelta(days=2) else (1, 1, 3, 5)
+        targets = ("open", "waiting_on_seller", "waiting_on_customer", "resolved")
+        target = rng.choices(targets, weights)[0] if recent else "resolved"
         step = (lambda: H * rng.uniform(0.2, 3)) if recent else (lambda: H * rng.uniform(0.5, 12))
         t, waited = first, timedelta(0)
         if target == "waiting_on_seller":
@@ -1253,7 +1265,7 @@ class ServiceBuilder:
             for t in self.ctx.rows["tickets"]
             if t["source"] == "customer"
             and t["first_response_at"]
-            and t["status"] != TicketStatus.RESOLVED
+            and t["status"] in (TicketStatus.OPEN, TicketStatus.WAITING_ON_SELLER)
             and orders[t["order_id"]]["status"] == S.DELIVERED
             and self.left(orders[t["order_id"]]) > 0
         ]
@@ -1372,3 +1384,7 @@ class ServiceBuilder:
 
 def _about(event: Row, refund: Row) -> bool:
     return (event["data"] or {}).get("refund_id") == refund["id"]
+
+
+def _label(user: Row) -> str:
+    return f"{user['name']} ({user['role']})"
