@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from oms_dashboard.domain.kpis import DEFINITIONS
-from tests.e2e.helpers import at, rows, sign_in_and_land
+from tests.e2e.helpers import assert_accessible, at, rows, sign_in_and_land
 
 pytestmark = pytest.mark.e2e
 
@@ -26,20 +26,24 @@ def test_the_kpi_page_has_every_number_on_the_demo(page: Page, screenshots: Path
     page.screenshot(path=screenshots / "demo-kpis.png", full_page=True)
 
 
-def test_support_and_admins_have_cases_to_work_on(page: Page, screenshots: Path) -> None:
+def test_support_has_cases_in_its_queue(page: Page, screenshots: Path) -> None:
     sign_in_and_land(page, "support")
     page.get_by_role("link", name="Tickets").first.click()
     expect(page).to_have_url(at("/support/tickets"))
     expect(rows(page).first).to_be_visible()
     assert rows(page).count() >= 10
     page.screenshot(path=screenshots / "demo-support-queue.png", full_page=True)
+    assert_accessible(page)
 
+
+def test_admins_have_refunds_and_disputes_to_decide(page: Page, screenshots: Path) -> None:
     sign_in_and_land(page, "admin")
     page.get_by_role("link", name="Refunds").first.click()
     expect(page).to_have_url(at("/admin/refunds"))
     expect(page.locator("[data-refund-status=pending_review]").first).to_be_visible()
     expect(page.locator("[data-refund-status=failed]").first).to_be_visible()
     page.screenshot(path=screenshots / "demo-admin-refunds.png", full_page=True)
+    assert_accessible(page)
 
     page.get_by_role("link", name="Disputes").first.click()
     expect(page).to_have_url(at("/admin/disputes"))
