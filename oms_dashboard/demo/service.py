@@ -1299,6 +1299,17 @@ class ServiceBuilder:
             and t["rating"] is not None
             and self.now - t["resolved_at"] > timedelta(days=5)
         ]
+        if not candidates:
+            # None open just now: one resolved lately was escalated before it closed.
+            candidates = [
+                t
+                for t in self.ctx.rows["tickets"]
+                if t["source"] == "customer"
+                and t["status"] == TicketStatus.RESOLVED
+                and t not in resolved[-2:]
+                and self.now - t["resolved_at"] < timedelta(days=14)
+                and self.left(orders[t["order_id"]]) > 0
+            ]
         plans = [(t, None) for t in candidates[-1:]]
         plans += list(
             zip(
@@ -1311,7 +1322,7 @@ class ServiceBuilder:
         for ticket, decision in plans:
             order = orders[ticket["order_id"]]
             customer = self.customer_of(order)
-            if decision is None:
+            if ticket["status"] != TicketStatus.RESOLVED:
                 opened = min(ticket["updated_at"] + H * self.rng.uniform(1, 8), self.now - H)
             else:
                 # Escalated just before support would have closed it: no closing note.
