@@ -1372,7 +1372,7 @@ class ServiceBuilder:
             outcome = resolve(
                 decision=decision.value,
                 amount_minor=half if decision is DisputeDecision.PARTIAL_REFUND else None,
-                note="Partial refund: the item works but not as described."
+                note="Partial refund: half back; the seller showed the rest was delivered."
                 if decision is DisputeDecision.PARTIAL_REFUND
                 else "Rejected: the tracking and the seller's photos show it delivered intact.",
                 left_minor=self.left(order),
