@@ -22,18 +22,29 @@ from oms_dashboard.demo.context import DemoContext, DemoIds
 from oms_dashboard.demo.orders import OrderBuilder
 from oms_dashboard.demo.people import build_customers, build_sellers, build_staff
 from oms_dashboard.demo.places import PlaceMaker
+from oms_dashboard.demo.service import build_service
 from oms_dashboard.models import (
     Address,
+    CancellationRequest,
     Checkout,
     Customer,
+    Dispute,
     Inventory,
     Order,
     OrderEvent,
     OrderLine,
+    OrderMessage,
     Product,
+    Refund,
+    RefundLine,
+    Return,
+    ReturnLine,
+    Review,
     Seller,
     Shipment,
     ShipmentScan,
+    Ticket,
+    TicketMessage,
     User,
 )
 from oms_dashboard.services.auth import hash_password
@@ -52,6 +63,17 @@ TABLES: tuple[tuple[str, type[SQLModel]], ...] = (
     ("order_events", OrderEvent),
     ("shipments", Shipment),
     ("shipment_scans", ShipmentScan),
+    # Customer service (demo/service.py), after the orders it is about.
+    ("cancellation_requests", CancellationRequest),
+    ("returns", Return),
+    ("return_lines", ReturnLine),
+    ("refunds", Refund),
+    ("refund_lines", RefundLine),
+    ("tickets", Ticket),
+    ("ticket_messages", TicketMessage),
+    ("disputes", Dispute),
+    ("order_messages", OrderMessage),
+    ("reviews", Review),
 )
 BATCH = 2000
 
@@ -78,6 +100,7 @@ def build_demo_rows(*, now: datetime, seed: int, password_hash: str) -> dict[str
     sellers = build_sellers(ctx)
     customers = build_customers(ctx, PlaceMaker(rng, seed))
     OrderBuilder(ctx, sellers, customers).build()
+    build_service(ctx)
     return ctx.rows
 
 

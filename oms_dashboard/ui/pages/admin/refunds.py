@@ -105,7 +105,7 @@ def _row(row: rx.Var[RefundRow]) -> list[rx.Component]:
                     on_click=S.retry(row.id),
                     size="1",
                     variant="soft",
-                    aria_label=f"Send the refund on order {row.order_number} to the provider again",
+                    aria_label=f"Retry the refund on order {row.order_number}",
                     data_testid="retry-refund",
                 ),
                 rx.text("—", size="2", color_scheme="gray", aria_label="Nothing to decide"),
