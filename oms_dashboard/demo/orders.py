@@ -202,37 +202,44 @@ class OrderBuilder:
         else:
             pay_scenario, order_scenario = pick(rng, PAYMENT_SCENARIOS), None
             placed = slot.placed_at
-        payment = plan_payment(rng, placed, pay_scenario, self.window)
-        paid = [e.at for e in payment if e.type == "payment.authorized"]
-        drafts = []
-        for seller in self._sellers_for(customer, single=slot.target is not None):
-            international = seller.spec.country != dest
-            lines = self._lines(seller, international=international, express=express)
-            price = priced(seller=seller.row, lines=lines, placed_at=placed)
-            route = choose_route(
-                rng,
-                origin=seller.spec.country,
-                destination=dest,
-                express=express,
-                transit_days=transit_days(price.zone, level),
-            )
-            route = along_the_way(route, _where(seller.row), _where_to(address))
-            plan = shifted(payment, timedelta(0))
-            if paid:
-                journey = Fulfilment(
-                    placed,
-                    paid[-1],
-                    seller.spec.handling_hours,
-                    seller.spec.timezone,
-                    seller.is_holiday,
-                    dest_tz,
-                    holiday_checker(dest, address["region"]),
-                    route,
-                    order_scenario or pick(rng, ORDER_SCENARIOS),
-                    self.window,
+        # A plan forced to a status may miss it (a parcel that ships before a
+        # cancellation request could be made): plan again, a few times at most.
+        for attempt in range(20):
+            if slot.target and attempt:
+                placed = ctx.now - timedelta(seconds=round(hours * 3600 * rng.uniform(0.7, 1.3)))
+            payment = plan_payment(rng, placed, pay_scenario, self.window)
+            paid = [e.at for e in payment if e.type == "payment.authorized"]
+            drafts = []
+            for seller in self._sellers_for(customer, single=slot.target is not None):
+                international = seller.spec.country != dest
+                lines = self._lines(seller, international=international, express=express)
+                price = priced(seller=seller.row, lines=lines, placed_at=placed)
+                route = choose_route(
+                    rng,
+                    origin=seller.spec.country,
+                    destination=dest,
+                    express=express,
+                    transit_days=transit_days(price.zone, level),
                 )
-                plan += plan_fulfilment(rng, journey)
-            drafts.append(Draft(seller, lines, price, route, plan, dest_tz))
+                route = along_the_way(route, _where(seller.row), _where_to(address))
+                plan = shifted(payment, timedelta(0))
+                if paid:
+                    journey = Fulfilment(
+                        placed,
+                        paid[-1],
+                        seller.spec.handling_hours,
+                        seller.spec.timezone,
+                        seller.is_holiday,
+                        dest_tz,
+                        holiday_checker(dest, address["region"]),
+                        route,
+                        order_scenario or pick(rng, ORDER_SCENARIOS),
+                        self.window,
+                    )
+                    plan += plan_fulfilment(rng, journey)
+                drafts.append(Draft(seller, lines, price, route, plan, dest_tz))
+            if not slot.target or any(e.to_status == slot.target for e in drafts[0].plan):
+                break
         if slot.target:
             delta = shift_into(rng, drafts[0].plan, slot.target, ctx.now)
             placed += delta

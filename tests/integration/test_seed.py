@@ -493,3 +493,21 @@ def test_the_same_seed_and_clock_give_the_same_mall(tmp_path):
     first, second = fingerprint("one.db"), fingerprint("two.db")
     assert first == second
     assert len(first) > 2700
+
+
+# Clocks at which a plan forced to a status once missed it ("the plan never reaches
+# cancelled": the parcel shipped before a cancellation request could be made).
+@pytest.mark.parametrize(
+    "now",
+    [datetime(2026, 12, 1, 18, minute, tzinfo=UTC) for minute in (40, 44, 48)],
+    ids=lambda now: f"{now:%H:%M}",
+)
+def test_the_demo_seeds_at_any_clock(tmp_path, now):
+    engine = get_engine(f"sqlite:///{tmp_path / 'clock.db'}")
+    models.metadata.create_all(engine)
+    with Session(engine) as session:
+        counts = seed_demo(session, now=now)
+        session.commit()
+        statuses = set(session.exec(select(Order.status).distinct()).all())
+    engine.dispose()
+    assert counts and set(OrderStatus) <= statuses
