@@ -29,6 +29,7 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.purge_sessions, "default", 3600),
         (tasks.flag_overdue_refunds, "default", 300),
         (tasks.escalate_cancellation_requests, "default", 300),
+        (tasks.verify_audit_chain, "default", 86_400),
     )
 
 

@@ -41,6 +41,7 @@ from oms_dashboard.models.service import (
 )
 from oms_dashboard.models.system import (
     AuditChainHead,
+    AuditCheckpoint,
     AuditEntry,
     EmailMessage,
     Notification,
@@ -54,6 +55,7 @@ needs_pg_trgm(metadata)
 __all__ = [
     "Address",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEntry",
     "CancellationRequest",
     "CarrierAccount",

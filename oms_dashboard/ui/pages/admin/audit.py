@@ -116,6 +116,15 @@ def _chain_status() -> rx.Component:
         color_scheme="gray",
         size="1",
     )
+    whole = rx.button(
+        rx.icon("shield-check", size=14, aria_hidden="true"),
+        "Check the whole chain",
+        on_click=S.check_whole_chain,
+        variant="soft",
+        color_scheme="gray",
+        size="1",
+        title="Walk every row from the first, not just those after the checkpoint",
+    )
     return rx.hstack(
         rx.cond(
             S.chain_intact,
@@ -137,7 +146,12 @@ def _chain_status() -> rx.Component:
                 data_testid="chain-status",
             ),
         ),
-        check,
+        rx.vstack(
+            rx.hstack(check, whole, spacing="2"),
+            rx.text(S.chain_full_text, size="1", color_scheme="gray"),
+            align="end",
+            spacing="1",
+        ),
         align="center",
         spacing="3",
         width="100%",
