@@ -20,11 +20,15 @@ and the commit itself: two writers at once queue there for milliseconds and
 never chain onto the same predecessor, and no lock is ever asked after it.
 
 Who writes audit rows (``grep record_audit``): admin and support actions
-(order cancel override and release, refunds, returns, disputes, tickets,
-cancellation requests, policies, carriers, catalog, stock loss and stock
-counts, users, seller settings). Checkout and payment do NOT, so the lock
-never sits on the checkout path; stock counts (``inventory.set``) and
-restocks by sellers do.
+(order cancel override and release, refunds and their retries, returns,
+address changes, disputes, ticket assignment, cancellation requests, failed-job
+retries and deletions, policies, carriers, catalog, stock loss and stock
+counts, users, seller settings), and a seller's label bought or voided.
+Checkout and payment do NOT, so the lock never sits on the checkout path;
+stock counts (``inventory.set``) and restocks by sellers do. Every row about an
+order carries its ``order_id`` (the admin's filter by order finds it): taken
+from the entity, its before/after, or given by the caller when those are only
+the changed fields (ticket, dispute, refund retry, job retry).
 
 Append-only: nothing here updates or deletes a row, and the database refuses
 it (a trigger on PostgreSQL for UPDATE and DELETE, on SQLite for UPDATE).
@@ -290,22 +294,9 @@ def check_chain(
         )
         return ChainCheck(report, False, point.seq, full_at=point.full_at)
     if point.seq > 0:
-        anchor = (
-            session.execute(sa.select(*_COLUMNS).where(AuditEntry.seq == point.seq))
-            .mappings()
-            .first()
-        )
-        if anchor is None or anchor["hash"] != point.hash or row_hash(anchor) != point.hash:
-            report = ChainReport(
-                0,
-                Break(
-                    "checkpoint mismatch",
-                    point.seq,
-                    anchor["id"] if anchor else None,
-                    "the row at the checkpoint no longer hashes to the checkpoint's hash",
-                ),
-            )
-            return ChainCheck(report, False, point.seq, full_at=point.full_at)
+        broken = _anchor_break(session, point)
+        if broken is not None:
+            return ChainCheck(ChainReport(0, broken), False, point.seq, full_at=point.full_at)
     until = min(head.seq, point.seq + limit)
     report = walk(
         _rows_between(session, point.seq, until, batch),
@@ -341,6 +332,28 @@ def nightly_check(engine: sa.Engine) -> bool:
         return report.intact
 
     return run_in_transaction(engine, work)
+
+
+def _anchor_break(session: Session, point: AuditCheckpoint) -> Break | None:
+    """The checkpoint's own row, re-hashed: it must still be there and hash to the
+    checkpoint's hash (the rows after it chain onto that)."""
+    anchor = (
+        session.execute(sa.select(*_COLUMNS).where(AuditEntry.seq == point.seq)).mappings().first()
+    )
+    if anchor is None:
+        return Break("row missing", point.seq, None, f"seq {point.seq} (the checkpoint) is gone")
+    if row_hash(anchor) != anchor["hash"]:
+        return Break(
+            "content edited", point.seq, anchor["id"], "its content no longer matches its hash"
+        )
+    if anchor["hash"] != point.hash:
+        return Break(
+            "checkpoint mismatch",
+            point.seq,
+            anchor["id"],
+            "the row at the checkpoint no longer hashes to the checkpoint's hash",
+        )
+    return None
 
 
 def _hash_at(session: Session, seq: int) -> str:

@@ -128,8 +128,14 @@ def test_the_checkpoints_own_row_edited_is_found_by_the_page_load(engine, sessio
     last = _rows(engine)[-1]
     tamper(engine, "UPDATE audit_log SET after = '{}' WHERE id = :id", id=last.id)
     check = _check(engine)
-    assert check.report.broken.kind == "checkpoint mismatch"
-    assert check.report.broken.row_id == last.id
+    assert (check.report.broken.kind, check.report.broken.row_id) == ("content edited", last.id)
+    forged = content(last) | {"after": {}}
+    tamper(engine, "UPDATE audit_log SET hash = :h WHERE id = :id", h=row_hash(forged), id=last.id)
+    check = _check(engine)  # its hash recomputed too: it no longer meets the checkpoint
+    assert (check.report.broken.kind, check.report.broken.row_id) == (
+        "checkpoint mismatch",
+        last.id,
+    )
 
 
 def test_an_edited_checkpoint_is_not_believed_and_the_whole_chain_is_walked(engine, session):
