@@ -125,35 +125,40 @@ def _chain_status() -> rx.Component:
         size="1",
         title="Walk every row from the first, not just those after the checkpoint",
     )
-    return rx.hstack(
-        rx.cond(
-            S.chain_intact,
-            notice(
-                rx.text.strong("Chain intact. "),
-                S.chain_text,
-                icon="shield-check",
-                color_scheme="green",
-                data_testid="chain-status",
+    return rx.flex(
+        rx.box(
+            rx.cond(
+                S.chain_intact,
+                notice(
+                    rx.text.strong("Chain intact. "),
+                    S.chain_text,
+                    icon="shield-check",
+                    color_scheme="green",
+                    data_testid="chain-status",
+                ),
+                notice(
+                    rx.text.strong("Chain broken at "),
+                    S.chain_text,
+                    ". Rows from there on cannot be trusted as written: someone changed the "
+                    "database behind the application.",
+                    icon="shield-x",
+                    color_scheme="red",
+                    role="alert",
+                    data_testid="chain-status",
+                ),
             ),
-            notice(
-                rx.text.strong("Chain broken at "),
-                S.chain_text,
-                ". Rows from there on cannot be trusted as written: someone changed the "
-                "database behind the application.",
-                icon="shield-x",
-                color_scheme="red",
-                role="alert",
-                data_testid="chain-status",
-            ),
+            flex="1 1 420px",
+            min_width="0",
         ),
         rx.vstack(
-            rx.hstack(check, whole, spacing="2"),
+            rx.hstack(check, whole, spacing="2", wrap="wrap"),
             rx.text(S.chain_full_text, size="1", color_scheme="gray"),
-            align="end",
             spacing="1",
+            flex="0 1 auto",
         ),
         align="center",
-        spacing="3",
+        gap="3",
+        wrap="wrap",
         width="100%",
     )
 
