@@ -157,7 +157,7 @@ def _chain_status() -> rx.Component:
             flex="0 1 auto",
         ),
         align="center",
-        gap="3",
+        spacing="3",
         wrap="wrap",
         width="100%",
     )
