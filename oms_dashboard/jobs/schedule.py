@@ -31,6 +31,7 @@ def periodic() -> tuple[tuple[Callable[[], object], str, int], ...]:
         (tasks.escalate_cancellation_requests, "default", 300),
         (tasks.roll_up_recent_kpis, "default", 300),
         (tasks.roll_up_all_kpis, "default", 86400),
+        (tasks.verify_audit_chain, "default", 86_400),
     )
 
 

@@ -175,6 +175,13 @@ def flag_overdue_refunds() -> int:
     return refund_payments.flag_overdue(current().engine)
 
 
+def verify_audit_chain() -> bool:
+    """Periodic (nightly): the whole audit chain walked; admins alerted if broken."""
+    from oms_dashboard.services.audit import nightly_check
+
+    return nightly_check(current().engine)
+
+
 def escalate_cancellation_requests() -> int:
     """Periodic: cancellation requests the seller left unanswered go to support."""
     return cancellation.escalate_overdue_requests(current().engine)

@@ -48,6 +48,7 @@ from oms_dashboard.models.service import (
 )
 from oms_dashboard.models.system import (
     AuditChainHead,
+    AuditCheckpoint,
     AuditEntry,
     EmailMessage,
     Notification,
@@ -61,6 +62,7 @@ needs_pg_trgm(metadata)
 __all__ = [
     "Address",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEntry",
     "CancellationRequest",
     "CarrierAccount",

@@ -54,6 +54,25 @@ class AuditChainHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """How far the audit chain was last found intact: the seq and hash of the last
+    row checked, and when. A page load checks only the rows after it; the full
+    check re-walks everything and must meet this hash at this seq. ``mac`` (HMAC
+    with the app's secret key) makes an edited checkpoint fail, so it is not
+    trusted (``services.audit``)."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="ck_audit_checkpoint_single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(default=0)
+    hash: str = Field(max_length=64)
+    verified_at: datetime = time_field()
+    full_at: datetime | None = time_field(nullable=True)
+    """When the whole chain was last walked (and found intact up to ``seq``)."""
+    mac: str = Field(max_length=64)
+
+
 APPEND_ONLY_PG = [
     """
     CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$

@@ -46,6 +46,7 @@ from oms_dashboard.models import (
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.audit import record_audit
 from oms_dashboard.services.carrier_health import (
     CarrierRefused,
     CarrierUnavailable,
@@ -222,8 +223,30 @@ def buy_label(
                 lambda session: _record_shipment(session, actor, context, name.value, label),
             )
         except Conflict:
-            _void(adapter, label)
+            voided = _void(adapter, label)
+            run_in_transaction(
+                engine,
+                lambda session: _audit_void(
+                    session, actor, context.order.id, name.value, label, voided
+                ),
+            )
             raise
+
+
+def _audit_void(
+    session: Session, actor: Actor, order_id: str, carrier: str, label: Label, voided: bool
+) -> None:
+    """The label bought for an order that moved on meanwhile, cancelled at the carrier."""
+    record_audit(
+        session,
+        actor=actor,
+        action="shipment.label_void",
+        entity_type="label",
+        entity_id=label.tracking_number,
+        before={"carrier": carrier, "tracking_number": label.tracking_number, "state": "bought"},
+        after={"state": "voided" if voided else "void refused by the carrier"},
+        order_id=order_id,
+    )
 
 
 def _record_shipment(
@@ -259,6 +282,21 @@ def _record_shipment(
             "notice": ShipmentNotice.SHIPPED.value,
             "estimated_delivery": _iso(shipment.estimated_delivery or order.estimated_delivery),
             "previous_estimate": None,
+        },
+    )
+    record_audit(
+        session,
+        actor=actor,
+        action="shipment.label_buy",
+        entity_type="shipment",
+        entity_id=shipment.id,
+        after={
+            "order_id": order.id,
+            "carrier": carrier,
+            "service": label.service,
+            "tracking_number": label.tracking_number,
+            "rate_minor": shipment.rate_minor,
+            "rate_currency": shipment.rate_currency,
         },
     )
     session.flush()
@@ -310,13 +348,15 @@ def _arrival(label: Label, order: Order) -> date | None:
     return add_business_days(utcnow().date(), label.charge.transit_days, is_holiday)
 
 
-def _void(adapter, label: Label) -> None:
+def _void(adapter, label: Label) -> bool:
     """Cancel a label bought for an order that moved on meanwhile; if the carrier
     refuses, the unused label is only logged (carriers do not bill unscanned labels)."""
     try:
         adapter.cancel_label(label.tracking_number)
     except (CarrierError, NotImplementedError) as error:
         log.warning("could not cancel unused label %s: %s", label.tracking_number, error)
+        return False
+    return True
 
 
 def _quantities(lines: Sequence[OrderLine]) -> dict[str, int]:

@@ -186,6 +186,7 @@ def _retry(session: Session, actor: Actor, refund_id: str) -> RefundView:
         entity_id=refund.id,
         before={"status": before["status"], "pay_round": before["pay_round"]},
         after={"status": refund.status, "pay_round": refund.pay_round},
+        order_id=refund.order_id,
     )
     # The round is the message's identity: ``attempts`` also counts the provider
     # being down, so it is no key for "this time round".

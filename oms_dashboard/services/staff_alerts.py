@@ -1,5 +1,6 @@
 """In-app alerts to staff (every active admin, or every support agent), through the
-outbox: overdue or failed refunds, unanswered cancellation requests."""
+outbox: overdue or failed refunds, unanswered cancellation requests, a broken
+audit chain (no order)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from oms_dashboard.services.outbox import MessageKind, add_message
 
 
 def alert_staff(
-    session: Session, *, role: Role, key: str, kind: str, title: str, body: str, order_id: str
+    session: Session,
+    *,
+    role: Role,
+    key: str,
+    kind: str,
+    title: str,
+    body: str,
+    order_id: str | None = None,
 ) -> bool:
     """Queue an in-app alert to every active user of ``role``; False if ``key`` was
     queued before (so each alert is sent once)."""

@@ -21,7 +21,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from oms_dashboard.models import OutboxMessage
+from oms_dashboard.models import OutboxMessage, Refund, Return, Shipment, Ticket
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import carrier_status
 from oms_dashboard.services.actor import Actor, Role
@@ -299,6 +299,7 @@ def _act_on_failed(
         registry = _failed_job(connection, queue_name, job_id)
         job = Job.fetch(job_id, connection=connection)
         before = {"queue": queue_name, "function": job.func_name, "error": _last_line(job.exc_info)}
+        job_args = tuple(job.args or ())
         if action == "job.retry":
             registry.requeue(job_id)
         else:
@@ -321,9 +322,30 @@ def _act_on_failed(
             entity_id=job_id,
             before=before,
             after={"queue": queue_name, "state": "queued" if action == "job.retry" else "deleted"},
+            order_id=order_of_job(session, before["function"], job_args),
         )
 
     run_in_transaction(engine, audit)
+
+
+_ORDER_OF = {"refund_id": Refund, "return_id": Return, "shipment_id": Shipment, "ticket_id": Ticket}
+
+
+def order_of_job(session: Session, function: str | None, args: tuple) -> str | None:
+    """The order a failed job was working for, so its retry shows in that order's
+    audit trail: an outbox delivery's message names the order or a row of it."""
+    if not (function or "").endswith("deliver_outbox") or not args:
+        return None
+    message = session.get(OutboxMessage, str(args[0]))
+    payload = (message.payload or {}) if message else {}
+    if isinstance(payload.get("order_id"), str):
+        return payload["order_id"]
+    for key, model in _ORDER_OF.items():
+        if isinstance(payload.get(key), str):
+            row = session.get(model, payload[key])
+            if row is not None and row.order_id:
+                return row.order_id
+    return None
 
 
 _background: dict[str, tuple[float, str | None]] = {}

@@ -385,6 +385,7 @@ def assign_ticket(
         entity_id=ticket.id,
         before={"assignee_id": before["assignee_id"]},
         after={"assignee_id": agent.id},
+        order_id=ticket.order_id,
     )
     if not taken:
         add_message(
@@ -745,6 +746,7 @@ def resolve_dispute(
         entity_id=dispute.id,
         before={"status": before["status"]},
         after={"status": dispute.status, "decision": dispute.decision, "note": dispute.note},
+        order_id=dispute.order_id,
     )
     if order is not None:
         record_event(

@@ -106,6 +106,24 @@ def test_audit_verify_reports_an_intact_chain_then_the_edited_row(cli):
     assert f"row {first.id} (seq 1): content edited" in broken.stdout
 
 
+def test_audit_verify_since_the_checkpoint_walks_only_newer_rows(cli):
+    assert cli("migrate").returncode == 0
+    made = cli(
+        "create-user", "--email", "a@example.com", "--password", "s3cret-pass", "--role", "admin"
+    )
+    assert made.returncode == 0, made.stderr
+    assert cli("audit", "verify").returncode == 0  # the whole chain: the checkpoint is set
+    made = cli(
+        "create-user", "--email", "b@example.com", "--password", "s3cret-pass", "--role", "admin"
+    )
+    assert made.returncode == 0, made.stderr
+    since = cli("audit", "verify", "--since-checkpoint")
+    assert since.returncode == 0
+    assert since.stdout.strip() == "audit chain intact: 1 rows since seq 1"
+    whole = cli("audit", "verify")
+    assert whole.stdout.strip() == "audit chain intact: 2 rows"
+
+
 def test_migration_chains_the_rows_written_before_it(tmp_path, request):
     """Rows from before 0012 (full snapshots, no hash) come out diffed and chained."""
     from alembic import command

@@ -82,7 +82,8 @@ def test_fail_retry_paid_then_twice_round(desk, delivered):
         assert len(sent) == rounds + 1
         events = desk.events(delivered.id)
         assert events.count("refund.retried") >= rounds
-    assert len(audit_rows(desk.engine, "refund.retry")) == 3
+    retried = audit_rows(desk.engine, "refund.retry")
+    assert len(retried) == 3 and {r.order_id for r in retried} == {delivered.id}
     assert sum("Refund failed" in t for t in desk.bell("admin")) == 3  # each failure told
 
 

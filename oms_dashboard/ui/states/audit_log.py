@@ -111,6 +111,31 @@ def row_view(row: audit.AuditRow, now: datetime, broken_id: str) -> AuditRowView
     )
 
 
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
+def chain_words(check: audit.ChainCheck) -> str:
+    """What an intact check covered, in words."""
+    n = check.report.rows
+    if check.full:
+        said = f"All {_rows(n)} checked" if n != 1 else "1 row checked"
+        said += ": each still matches its hash and the row before it."
+        if check.untrusted_checkpoint:
+            said += " (The checkpoint did not validate, so the whole chain was walked.)"
+        return said
+    if n == 0:
+        said = f"No new rows since the checkpoint (seq {check.from_seq:,})."
+    else:
+        said = (
+            f"{_rows(n)} since the checkpoint (seq {check.from_seq:,}) checked: each still "
+            "matches its hash and the row before it."
+        )
+    if check.left:
+        said += f" {_rows(check.left)} newer are left for the next check."
+    return said
+
+
 def parse_day(value: str, name: str) -> date | None:
     value = value.strip()
     if not value:
@@ -135,6 +160,7 @@ class AuditLogState(GuardedState, AuthState):
     chain_intact: bool = True
     chain_text: str = ""
     chain_broken_id: str = ""
+    chain_full_text: str = ""
     page_number: int = 1
     has_next: bool = False
     _cursors: list[str] = []
@@ -175,13 +201,13 @@ class AuditLogState(GuardedState, AuthState):
             at_to=datetime.combine(end + timedelta(days=1), time(), UTC) if end else None,
         )
 
-    def _load(self, cursor: str | None = None, *, check_chain: bool = False):
+    def _load(self, cursor: str | None = None, *, check_chain: bool = False, full: bool = False):
         with session_scope() as session:
             gate = self._guard(session)
             if not isinstance(gate, Actor):
                 return gate
             if check_chain:
-                self._check_chain(session)
+                self._check_chain(session, full=full)
             self.actor_options = [
                 Option(i, label) for i, label in audit.audit_actors(session, actor=gate)
             ]
@@ -207,23 +233,35 @@ class AuditLogState(GuardedState, AuthState):
             self.access = OK
         return None
 
-    def _check_chain(self, session) -> None:
-        report = audit.verify_chain(session)
+    def _check_chain(self, session, *, full: bool = False) -> None:
+        """A page load checks the rows after the checkpoint; "Check the whole chain"
+        walks every row (and re-validates the checkpoint)."""
+        check = audit.check_chain(session, full=full)
+        report = check.report
         self.chain_intact = report.intact
         if report.broken is None:
-            rows = "1 row" if report.rows == 1 else f"All {report.rows} rows"
-            self.chain_text = f"{rows} checked: each still matches its hash and the row before it."
+            self.chain_text = chain_words(check)
         else:
             self.chain_text = report.broken.describe().removeprefix("audit chain broken at ")
         self.chain_broken_id = (report.broken.row_id or "") if report.broken else ""
+        self.chain_full_text = (
+            f"Whole chain last checked {fmt.exact_time(check.full_at)}."
+            if check.full_at
+            else "The whole chain has not been checked yet."
+        )
 
-    def _restart(self, *, check_chain: bool = False):
+    def _restart(self, *, check_chain: bool = False, full: bool = False):
         self._cursors, self.page_number = [], 1
-        return self._load(check_chain=check_chain)
+        return self._load(check_chain=check_chain, full=full)
 
     @rx.event
     def check_chain(self):
         return self._restart(check_chain=True)
+
+    @rx.event
+    def check_whole_chain(self):
+        """The explicit full walk: every row from the first, however many."""
+        return self._restart(check_chain=True, full=True)
 
     @rx.event
     def set_actor_filter(self, value: str):

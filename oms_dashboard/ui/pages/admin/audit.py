@@ -116,30 +116,49 @@ def _chain_status() -> rx.Component:
         color_scheme="gray",
         size="1",
     )
-    return rx.hstack(
-        rx.cond(
-            S.chain_intact,
-            notice(
-                rx.text.strong("Chain intact. "),
-                S.chain_text,
-                icon="shield-check",
-                color_scheme="green",
-                data_testid="chain-status",
+    whole = rx.button(
+        rx.icon("shield-check", size=14, aria_hidden="true"),
+        "Check the whole chain",
+        on_click=S.check_whole_chain,
+        variant="soft",
+        color_scheme="gray",
+        size="1",
+        title="Walk every row from the first, not just those after the checkpoint",
+    )
+    return rx.flex(
+        rx.box(
+            rx.cond(
+                S.chain_intact,
+                notice(
+                    rx.text.strong("Chain intact. "),
+                    S.chain_text,
+                    icon="shield-check",
+                    color_scheme="green",
+                    data_testid="chain-status",
+                ),
+                notice(
+                    rx.text.strong("Chain broken at "),
+                    S.chain_text,
+                    ". Rows from there on cannot be trusted as written: someone changed the "
+                    "database behind the application.",
+                    icon="shield-x",
+                    color_scheme="red",
+                    role="alert",
+                    data_testid="chain-status",
+                ),
             ),
-            notice(
-                rx.text.strong("Chain broken at "),
-                S.chain_text,
-                ". Rows from there on cannot be trusted as written: someone changed the "
-                "database behind the application.",
-                icon="shield-x",
-                color_scheme="red",
-                role="alert",
-                data_testid="chain-status",
-            ),
+            flex="1 1 420px",
+            min_width="0",
         ),
-        check,
+        rx.vstack(
+            rx.hstack(check, whole, spacing="2", wrap="wrap"),
+            rx.text(S.chain_full_text, size="1", color_scheme="gray"),
+            spacing="1",
+            flex="0 1 auto",
+        ),
         align="center",
         spacing="3",
+        wrap="wrap",
         width="100%",
     )
 
