@@ -12,7 +12,7 @@ one the services could have written:
 - the cancellation requests behind the timeline's seller-approved cancellations,
   plus a few pending and rejected ones;
 - reviews on ~35 % of delivered orders' products, once per customer and product;
-- order messages on ~8 % of orders, tickets on ~6 % plus the system's cases for
+- order messages on ~8 % of orders, tickets on ~4 % plus the system's cases for
   flagged shipments, and 3 disputes.
 
 Rows stay consistent with the orders: the matching order events are added (never
@@ -79,7 +79,7 @@ CANCELLATION_REQUEST_HOURS = 24
 
 REVIEW_SHARE = 0.35
 MESSAGE_SHARE = 0.08
-TICKET_SHARE = 0.06
+TICKET_SHARE = 0.035
 RETURN_SHARE = 0.04
 
 SERVICE_EVENT_TYPES = frozenset(
@@ -279,6 +279,7 @@ class ServiceBuilder:
         self.customer_user = {c["id"]: users[c["user_id"]] for c in rows["customers"]}
         self.seller_staff = {u["seller_id"]: u for u in rows["users"] if u["role"] == "seller"}
         self.support = [u for u in rows["users"] if u["role"] == "support"]
+        self.open_shown: set[str] = set()
         self.admins = [u for u in rows["users"] if u["role"] == "admin"]
         self.placed_by_customer: dict[str, list[datetime]] = defaultdict(list)
         for order in self.orders:
@@ -995,9 +996,6 @@ class ServiceBuilder:
             self._message(
                 order, staff, "seller", answer, reply, read if self.before_now(read) else None
             )
-            thanks = read + H * self.rng.uniform(0.1, 3)
-            if self.rng.random() < 0.35 and self.before_now(thanks):
-                self._message(order, customer, "customer", "Thank you!", thanks, None)
 
     def _message(
         self, order: Row, user: Row, role: str, body: str, at: datetime, read_at: datetime | None
@@ -1182,14 +1180,15 @@ class ServiceBuilder:
                     )
 
     def _tickets(self) -> None:
-        """~6 % of paid orders get a customer's ticket about where the parcel is,
+        """~4 % of paid orders get a customer's ticket about where the parcel is,
         what arrived, or the refund."""
         refunds_of = defaultdict(list)
         for refund in self.ctx.rows["refunds"]:
             refunds_of[refund["order_id"]].append(refund)
-        recent = self.now - timedelta(days=21)
+        # The last days' orders ask more (their tickets are the queue's open ones).
+        recent = self.now - timedelta(days=6)
         for order in self.orders:
-            share = TICKET_SHARE * (2.5 if order["placed_at"] > recent else 1)
+            share = TICKET_SHARE * (3 if order["placed_at"] > recent else 1)
             if not order["paid_at"] or self.rng.random() >= share:
                 continue
             topic, at = self._topic(order, refunds_of[order["id"]])
@@ -1242,6 +1241,9 @@ class ServiceBuilder:
         weights = (2, 3, 4, 2) if age < timedelta(days=2) else (0, 1, 2, 12)
         targets = ("open", "waiting_on_seller", "waiting_on_customer", "resolved")
         target = rng.choices(targets, weights)[0] if recent else "resolved"
+        if recent and (unshown := [s for s in targets[:3] if s not in self.open_shown]):
+            target = unshown[0]  # the queue shows each kind of open case at least once
+        self.open_shown.add(target)
         step = (lambda: H * rng.uniform(0.2, 3)) if recent else (lambda: H * rng.uniform(0.5, 12))
         t, waited = first, timedelta(0)
         if target == "waiting_on_seller":

@@ -270,7 +270,7 @@ def undecided(at) -> sa.ColumnElement:
             sa.and_(
                 o.paid_at.is_not(None),
                 o.shipped_at.is_(None),
-                o.ship_by > _when(at),
+                o.ship_by > at,
             ),
         ),
     )

@@ -73,7 +73,7 @@ def test_every_kind_of_case_is_there_in_believable_numbers(db):
     customer_tickets = [t for t in rows(db, Ticket) if t.source == "customer"]
     messaged = {m.order_id for m in rows(db, OrderMessage)}
     returns = rows(db, Return)
-    assert 0.05 <= len({t.order_id for t in customer_tickets}) / len(orders) <= 0.10
+    assert 0.025 <= len({t.order_id for t in customer_tickets}) / len(orders) <= 0.07
     assert 0.05 <= len(messaged) / len(orders) <= 0.11
     assert 0.025 <= len(returns) / len(delivered) <= 0.06
     reviewed = Counter((r.order_id, r.sku) for r in rows(db, Review))
