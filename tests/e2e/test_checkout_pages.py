@@ -175,6 +175,7 @@ def test_admin_reviews_duplicates_release_and_cancel(
     expect(page.get_by_test_id("cancel-error")).to_have_text("Say why the order is cancelled")
     expect(page.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)  # the confirmation dialog, with its error
+    page.screenshot(path=str(screenshots / "admin-review-cancel-dialog.png"))
     expect(first).to_have_count(1)  # an empty reason changes nothing
     page.get_by_label("Reason").fill("placed twice by mistake")
     confirm.click()

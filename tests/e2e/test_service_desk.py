@@ -151,6 +151,7 @@ def test_a_dispute_decided_with_a_partial_refund(
     dialog.get_by_label("Note to both parties").fill(
         "The lamp was damaged in transit: half of its price goes back to the customer."
     )
+    expect(dialog.get_by_role("alert")).to_have_count(0)  # typing the note clears its error
     page.screenshot(path=screenshots / "desk-dispute-dialog.png", full_page=True)
     dialog.get_by_role("button", name="Decide, for good").click()
     expect(dialog).to_have_count(0)
@@ -205,9 +206,21 @@ def test_the_admin_approves_a_refund_waiting_for_review(
     page.screenshot(path=screenshots / "desk-refunds.png", full_page=True)
     assert_accessible(page)
 
-    row.get_by_role("button", name="Approve").click()
+    # Rejecting asks for the reason the customer reads: none given, nothing changes.
+    row.get_by_role("button", name="Reject").click()
     dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("button", name="Reject refund").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Say why the refund is rejected")
+    expect(dialog.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=screenshots / "desk-refund-reject-dialog.png")
+    dialog.get_by_role("button", name="Not yet").click()
+    expect(dialog).to_have_count(0)
+    expect(row.locator("[data-refund-status=pending_review]")).to_be_visible()
+
+    row.get_by_role("button", name="Approve").click()
     expect(dialog).to_contain_text("cannot be undone")
+    expect(dialog.get_by_role("alert")).to_have_count(0)  # a new decision starts clean
+    page.screenshot(path=screenshots / "desk-refund-approve-dialog.png")
     dialog.get_by_role("button", name="Approve refund").click()
     expect(page.get_by_text("approved: it is paid through the provider")).to_be_visible()
     expect(rows(page).filter(has_text=number)).to_have_count(0)

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
+from reflex.event import EventSpec
 
-from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
-from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.services import seller_standing
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.errors import ServiceError, ValidationFailed
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
-from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.decision import DecisionState
+from oms_dashboard.ui.states.guard import OK
 
 SUSPEND, REINSTATE = "suspend", "reinstate"
 
@@ -36,15 +35,11 @@ class SellerRow:
     statement_href: str
 
 
-class AdminSellersState(GuardedState, AuthState):
+class AdminSellersState(DecisionState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
+    verbs: ClassVar[frozenset[str]] = frozenset({SUSPEND, REINSTATE})
     rows: list[SellerRow] = []
     window_days: int = 0
-    acting_id: str = ""
-    acting: str = ""
-    acting_name: str = ""
-    note: str = ""
-    note_error: str = ""
 
     def _clear_view(self) -> None:
         self.rows, self.acting_id = [], ""
@@ -83,53 +78,30 @@ class AdminSellersState(GuardedState, AuthState):
             for s in found
         ]
 
-    @rx.event
-    def open_dialog(self, seller_id: str, verb: str):
-        row = next((r for r in self.rows if r.id == seller_id), None)
-        if row is None or verb not in (SUSPEND, REINSTATE):
-            return
-        self.acting_id, self.acting, self.acting_name = row.id, verb, row.name
-        self.note = self.note_error = ""
+    def _decision_title(self, target_id: str, verb: str) -> str | None:
+        return next((r.name for r in self.rows if r.id == target_id), None)
 
     @rx.event
-    def close_dialog(self):
-        self.acting_id = ""
-
-    @rx.event
-    def set_note(self, value: str):
-        self.note, self.note_error = value, ""
-
-    @rx.event
-    def confirm(self):
-        with session_scope() as session:
-            gate = self._guard(session)
-        if not isinstance(gate, Actor):
-            return gate
+    def confirm_decision(self):
         change = (
             seller_standing.suspend_seller
             if self.acting == SUSPEND
             else seller_standing.reinstate_seller
         )
-        try:
-            # The dialog's button is the explicit confirmation the service asks for.
-            change(
-                current().engine,
-                actor=gate,
-                seller_id=self.acting_id,
-                reason=self.note,
-                confirm=True,
-            )
-        except ValidationFailed as exc:
-            self.note_error = exc.errors[0]["message"]
-            return None
-        except (ServiceError, DomainError) as exc:
-            self.acting_id = ""
-            return rx.toast.error(f"{self.acting_name} was not changed: {exc.detail}")
-        self.acting_id = ""
+        # The dialog's button is the explicit confirmation the service asks for.
+        return self._decide(
+            lambda engine, actor: change(
+                engine, actor=actor, seller_id=self.acting_id, reason=self.note, confirm=True
+            ),
+            failed=f"{self.acting_title} was not changed",
+            done=self._changed,
+        )
+
+    def _changed(self, actor: Actor, _seller) -> EventSpec:
         with session_scope() as session:
-            self._fill(session, gate)
+            self._fill(session, actor)
         if self.acting == SUSPEND:
             return rx.toast.success(
-                f"{self.acting_name} is suspended from new orders; the seller is told why."
+                f"{self.acting_title} is suspended from new orders; the seller is told why."
             )
-        return rx.toast.success(f"{self.acting_name} takes new orders again; the seller is told.")
+        return rx.toast.success(f"{self.acting_title} takes new orders again; the seller is told.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
@@ -16,10 +17,11 @@ from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import refund_oversight, refund_payments, refunds
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.errors import ServiceError, ValidationFailed
+from oms_dashboard.services.errors import ServiceError
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
-from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.decision import DecisionState
+from oms_dashboard.ui.states.guard import OK
 
 APPROVE, REJECT = "approve", "reject"
 
@@ -42,18 +44,14 @@ class RefundRow:
     retryable: bool = False
 
 
-class RefundOversightState(GuardedState, AuthState):
+class RefundOversightState(DecisionState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
+    verbs: ClassVar[frozenset[str]] = frozenset({APPROVE, REJECT})
     rows: list[RefundRow] = []
     overdue: int = 0
     high_value: int = 0
     pending: int = 0
     failed: int = 0
-    acting_id: str = ""
-    acting: str = ""
-    acting_title: str = ""
-    note: str = ""
-    note_error: str = ""
 
     def _clear_view(self) -> None:
         self.rows, self.acting_id = [], ""
@@ -104,41 +102,24 @@ class RefundOversightState(GuardedState, AuthState):
         self.pending = sum(r.status == RefundStatus.PENDING_REVIEW for r in rows)
         self.failed = sum(r.status == RefundStatus.FAILED for r in rows)
 
-    @rx.event
-    def open_decide(self, refund_id: str, verb: str):
-        row = next((r for r in self.rows if r.id == refund_id), None)
-        if row is None or verb not in (APPROVE, REJECT):
-            return
-        self.acting_id, self.acting = row.id, verb
-        self.acting_title = f"{row.amount} on order {row.order_number}"
-        self.note = self.note_error = ""
+    def _decision_title(self, target_id: str, verb: str) -> str | None:
+        row = next((r for r in self.rows if r.id == target_id), None)
+        return None if row is None else f"{row.amount} on order {row.order_number}"
 
     @rx.event
-    def close_decide(self):
-        self.acting_id = ""
-
-    @rx.event
-    def set_note(self, value: str):
-        self.note, self.note_error = value, ""
-
-    @rx.event
-    def confirm_decide(self):
-        with session_scope() as session:
-            gate = self._guard(session)
-        if not isinstance(gate, Actor):
-            return gate
+    def confirm_decision(self):
         decide = refunds.approve_refund if self.acting == APPROVE else refunds.reject_refund
-        try:
-            found = decide(current().engine, actor=gate, refund_id=self.acting_id, note=self.note)
-        except ValidationFailed as exc:
-            self.note_error = exc.errors[0]["message"]
-            return None
-        except (ServiceError, DomainError) as exc:
-            self.acting_id = ""
-            return rx.toast.error(f"The refund was not decided: {exc.detail}")
-        self.acting_id = ""
+        return self._decide(
+            lambda engine, actor: decide(
+                engine, actor=actor, refund_id=self.acting_id, note=self.note
+            ),
+            failed="The refund was not decided",
+            done=self._decided,
+        )
+
+    def _decided(self, actor: Actor, found) -> EventSpec:
         with session_scope() as session:
-            self._fill(session, gate)
+            self._fill(session, actor)
         words = refunds.money_words(found.refund)
         if self.acting == APPROVE:
             return rx.toast.success(f"Refund of {words} approved: it is paid through the provider.")

@@ -6,20 +6,23 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
+from reflex.event import EventSpec
 
-from oms_dashboard.bootstrap import current
 from oms_dashboard.db import session_scope
-from oms_dashboard.domain.errors import DomainError
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import Order
 from oms_dashboard.services import review
 from oms_dashboard.services.actor import Actor, Role
-from oms_dashboard.services.errors import AuthenticationFailed, ServiceError, ValidationFailed
+from oms_dashboard.services.errors import AuthenticationFailed
 from oms_dashboard.services.orders import seller_names
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
-from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.decision import DecisionState
+from oms_dashboard.ui.states.guard import OK
+
+CANCEL = "cancel"
+"""The dialog's one verb; releasing needs no reason, so no dialog."""
 
 
 @dataclass
@@ -37,17 +40,14 @@ class HeldRow:
     placed_exact: str
 
 
-class ReviewState(GuardedState, AuthState):
+class ReviewState(DecisionState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
+    verbs: ClassVar[frozenset[str]] = frozenset({CANCEL})
     rows: list[HeldRow] = []
-    cancel_id: str = ""
-    cancel_number: str = ""
-    cancel_reason: str = ""
-    cancel_error: str = ""
 
     def _clear_view(self) -> None:
         self.rows = []
-        self.cancel_id = self.cancel_number = self.cancel_reason = self.cancel_error = ""
+        self.acting_id = self.acting_title = self.note = self.note_error = ""
 
     @rx.event
     def load(self):
@@ -79,62 +79,34 @@ class ReviewState(GuardedState, AuthState):
     @rx.event
     def release(self, order_id: str):
         return self._decide(
-            order_id,
-            lambda s, a: review.release_order(s, actor=a, order_id=order_id),
-            "released",
+            lambda engine, actor: review.release_order(engine, actor=actor, order_id=order_id),
+            failed=f"Order {self._number(order_id) or order_id} was not released",
+            done=lambda _actor, order: self._gone(order_id, _outcome(order, "released")),
+            also=[HeldCountState.load],
         )
 
-    @rx.event
-    def open_cancel(self, order_id: str, number: str):
-        self.cancel_id, self.cancel_number = order_id, number
-        self.cancel_reason = self.cancel_error = ""
+    def _decision_title(self, target_id: str, verb: str) -> str | None:
+        return self._number(target_id)
 
     @rx.event
-    def close_cancel(self):
-        self.cancel_id = ""
+    def confirm_decision(self):
+        order_id, reason = self.acting_id, self.note
+        return self._decide(
+            lambda engine, actor: review.cancel_held_order(
+                engine, actor=actor, order_id=order_id, reason=reason
+            ),
+            failed=f"Order {self.acting_title} was not cancelled",
+            done=lambda _actor, order: self._gone(order_id, _outcome(order, "cancelled")),
+            also=[HeldCountState.load],
+        )
 
-    @rx.event
-    def set_cancel_reason(self, value: str):
-        self.cancel_reason = value
-        self.cancel_error = ""
+    def _number(self, order_id: str) -> str | None:
+        return next((r.number for r in self.rows if r.id == order_id), None)
 
-    @rx.event
-    def confirm_cancel(self):
-        order_id, reason = self.cancel_id, self.cancel_reason
-        try:
-            result = self._decide(
-                order_id,
-                lambda engine, a: review.cancel_held_order(
-                    engine, actor=a, order_id=order_id, reason=reason
-                ),
-                "cancelled",
-                raise_validation=True,
-            )
-        except ValidationFailed as exc:
-            self.cancel_error = exc.errors[0]["message"]
-            return None
-        self.cancel_id = ""
-        return result
-
-    def _decide(self, order_id: str, act, verb: str, raise_validation: bool = False):
-        number = next((r.number for r in self.rows if r.id == order_id), order_id)
-        with session_scope() as session:
-            gate = self._guard(session)
-        if not isinstance(gate, Actor):
-            return gate
-        try:
-            order = act(current().engine, gate)
-        except ValidationFailed:
-            if raise_validation:
-                raise
-            return rx.toast.error("That did not work: check the form.")
-        except (ServiceError, DomainError) as exc:
-            return [
-                rx.toast.error(f"Order {number} was not {verb}: {exc.detail}"),
-                HeldCountState.load,
-            ]
+    def _gone(self, order_id: str, outcome: str) -> EventSpec:
+        """The decided order leaves the queue (it is no longer held)."""
         self.rows = [r for r in self.rows if r.id != order_id]
-        return [rx.toast.success(_outcome(order, verb)), HeldCountState.load]
+        return rx.toast.success(outcome)
 
 
 def _outcome(order: Order, verb: str) -> str:

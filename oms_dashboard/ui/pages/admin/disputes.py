@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.decision_dialog import decision_dialog, reason_field
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.table import Column, table
@@ -108,98 +109,77 @@ def _error(field: str) -> rx.Component:
 
 
 def _decide_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.text.span("Decide the dispute on ", S.deciding_title)),
-            rx.alert_dialog.description(
-                "Your decision and note go on the ticket for the customer and the seller "
-                "to read, and the ticket is resolved. A refund is paid at once through the "
-                "payment provider. This cannot be undone.",
-                size="2",
-            ),
-            rx.vstack(
-                rx.text("Decision", size="2", weight="medium", id="decision-label"),
-                rx.radio_group.root(
-                    rx.vstack(
-                        *[
-                            rx.el.label(
-                                rx.hstack(
-                                    rx.radio_group.item(value=value),
-                                    rx.text(text, size="2"),
-                                    spacing="2",
-                                    align="center",
-                                )
-                            )
-                            for value, text in CHOICES
-                        ],
-                        spacing="2",
-                    ),
-                    value=S.decision,
-                    on_change=S.set_decision,
-                    aria_labelledby="decision-label",
-                ),
-                _error("decision"),
-                rx.cond(
-                    S.needs_amount,
-                    rx.vstack(
+    return decision_dialog(
+        is_open=S.deciding_id != "",
+        title=rx.text.span("Decide the dispute on ", S.deciding_title),
+        description="Your decision and note go on the ticket for the customer and the seller "
+        "to read, and the ticket is resolved. A refund is paid at once through the "
+        "payment provider. This cannot be undone.",
+        fields=[
+            rx.text("Decision", size="2", weight="medium", id="decision-label"),
+            rx.radio_group.root(
+                rx.vstack(
+                    *[
                         rx.el.label(
-                            rx.text.span("Amount (", S.deciding_currency, ")"),
-                            html_for="dispute-amount",
-                            style={"font_size": "var(--font-size-2)", "font_weight": "500"},
-                        ),
-                        rx.input(
-                            id="dispute-amount",
-                            value=S.amount,
-                            on_change=S.set_amount,
-                            placeholder="e.g. 12.50",
-                            inputmode="decimal",
-                            aria_invalid=rx.cond(S.errors.contains("amount"), "true", "false"),
-                            aria_describedby="dispute-amount-error",
-                            width="160px",
-                        ),
-                        rx.text(
-                            "Up to ",
-                            S.deciding_left,
-                            " is left to refund.",
-                            size="1",
-                            color_scheme="gray",
-                        ),
-                        _error("amount"),
-                        spacing="1",
+                            rx.hstack(
+                                rx.radio_group.item(value=value),
+                                rx.text(text, size="2"),
+                                spacing="2",
+                                align="center",
+                            )
+                        )
+                        for value, text in CHOICES
+                    ],
+                    spacing="2",
+                ),
+                value=S.decision,
+                on_change=S.set_decision,
+                aria_labelledby="decision-label",
+            ),
+            _error("decision"),
+            rx.cond(
+                S.needs_amount,
+                rx.vstack(
+                    rx.el.label(
+                        rx.text.span("Amount (", S.deciding_currency, ")"),
+                        html_for="dispute-amount",
+                        style={"font_size": "var(--font-size-2)", "font_weight": "500"},
                     ),
+                    rx.input(
+                        id="dispute-amount",
+                        value=S.amount,
+                        on_change=S.set_amount,
+                        placeholder="e.g. 12.50",
+                        inputmode="decimal",
+                        aria_invalid=rx.cond(S.errors.contains("amount"), "true", "false"),
+                        aria_describedby="dispute-amount-error",
+                        width="160px",
+                    ),
+                    rx.text(
+                        "Up to ",
+                        S.deciding_left,
+                        " is left to refund.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    _error("amount"),
+                    spacing="1",
                 ),
-                rx.el.label(
-                    rx.text("Note to both parties", size="2", weight="medium"),
-                    html_for="dispute-note",
-                ),
-                rx.text_area(
-                    id="dispute-note",
-                    value=S.note,
-                    on_change=S.set_note,
-                    placeholder="What you decided and why",
-                    aria_invalid=rx.cond(S.errors.contains("note"), "true", "false"),
-                    aria_describedby="dispute-note-error",
-                    rows="4",
-                    width="100%",
-                ),
-                _error("note"),
-                spacing="2",
-                width="100%",
-                margin_top="12px",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Not yet", variant="soft", color_scheme="gray", on_click=S.close_decide
-                    )
-                ),
-                rx.button("Decide, for good", high_contrast=True, on_click=S.confirm_decide),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
+            *reason_field(
+                field_id="dispute-note",
+                label="Note to both parties",
+                value=S.note,
+                on_change=S.set_note,
+                error=S.errors.get("note", ""),
+                placeholder="What you decided and why",
+                rows="4",
             ),
-        ),
-        open=S.deciding_id != "",
+        ],
+        cancel="Not yet",
+        on_cancel=S.close_decide,
+        confirm="Decide, for good",
+        on_confirm=S.confirm_decide,
     )
 
 

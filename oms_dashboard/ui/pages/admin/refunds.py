@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.decision_dialog import decision_dialog, reason_field
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.table import Column, table
@@ -81,14 +82,14 @@ def _row(row: rx.Var[RefundRow]) -> list[rx.Component]:
             rx.hstack(
                 rx.button(
                     "Approve",
-                    on_click=S.open_decide(row.id, APPROVE),
+                    on_click=S.open_decision(row.id, APPROVE),
                     size="1",
                     variant="soft",
                     aria_label=f"Approve the refund on order {row.order_number}",
                 ),
                 rx.button(
                     "Reject",
-                    on_click=S.open_decide(row.id, REJECT),
+                    on_click=S.open_decision(row.id, REJECT),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -116,67 +117,27 @@ def _row(row: rx.Var[RefundRow]) -> list[rx.Component]:
 
 def _dialog() -> rx.Component:
     approving = S.acting == APPROVE
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(
-                rx.text.span(rx.cond(approving, "Approve ", "Reject "), S.acting_title)
-            ),
-            rx.alert_dialog.description(
-                rx.cond(
-                    approving,
-                    "The money goes back to the customer through the payment provider. "
-                    "This cannot be undone.",
-                    "The customer is told the refund is rejected, with your reason.",
-                ),
-                size="2",
-            ),
-            rx.vstack(
-                rx.el.label(
-                    rx.text(
-                        rx.cond(approving, "Note (optional)", "Reason"), size="2", weight="medium"
-                    ),
-                    html_for="refund-note",
-                ),
-                rx.text_area(
-                    id="refund-note",
-                    value=S.note,
-                    on_change=S.set_note,
-                    aria_invalid=rx.cond(S.note_error, "true", "false"),
-                    aria_describedby="refund-note-error",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.note_error,
-                    rx.text(
-                        S.note_error.to(str).capitalize(),
-                        id="refund-note-error",
-                        role="alert",
-                        color_scheme="red",
-                        size="2",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-                margin_top="12px",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Not yet", variant="soft", color_scheme="gray", on_click=S.close_decide
-                    )
-                ),
-                rx.button(
-                    rx.cond(approving, "Approve refund", "Reject refund"),
-                    color_scheme=rx.cond(approving, "green", "red"),
-                    high_contrast=True,
-                    on_click=S.confirm_decide,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
+    return decision_dialog(
+        is_open=S.acting_id != "",
+        title=rx.text.span(rx.cond(approving, "Approve ", "Reject "), S.acting_title),
+        description=rx.cond(
+            approving,
+            "The money goes back to the customer through the payment provider. "
+            "This cannot be undone.",
+            "The customer is told the refund is rejected, with your reason.",
         ),
-        open=S.acting_id != "",
+        fields=reason_field(
+            field_id="refund-note",
+            label=rx.cond(approving, "Note (optional)", "Reason"),
+            value=S.note,
+            on_change=S.set_note,
+            error=S.note_error,
+        ),
+        cancel="Not yet",
+        on_cancel=S.close_decision,
+        confirm=rx.cond(approving, "Approve refund", "Reject refund"),
+        confirm_color=rx.cond(approving, "green", "red"),
+        on_confirm=S.confirm_decision,
     )
 
 

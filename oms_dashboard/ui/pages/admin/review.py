@@ -5,17 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.decision_dialog import decision_dialog, reason_field
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.status_badge import status_badge
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
-from oms_dashboard.ui.states.review import HeldRow, ReviewState
+from oms_dashboard.ui.states.review import CANCEL, HeldRow, ReviewState
 
 ROUTE = "/admin/review"
 TITLE = "Review queue · OMS Dashboard"
 ON_LOAD = ReviewState.load
+
+S = ReviewState
 
 COLUMNS = [
     Column("Order"),
@@ -43,14 +46,14 @@ def _row(row: rx.Var[HeldRow]) -> list[rx.Component]:
         rx.hstack(
             rx.button(
                 "Release",
-                on_click=ReviewState.release(row.id),
+                on_click=S.release(row.id),
                 size="1",
                 variant="soft",
                 aria_label=f"Release order {row.number}",
             ),
             rx.button(
                 "Cancel",
-                on_click=ReviewState.open_cancel(row.id, row.number),
+                on_click=S.open_decision(row.id, CANCEL),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -63,62 +66,25 @@ def _row(row: rx.Var[HeldRow]) -> list[rx.Component]:
 
 
 def _cancel_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(rx.text.span("Cancel order ", ReviewState.cancel_number)),
-            rx.alert_dialog.description(
-                "The order is cancelled and its stock goes back on sale. If it was paid, "
-                "a refund is due. This cannot be undone.",
-                size="2",
-            ),
-            rx.vstack(
-                rx.el.label(rx.text("Reason", size="2", weight="medium"), html_for="cancel-reason"),
-                rx.text_area(
-                    id="cancel-reason",
-                    aria_invalid=rx.cond(ReviewState.cancel_error, "true", "false"),
-                    aria_describedby="cancel-error",
-                    value=ReviewState.cancel_reason,
-                    on_change=ReviewState.set_cancel_reason,
-                    placeholder="e.g. the customer placed it twice by mistake",
-                    width="100%",
-                ),
-                rx.cond(
-                    ReviewState.cancel_error,
-                    rx.text(
-                        ReviewState.cancel_error.to(str).capitalize(),
-                        id="cancel-error",
-                        color_scheme="red",
-                        size="2",
-                        role="alert",
-                        data_testid="cancel-error",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-                margin_top="12px",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Keep it",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=ReviewState.close_cancel,
-                    ),
-                ),
-                # High contrast: white on Radix's red step 9 is 4.4:1, under the 4.5 needed.
-                rx.button(
-                    "Cancel order",
-                    color_scheme="red",
-                    high_contrast=True,
-                    on_click=ReviewState.confirm_cancel,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
+    return decision_dialog(
+        is_open=S.acting_id != "",
+        title=rx.text.span("Cancel order ", S.acting_title),
+        description="The order is cancelled and its stock goes back on sale. If it was paid, "
+        "a refund is due. This cannot be undone.",
+        fields=reason_field(
+            field_id="cancel-reason",
+            label="Reason",
+            value=S.note,
+            on_change=S.set_note,
+            error=S.note_error,
+            placeholder="e.g. the customer placed it twice by mistake",
+            error_testid="cancel-error",
         ),
-        open=ReviewState.cancel_id != "",
+        cancel="Keep it",
+        on_cancel=S.close_decision,
+        confirm="Cancel order",
+        confirm_color="red",
+        on_confirm=S.confirm_decision,
     )
 
 
@@ -131,8 +97,8 @@ def _content() -> rx.Component:
         ),
         card(
             rx.cond(
-                ReviewState.rows.length() > 0,
-                table(COLUMNS, ReviewState.rows, _row, label="Held orders"),
+                S.rows.length() > 0,
+                table(COLUMNS, S.rows, _row, label="Held orders"),
                 empty_state(
                     "Nothing to review",
                     "Held orders appear here as soon as the OMS flags one.",
@@ -149,4 +115,4 @@ def _content() -> rx.Component:
 
 
 def page() -> rx.Component:
-    return shell(_content, ReviewState.access)
+    return shell(_content, S.access)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from oms_dashboard.ui.components.card import card
+from oms_dashboard.ui.components.decision_dialog import decision_dialog, reason_field
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
 from oms_dashboard.ui.components.standing_badge import standing_badge
@@ -62,7 +63,7 @@ def _row(row: rx.Var[SellerRow]) -> list[rx.Component]:
                 row.suspended,
                 rx.button(
                     "Reinstate",
-                    on_click=S.open_dialog(row.id, REINSTATE),
+                    on_click=S.open_decision(row.id, REINSTATE),
                     size="1",
                     variant="soft",
                     color_scheme="green",
@@ -70,7 +71,7 @@ def _row(row: rx.Var[SellerRow]) -> list[rx.Component]:
                 ),
                 rx.button(
                     "Suspend",
-                    on_click=S.open_dialog(row.id, SUSPEND),
+                    on_click=S.open_decision(row.id, SUSPEND),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -85,67 +86,29 @@ def _row(row: rx.Var[SellerRow]) -> list[rx.Component]:
 
 def _dialog() -> rx.Component:
     suspending = S.acting == SUSPEND
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(
-                rx.text.span(rx.cond(suspending, "Suspend ", "Reinstate "), S.acting_name)
-            ),
-            rx.alert_dialog.description(
-                rx.cond(
-                    suspending,
-                    "Customers will not be able to check out this seller's products until "
-                    "it is reinstated; orders already placed go on. The seller is told, "
-                    "with your reason, and the change is audited.",
-                    "Customers can check out this seller's products again. The seller is "
-                    "told, with your reason, and the change is audited.",
-                ),
-                size="2",
-            ),
-            rx.vstack(
-                rx.el.label(
-                    rx.text("Reason (the seller reads it)", size="2", weight="medium"),
-                    html_for="standing-note",
-                ),
-                rx.text_area(
-                    id="standing-note",
-                    value=S.note,
-                    on_change=S.set_note,
-                    aria_invalid=rx.cond(S.note_error, "true", "false"),
-                    aria_describedby="standing-note-error",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.note_error,
-                    rx.text(
-                        S.note_error.to(str).capitalize(),
-                        id="standing-note-error",
-                        role="alert",
-                        color_scheme="red",
-                        size="2",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-                margin_top="12px",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Not now", variant="soft", color_scheme="gray", on_click=S.close_dialog
-                    )
-                ),
-                rx.button(
-                    rx.cond(suspending, "Suspend from new orders", "Reinstate seller"),
-                    color_scheme=rx.cond(suspending, "red", "green"),
-                    high_contrast=True,
-                    on_click=S.confirm,
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
+    return decision_dialog(
+        is_open=S.acting_id != "",
+        title=rx.text.span(rx.cond(suspending, "Suspend ", "Reinstate "), S.acting_title),
+        description=rx.cond(
+            suspending,
+            "Customers will not be able to check out this seller's products until "
+            "it is reinstated; orders already placed go on. The seller is told, "
+            "with your reason, and the change is audited.",
+            "Customers can check out this seller's products again. The seller is "
+            "told, with your reason, and the change is audited.",
         ),
-        open=S.acting_id != "",
+        fields=reason_field(
+            field_id="standing-note",
+            label="Reason (the seller reads it)",
+            value=S.note,
+            on_change=S.set_note,
+            error=S.note_error,
+        ),
+        cancel="Not now",
+        on_cancel=S.close_decision,
+        confirm=rx.cond(suspending, "Suspend from new orders", "Reinstate seller"),
+        confirm_color=rx.cond(suspending, "red", "green"),
+        on_confirm=S.confirm_decision,
     )
 
 
