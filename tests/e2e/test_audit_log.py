@@ -13,7 +13,10 @@ from sqlmodel import select
 
 from oms_dashboard.db import get_engine
 from oms_dashboard.models import AuditEntry
-from tests.e2e.helpers import assert_accessible, at, db, rows, sign_in_and_land
+from oms_dashboard.services.actor import Actor, Role
+from oms_dashboard.services.audit import record_audit
+from oms_dashboard.ui.states.audit_log import PAGE_SIZE
+from tests.e2e.helpers import assert_accessible, at, db, rows, sign_in_and_land, user
 from tests.e2e.service_orders import open_order, paid_order
 from tests.integration.audit_helpers import tamper
 
@@ -72,3 +75,33 @@ def test_admin_opens_the_audit_row_of_the_order_they_just_cancelled(
     expect(page.get_by_label("Order id or number")).to_have_value("")
     expect(rows(page).first).to_be_visible()
     page.screenshot(path=screenshots / "admin-audit-all.png", full_page=True)
+
+    # More than a page of entries: Older and Newer page by keyset, and back again.
+    with db(database_url) as session:
+        admin = user(session, "admin")
+        actor = Actor(user_id=admin.id, role=Role.ADMIN, name="E2E paging")
+        for n in range(PAGE_SIZE):
+            record_audit(
+                session,
+                actor=actor,
+                action="e2e.paging",
+                entity_type="e2e",
+                entity_id=f"page-{n}",
+                before={"n": None},
+                after={"n": n},
+            )
+        session.commit()
+    page.get_by_role("button", name="Check again").click()
+    expect(rows(page).first).to_contain_text("e2e.paging")
+    expect(rows(page)).to_have_count(PAGE_SIZE)
+    expect(page.get_by_test_id("chain-status")).to_contain_text("Chain intact")
+    newest = rows(page).first.inner_text()
+    expect(page.get_by_role("button", name="Newer")).to_be_disabled()
+    page.get_by_role("button", name="Older").click()
+    expect(page.get_by_text("Page 2", exact=True)).to_be_visible()
+    # The page number and the rows arrive in one state update.
+    assert rows(page).first.inner_text() != newest
+    page.screenshot(path=screenshots / "admin-audit-page-2.png", full_page=True)
+    page.get_by_role("button", name="Newer").click()
+    expect(page.get_by_text("Page 1", exact=True)).to_be_visible()
+    assert rows(page).first.inner_text() == newest

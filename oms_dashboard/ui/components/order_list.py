@@ -10,6 +10,7 @@ from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.orders_table import orders_table
+from oms_dashboard.ui.components.pager import pager
 from oms_dashboard.ui.states.order_list import ALL, ON_THE_WAY, SEARCH_INPUT_ID
 
 
@@ -239,48 +240,24 @@ def export_progress(state) -> rx.Component:
     )
 
 
-def pager(state) -> rx.Component:
-    return rx.hstack(
-        rx.text(
-            rx.cond(
-                state.total_count > 0,
-                rx.fragment(
-                    "Showing ",
-                    rx.text.strong(state.first_shown),
-                    "–",
-                    rx.text.strong(state.last_shown),
-                    " of ",
-                    rx.text.strong(state.total_text),
-                    " orders",
-                ),
-                "No orders",
+def _summary(state) -> rx.Component:
+    return rx.text(
+        rx.cond(
+            state.total_count > 0,
+            rx.fragment(
+                "Showing ",
+                rx.text.strong(state.first_shown),
+                "–",
+                rx.text.strong(state.last_shown),
+                " of ",
+                rx.text.strong(state.total_text),
+                " orders",
             ),
-            size="2",
-            color_scheme="gray",
-            data_testid="pager-summary",
+            "No orders",
         ),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16, aria_hidden="true"),
-            "Previous",
-            on_click=state.previous_page,
-            disabled=state.page_number <= 1,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        rx.button(
-            "Next",
-            rx.icon("chevron-right", size=16, aria_hidden="true"),
-            on_click=state.next_page,
-            disabled=~state.has_next,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        width="100%",
-        align="center",
-        spacing="2",
+        size="2",
+        color_scheme="gray",
+        data_testid="pager-summary",
     )
 
 
@@ -309,7 +286,7 @@ def order_list_card(
                 orders_table(
                     state.rows, show_seller=show_seller, show_customer=show_customer, label=title
                 ),
-                pager(state),
+                pager(state, _summary(state)),
                 spacing="3",
                 width="100%",
             ),

@@ -18,6 +18,7 @@ from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.pager import KeysetPager
 
 ALL = "all"
 PAGE_SIZE = 25
@@ -146,7 +147,7 @@ def parse_day(value: str, name: str) -> date | None:
         raise ValidationFailed.one(name, "is not a date (YYYY-MM-DD)") from None
 
 
-class AuditLogState(GuardedState, AuthState):
+class AuditLogState(KeysetPager, GuardedState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
     rows: list[AuditRowView] = []
     actor_options: list[Option] = []
@@ -161,10 +162,6 @@ class AuditLogState(GuardedState, AuthState):
     chain_text: str = ""
     chain_broken_id: str = ""
     chain_full_text: str = ""
-    page_number: int = 1
-    has_next: bool = False
-    _cursors: list[str] = []
-    _next_cursor: str = ""
 
     def _clear_view(self) -> None:
         self.rows, self.has_next = [], False
@@ -228,8 +225,7 @@ class AuditLogState(GuardedState, AuthState):
                 return None
             now = datetime.now(UTC)
             self.rows = [row_view(r, now, self.chain_broken_id) for r in page.items]
-            self._next_cursor = page.next_cursor or ""
-            self.has_next = page.next_cursor is not None
+            self._paged(page.next_cursor)
             self.access = OK
         return None
 
@@ -251,7 +247,7 @@ class AuditLogState(GuardedState, AuthState):
         )
 
     def _restart(self, *, check_chain: bool = False, full: bool = False):
-        self._cursors, self.page_number = [], 1
+        self._first_page()
         return self._load(check_chain=check_chain, full=full)
 
     @rx.event
@@ -285,19 +281,3 @@ class AuditLogState(GuardedState, AuthState):
         self.actor_filter = self.action_filter = ALL
         self.order_text = self.date_from = self.date_to = ""
         return self._restart()
-
-    @rx.event
-    def next_page(self):
-        if not self._next_cursor:
-            return None
-        self._cursors = [*self._cursors, self._next_cursor]
-        self.page_number = len(self._cursors) + 1
-        return self._load(self._next_cursor)
-
-    @rx.event
-    def previous_page(self):
-        if not self._cursors:
-            return None
-        self._cursors = self._cursors[:-1]
-        self.page_number = len(self._cursors) + 1
-        return self._load(self._cursors[-1] if self._cursors else None)

@@ -28,6 +28,7 @@ from oms_dashboard.services.order_search import count_orders_capped
 from oms_dashboard.services.orders import OrderFilter, OrderPage
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.pager import KeysetPager
 
 log = logging.getLogger(__name__)
 ALL = "all"
@@ -90,7 +91,7 @@ def order_rows(page: OrderPage) -> list[OrderRow]:
     ]
 
 
-class OrderListState(GuardedState, mixin=True):
+class OrderListState(KeysetPager, GuardedState, mixin=True):
     search_text: str = ""
     status_filter: str = ALL
     # The all-orders filters (services.order_search): shown on the staff lists.
@@ -109,12 +110,7 @@ class OrderListState(GuardedState, mixin=True):
     export_error: str = ""
     rows: list[OrderRow] = []
     total_count: int = 0
-    page_number: int = 1
-    has_next: bool = False
     error: str = ""
-    # Cursors of the pages before this one (page 1 has none): Previous pops one.
-    _cursors: list[str] = []
-    _next_cursor: str = ""
     page_size: ClassVar[int] = 20
 
     @rx.var
@@ -152,8 +148,9 @@ class OrderListState(GuardedState, mixin=True):
         return f"{self.export_rows:,} of {self.export_total:,} rows written"
 
     def _clear_view(self) -> None:
-        self.rows, self.total_count, self.has_next, self.page_number = [], 0, False, 1
-        self._cursors, self._next_cursor = [], ""
+        self.rows, self.total_count = [], 0
+        self._first_page()
+        self._paged(None)
 
     def _filters(self) -> OrderFilter:
         statuses = STATUS_GROUPS.get(self.status_filter) or (
@@ -192,14 +189,13 @@ class OrderListState(GuardedState, mixin=True):
                 self.error = exc.detail
                 return None
             self.rows = order_rows(page)
-            self._next_cursor = page.next_cursor or ""
-            self.has_next = page.next_cursor is not None
+            self._paged(page.next_cursor)
             self._after_load(session, gate)
             self.access = OK
         return None
 
     def _restart(self):
-        self._cursors, self.page_number = [], 1
+        self._first_page()
         return self._load()
 
     @rx.event
@@ -252,22 +248,6 @@ class OrderListState(GuardedState, mixin=True):
         self.search_in, self.carrier_filter, self.flagged_filter = "any", ALL, ALL
         self.country_filter, self.placed_from, self.placed_to = "", "", ""
         return _then(rx.set_value(SEARCH_INPUT_ID, ""), self._restart())
-
-    @rx.event
-    def next_page(self):
-        if not self._next_cursor:
-            return None
-        self._cursors = [*self._cursors, self._next_cursor]
-        self.page_number = len(self._cursors) + 1
-        return self._load(self._next_cursor)
-
-    @rx.event
-    def previous_page(self):
-        if not self._cursors:
-            return None
-        self._cursors = self._cursors[:-1]
-        self.page_number = len(self._cursors) + 1
-        return self._load(self._cursors[-1] if self._cursors else None)
 
     @rx.event(background=True)
     async def export(self, kind: str):

@@ -14,6 +14,7 @@ from oms_dashboard.services.errors import NotFound
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.auth import AuthState
 from oms_dashboard.ui.states.guard import OK, GuardedState
+from oms_dashboard.ui.states.pager import KeysetPager
 
 PAGE_SIZE = 25
 
@@ -40,40 +41,20 @@ class EmailView:
     html_body: str = ""
 
 
-class OutboxState(GuardedState, AuthState):
+class OutboxState(KeysetPager, GuardedState, AuthState):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN})
     rows: list[EmailRow] = []
     opened: EmailView = EmailView()
-    page_number: int = 1
-    has_next: bool = False
-    _cursors: list[str | None] = [None]
-    _next: str | None = None
 
     def _clear_view(self) -> None:
         self.rows, self.opened, self.has_next = [], EmailView(), False
 
     @rx.event
     def load(self):
-        self._cursors, self.page_number = [None], 1
-        return self._show(None)
+        self._first_page()
+        return self._load()
 
-    @rx.event
-    def next_page(self):
-        if self._next:
-            self._cursors.append(self._next)
-            self.page_number += 1
-            return self._show(self._next)
-        return None
-
-    @rx.event
-    def previous_page(self):
-        if len(self._cursors) > 1:
-            self._cursors.pop()
-            self.page_number -= 1
-            return self._show(self._cursors[-1])
-        return None
-
-    def _show(self, cursor: str | None):
+    def _load(self, cursor: str | None = None):
         with session_scope() as session:
             gate = self._guard(session)
             if not isinstance(gate, Actor):
@@ -91,7 +72,7 @@ class OutboxState(GuardedState, AuthState):
                 )
                 for e in page.items
             ]
-            self._next, self.has_next = page.next_cursor, page.next_cursor is not None
+            self._paged(page.next_cursor)
             self.access = OK
         return None
 

@@ -9,6 +9,7 @@ from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.notice import notice
 from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.pager import pager
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.layout import shell
 from oms_dashboard.ui.states.audit_log import (
@@ -231,34 +232,6 @@ def _filters() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text("Page ", S.page_number, size="2", color_scheme="gray"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16, aria_hidden="true"),
-            "Newer",
-            on_click=S.previous_page,
-            disabled=S.page_number <= 1,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        rx.button(
-            "Older",
-            rx.icon("chevron-right", size=16, aria_hidden="true"),
-            on_click=S.next_page,
-            disabled=~S.has_next,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        width="100%",
-        align="center",
-        spacing="2",
-    )
-
-
 def _content() -> rx.Component:
     return rx.vstack(
         page_header(
@@ -278,7 +251,7 @@ def _content() -> rx.Component:
                 S.rows.length() > 0,
                 rx.vstack(
                     table(COLUMNS, S.rows, _row, label="Audit log entries"),
-                    _pager(),
+                    pager(S, back="Newer", forward="Older"),
                     spacing="3",
                     width="100%",
                 ),

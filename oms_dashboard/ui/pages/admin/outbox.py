@@ -7,6 +7,7 @@ import reflex as rx
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.page_header import page_header
+from oms_dashboard.ui.components.pager import pager
 from oms_dashboard.ui.components.table import Column, table
 from oms_dashboard.ui.components.time import when
 from oms_dashboard.ui.layout import shell
@@ -45,33 +46,6 @@ def _row(row: rx.Var[EmailRow]) -> list[rx.Component]:
         ),
         rx.text(row.transport, size="2", color_scheme="gray", white_space="nowrap"),
     ]
-
-
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(rx.text.span("Page ", OutboxState.page_number), size="2", color_scheme="gray"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            "Newer",
-            on_click=OutboxState.previous_page,
-            disabled=OutboxState.page_number <= 1,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        rx.button(
-            "Older",
-            rx.icon("chevron-right", size=16),
-            on_click=OutboxState.next_page,
-            disabled=~OutboxState.has_next,
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-        ),
-        width="100%",
-        align="center",
-    )
 
 
 def _email_dialog() -> rx.Component:
@@ -146,7 +120,9 @@ def _content() -> rx.Component:
             rx.cond(
                 OutboxState.rows.length() > 0,
                 rx.vstack(
-                    table(COLUMNS, OutboxState.rows, _row, label="Emails"), _pager(), width="100%"
+                    table(COLUMNS, OutboxState.rows, _row, label="Emails"),
+                    pager(OutboxState, back="Newer", forward="Older"),
+                    width="100%",
                 ),
                 empty_state(
                     "No emails yet",
