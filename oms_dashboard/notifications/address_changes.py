@@ -12,8 +12,7 @@ from oms_dashboard.formatting.addresses import ship_to_lines
 from oms_dashboard.formatting.money import format_money
 from oms_dashboard.models import OrderEvent
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_seller
 
 Payload = dict[str, Any]
 
@@ -36,30 +35,19 @@ def seller_address_change(payload: Payload, *, engine: sa.Engine | None = None) 
             explanation += (
                 f" Shipping is now {format_money(data['shipping_after_minor'], order.currency)}."
             )
-        notify(
-            session,
-            dedupe_key=f"inapp:seller-address-change:{event_id}",
+        told = Notice(
+            key=f"seller-address-change:{event_id}",
             kind="seller_address_change",
             title=headline,
             body=explanation,
-            seller_id=order.seller_id,
+            template="seller_address_change",
+            subject=headline,
+            context={
+                "headline": headline,
+                "explanation": explanation,
+                "ship_to_lines": ship_to_lines(order),
+                "order_url": content.link(f"/orders/{order_id}"),
+            },
             order_id=order_id,
         )
-        session.commit()
-        for user in content.seller_staff(session, order.seller_id):
-            send_email(
-                session,
-                dedupe_key=f"email:seller-address-change:{event_id}:{user.id}",
-                template="seller_address_change",
-                to=user.email,
-                subject=headline,
-                context={
-                    "recipient_name": user.name,
-                    "headline": headline,
-                    "explanation": explanation,
-                    "ship_to_lines": ship_to_lines(order),
-                    "order_url": content.link(f"/orders/{order_id}"),
-                },
-                order_id=order_id,
-            )
-            session.commit()
+        tell_seller(session, order.seller_id, told)

@@ -24,6 +24,7 @@ from oms_dashboard.notifications.content import plural
 from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import one_line, when
 from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_person, tell_seller
 from oms_dashboard.notifications.returns import return_update
 from oms_dashboard.notifications.service_desk import (
     cancellation_update,
@@ -65,34 +66,23 @@ def new_order(payload: Payload, *, engine: sa.Engine | None = None) -> None:
         summary = content.order_summary(order, seller, lines)
         deadline = when(content.ship_by(order, seller))
         items = plural(summary["item_count"], "item")
-        notify(
-            session,
-            dedupe_key=f"inapp:new-order:{order_id}",
+        notice = Notice(
+            key=f"new-order:{order_id}",
             kind="new_order",
             title=f"New order {order.number}",
             body=f"{items}, {summary['total']} total. Ship by {deadline}.",
-            seller_id=seller.id,
+            template="new_order",
+            subject=f"New order {order.number}: {items}, {summary['total']}",
+            context={
+                **summary,
+                "ship_by": deadline,
+                "handling_hours": seller.handling_hours,
+                "placed_at": when(order.placed_at),
+                "address": ship_to_lines(order),
+            },
             order_id=order_id,
         )
-        session.commit()
-        context = {
-            **summary,
-            "ship_by": deadline,
-            "handling_hours": seller.handling_hours,
-            "placed_at": when(order.placed_at),
-            "address": ship_to_lines(order),
-        }
-        for user in content.seller_staff(session, seller.id):
-            send_email(
-                session,
-                dedupe_key=f"email:new-order:{order_id}:{user.id}",
-                template="new_order",
-                to=user.email,
-                subject=f"New order {order.number}: {items}, {summary['total']}",
-                context={**context, "recipient_name": user.name},
-                order_id=order_id,
-            )
-            session.commit()
+        tell_seller(session, seller.id, notice)
 
 
 def low_stock(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -101,33 +91,23 @@ def low_stock(payload: Payload, *, engine: sa.Engine | None = None) -> None:
     title, available = payload.get("title") or sku, int(payload["available"])
     alert = payload.get("alert_id") or f"{sku}:{available}"
     subject = f"Low stock: {title} ({sku}) — {available} left"
-    with session_scope(engine) as session:
-        notify(
-            session,
-            dedupe_key=f"inapp:low-stock:{alert}",
-            kind="low_stock",
-            title=subject,
-            body=f"{available} left, under your threshold of {payload['threshold']}.",
-            seller_id=seller_id,
-        )
-        session.commit()
-        context = {
+    notice = Notice(
+        key=f"low-stock:{alert}",
+        kind="low_stock",
+        title=subject,
+        body=f"{available} left, under your threshold of {payload['threshold']}.",
+        template="low_stock",
+        subject=subject,
+        context={
             "title": title,
             "sku": sku,
             "available": available,
             "threshold": payload["threshold"],
             "dashboard_url": content.link("/"),
-        }
-        for user in content.seller_staff(session, seller_id):
-            send_email(
-                session,
-                dedupe_key=f"email:low-stock:{alert}:{user.id}",
-                template="low_stock",
-                to=user.email,
-                subject=subject,
-                context={**context, "recipient_name": user.name},
-            )
-            session.commit()
+        },
+    )
+    with session_scope(engine) as session:
+        tell_seller(session, seller_id, notice)
 
 
 def payment_failed(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -152,27 +132,18 @@ def payment_action_required(payload: Payload, *, engine: sa.Engine | None = None
     with session_scope(engine) as session:
         view = content.load_checkout(session, checkout_id)
         first = view.first_order
-        user_id = content.customer_user_id(session, first.customer_id)
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:payment-action:{checkout_id}:r{payload.get('round', 1)}",
-                kind="payment_action_required",
-                title="Your bank needs to verify your payment",
-                body=f"Open order {first.number} to finish paying; we hold your items meanwhile.",
-                user_id=user_id,
-                order_id=first.id,
-            )
-            session.commit()
-        send_email(
-            session,
-            dedupe_key=f"email:payment-action:{checkout_id}:r{payload.get('round', 1)}",
+        notice = Notice(
+            key=f"payment-action:{checkout_id}:r{payload.get('round', 1)}",
+            kind="payment_action_required",
+            title="Your bank needs to verify your payment",
+            body=f"Open order {first.number} to finish paying; we hold your items meanwhile.",
             template="payment_action_required",
-            to=view.customer_email,
             subject=f"Action needed: verify the payment for your order {view.label}",
             context=content.payment_context(view),
             order_id=first.id,
         )
+        user_id = content.customer_user_id(session, first.customer_id)
+        tell_person(session, notice, user_id=user_id, email=view.customer_email)
 
 
 def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -194,23 +165,12 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
         ]
         found = plural(len(alternatives), "alternative")
         suggestion = f" We found {found} for you." if alternatives else ""
-        user_id = content.customer_user_id(session, order.customer_id)
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:stock-lost:{order_id}:{sku}",
-                kind="stock_lost",
-                title=f"An item of order {order.number} is no longer available",
-                body=f"{title} ({sku}) is no longer available.{suggestion}",
-                user_id=user_id,
-                order_id=order_id,
-            )
-            session.commit()
-        send_email(
-            session,
-            dedupe_key=f"email:stock-lost:{order_id}:{sku}",
+        notice = Notice(
+            key=f"stock-lost:{order_id}:{sku}",
+            kind="stock_lost",
+            title=f"An item of order {order.number} is no longer available",
+            body=f"{title} ({sku}) is no longer available.{suggestion}",
             template="stock_lost",
-            to=order.customer_email,
             subject=f"An item of your order {order.number} is no longer available",
             context={
                 "customer_name": order.ship_name,
@@ -223,6 +183,8 @@ def stock_lost(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             },
             order_id=order_id,
         )
+        user_id = content.customer_user_id(session, order.customer_id)
+        tell_person(session, notice, user_id=user_id, email=order.customer_email)
 
 
 def order_message(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -250,33 +212,22 @@ def order_message(payload: Payload, *, engine: sa.Engine | None = None) -> None:
                 )
             return
         customer_name = order.ship_name
-        notify(
-            session,
-            dedupe_key=f"inapp:order-message:{message_id}",
+        notice = Notice(
+            key=f"order-message:{message_id}",
             kind="order_message",
             title=f"{customer_name} wrote about order {order.number}",
             body=preview,
-            seller_id=order.seller_id,
+            template="order_message",
+            subject=f"Order {order.number}: a message from {customer_name}",
+            context={
+                "customer_name": customer_name,
+                "number": order.number,
+                "body": message.body,
+                "order_url": content.link(f"/orders/{order.id}"),
+            },
             order_id=order.id,
         )
-        session.commit()
-        context = {
-            "customer_name": customer_name,
-            "number": order.number,
-            "body": message.body,
-            "order_url": content.link(f"/orders/{order.id}"),
-        }
-        for user in content.seller_staff(session, order.seller_id):
-            send_email(
-                session,
-                dedupe_key=f"email:order-message:{message_id}:{user.id}",
-                template="order_message",
-                to=user.email,
-                subject=f"Order {order.number}: a message from {customer_name}",
-                context={**context, "recipient_name": user.name},
-                order_id=order.id,
-            )
-            session.commit()
+        tell_seller(session, order.seller_id, notice)
 
 
 HANDLERS = {

@@ -14,8 +14,7 @@ from oms_dashboard.domain.returns import Resolution, ReturnRule, ReturnStatus
 from oms_dashboard.domain.tracking import carrier_title
 from oms_dashboard.models import Return, Seller, Shipment
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_person
 from oms_dashboard.services.return_records import ReturnStep
 
 Payload = dict[str, Any]
@@ -33,24 +32,13 @@ def return_update(payload: Payload, *, engine: sa.Engine | None = None) -> None:
         label = session.get(Shipment, ret.shipment_id) if ret.shipment_id else None
         sent = session.get(Shipment, ret.exchange_shipment_id) if ret.exchange_shipment_id else None
         title, body = texts(step, ret, order.number, label, sent)
-        user_id = content.customer_user_id(session, order.customer_id)
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:return:{return_id}:{step}",
-                kind=f"return_{step}",
-                title=title,
-                body=body,
-                user_id=user_id,
-                order_id=order.id,
-            )
-            session.commit()
         package = sent if step is ReturnStep.EXCHANGE_SHIPPED else label
-        send_email(
-            session,
-            dedupe_key=f"email:return:{return_id}:{step}",
+        told = Notice(
+            key=f"return:{return_id}:{step}",
+            kind=f"return_{step}",
+            title=title,
+            body=body,
             template="return_update",
-            to=order.customer_email,
             subject=title,
             context={
                 "title": title,
@@ -67,7 +55,8 @@ def return_update(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             },
             order_id=order.id,
         )
-        session.commit()
+        user_id = content.customer_user_id(session, order.customer_id)
+        tell_person(session, told, user_id=user_id, email=order.customer_email)
 
 
 def texts(

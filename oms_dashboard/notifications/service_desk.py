@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from oms_dashboard.db import session_scope
 from oms_dashboard.formatting.money import format_money
-from oms_dashboard.models import Refund, Seller, User
+from oms_dashboard.models import Refund, User
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_person, tell_seller
 
 Payload = dict[str, Any]
 
@@ -67,23 +67,12 @@ def refund_update(payload: Payload, *, engine: sa.Engine | None = None) -> None:
         order = content.load_order(session, refund.order_id)
         amount = format_money(refund.amount_minor, refund.currency)
         headline = headline.format(amount=amount)
-        user_id = content.customer_user_id(session, order.customer_id)
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:refund:{refund_id}:{notice}",
-                kind=f"refund_{notice}",
-                title=headline,
-                body=f"Order {order.number}. {explanation}",
-                user_id=user_id,
-                order_id=order.id,
-            )
-            session.commit()
-        send_email(
-            session,
-            dedupe_key=f"email:refund:{refund_id}:{notice}",
+        told = Notice(
+            key=f"refund:{refund_id}:{notice}",
+            kind=f"refund_{notice}",
+            title=headline,
+            body=f"Order {order.number}. {explanation}",
             template="refund_update",
-            to=order.customer_email,
             subject=f"{headline} (order {order.number})",
             context={
                 "customer_name": order.ship_name,
@@ -102,6 +91,8 @@ def refund_update(payload: Payload, *, engine: sa.Engine | None = None) -> None:
             },
             order_id=order.id,
         )
+        user_id = content.customer_user_id(session, order.customer_id)
+        tell_person(session, told, user_id=user_id, email=order.customer_email)
 
 
 def cancellation_update(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -114,24 +105,12 @@ def cancellation_update(payload: Payload, *, engine: sa.Engine | None = None) ->
         if notice == "cancelled" and payload.get("refund_id"):
             explanation += " What you paid is being refunded."
         reason = payload.get("reason") or ""
-        user_id = content.customer_user_id(session, order.customer_id)
-        key = f"{order_id}:{notice}:{payload.get('request_id') or ''}"
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:cancellation:{key}",
-                kind=f"order_{notice}",
-                title=headline,
-                body=f"{explanation} {reason}".strip()[:2000],
-                user_id=user_id,
-                order_id=order_id,
-            )
-            session.commit()
-        send_email(
-            session,
-            dedupe_key=f"email:cancellation:{key}",
+        told = Notice(
+            key=f"cancellation:{order_id}:{notice}:{payload.get('request_id') or ''}",
+            kind=f"order_{notice}",
+            title=headline,
+            body=f"{explanation} {reason}".strip(),
             template="cancellation_update",
-            to=order.customer_email,
             subject=headline,
             context={
                 "customer_name": order.ship_name,
@@ -143,6 +122,8 @@ def cancellation_update(payload: Payload, *, engine: sa.Engine | None = None) ->
             },
             order_id=order_id,
         )
+        user_id = content.customer_user_id(session, order.customer_id)
+        tell_person(session, told, user_id=user_id, email=order.customer_email)
 
 
 def seller_cancellation(payload: Payload, *, engine: sa.Engine | None = None) -> None:
@@ -150,36 +131,24 @@ def seller_cancellation(payload: Payload, *, engine: sa.Engine | None = None) ->
     order_id, notice = payload["order_id"], payload["notice"]
     with session_scope(engine) as session:
         order = content.load_order(session, order_id)
-        seller = session.get(Seller, order.seller_id)
         headline, explanation = _SELLER_NOTICES[notice]
         headline = headline.format(number=order.number)
-        notify(
-            session,
-            dedupe_key=f"inapp:seller-cancellation:{order_id}:{notice}",
+        told = Notice(
+            key=f"seller-cancellation:{order_id}:{notice}",
             kind=f"seller_cancellation_{notice}",
             title=headline,
             body=explanation,
-            seller_id=order.seller_id,
+            template="seller_cancellation",
+            subject=headline,
+            context={
+                "headline": headline,
+                "explanation": explanation,
+                "reason": payload.get("reason") or "",
+                "order_url": content.link(f"/orders/{order_id}"),
+            },
             order_id=order_id,
         )
-        session.commit()
-        for user in content.seller_staff(session, seller.id):
-            send_email(
-                session,
-                dedupe_key=f"email:seller-cancellation:{order_id}:{notice}:{user.id}",
-                template="seller_cancellation",
-                to=user.email,
-                subject=headline,
-                context={
-                    "recipient_name": user.name,
-                    "headline": headline,
-                    "explanation": explanation,
-                    "reason": payload.get("reason") or "",
-                    "order_url": content.link(f"/orders/{order_id}"),
-                },
-                order_id=order_id,
-            )
-            session.commit()
+        tell_seller(session, order.seller_id, told)
 
 
 def staff_alert(payload: Payload, *, engine: sa.Engine | None = None) -> None:

@@ -21,9 +21,8 @@ from oms_dashboard.db import session_scope
 from oms_dashboard.domain.tracking import ShipmentDirection, ShipmentNotice
 from oms_dashboard.models import Order, Seller, Shipment, ShipmentScan
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
 from oms_dashboard.notifications.format import day, when
-from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_person
 from oms_dashboard.notifications.push import send_push
 
 Payload = dict[str, Any]
@@ -71,28 +70,18 @@ def shipment_update(payload: Payload, *, engine: sa.Engine | None = None) -> Non
         )
         title, body = texts(notice, facts)
         order_path = f"/orders/{order.id}"
-        user_id = content.customer_user_id(session, order.customer_id)
-        if user_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:shipment:{event}",
-                kind=f"shipment_{notice}",
-                title=title,
-                body=body,
-                user_id=user_id,
-                order_id=order.id,
-            )
-            session.commit()
-        send_email(
-            session,
-            dedupe_key=f"email:shipment:{event}",
+        told = Notice(
+            key=f"shipment:{event}",
+            kind=f"shipment_{notice}",
+            title=title,
+            body=body,
             template=f"shipment_{notice}",
-            to=order.customer_email,
             subject=title,
             context=email_context(session, order, shipment, scan, facts, title),
             order_id=order.id,
         )
-        session.commit()
+        user_id = content.customer_user_id(session, order.customer_id)
+        tell_person(session, told, user_id=user_id, email=order.customer_email)
         if user_id:
             send_push(
                 session,

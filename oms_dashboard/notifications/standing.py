@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from oms_dashboard.db import session_scope
 from oms_dashboard.models import Seller
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_seller
 
 _NOTICES = {
     "suspended": (
@@ -33,28 +32,18 @@ def seller_standing(payload: dict[str, Any], *, engine: sa.Engine | None = None)
         headline, explanation = _NOTICES[notice]
         headline = headline.format(name=seller.name)
         reason = payload.get("reason") or ""
-        notify(
-            session,
-            dedupe_key=f"inapp:seller-standing:{event}",
+        told = Notice(
+            key=f"seller-standing:{event}",
             kind=f"seller_{notice}",
             title=headline,
-            body=f"{explanation} Reason: {reason}"[:2000],
-            seller_id=seller_id,
+            body=f"{explanation} Reason: {reason}",
+            template="seller_standing",
+            subject=headline,
+            context={
+                "headline": headline,
+                "explanation": explanation,
+                "reason": reason,
+                "standing_url": content.link("/seller/standing"),
+            },
         )
-        session.commit()
-        for user in content.seller_staff(session, seller_id):
-            send_email(
-                session,
-                dedupe_key=f"email:seller-standing:{event}:{user.id}",
-                template="seller_standing",
-                to=user.email,
-                subject=headline,
-                context={
-                    "recipient_name": user.name,
-                    "headline": headline,
-                    "explanation": explanation,
-                    "reason": reason,
-                    "standing_url": content.link("/seller/standing"),
-                },
-            )
-            session.commit()
+        tell_seller(session, seller_id, told)

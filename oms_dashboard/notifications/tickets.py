@@ -3,6 +3,7 @@ the app and by email. The seller's staff each get one; the customer one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,8 +12,7 @@ from sqlmodel import select
 from oms_dashboard.db import session_scope
 from oms_dashboard.models import Customer, Dispute, Order, Ticket, TicketMessage, User
 from oms_dashboard.notifications import content
-from oms_dashboard.notifications.email import send_email
-from oms_dashboard.notifications.inapp import notify
+from oms_dashboard.notifications.notice import Notice, tell_person, tell_seller
 
 _WHAT = {
     "waiting_on_seller": ("Support needs your input on ticket {number}", "Reply on the ticket"),
@@ -36,95 +36,50 @@ def ticket_update(payload: dict[str, Any], *, engine: sa.Engine | None = None) -
         latest = _latest_words(session, ticket, event)
         about = f" about order {order.number}" if order else ""
         body = f"{ticket.subject}{about}. {latest}".strip()
-        key = f"{ticket_id}:{event}:{to}:{payload.get('cause', '')}"
-        context = {
-            "headline": title,
-            "subject_line": ticket.subject,
-            "number": ticket.number,
-            "order_number": order.number if order else None,
-            "latest": latest,
-            "action": action,
-            "ticket_url": content.link(f"/tickets/{ticket.id}"),
-        }
+        told = Notice(
+            key=f"ticket:{ticket_id}:{event}:{to}:{payload.get('cause', '')}",
+            kind="ticket_update",
+            title=title,
+            body=body,
+            template="ticket_update",
+            subject=title,
+            context={
+                "headline": title,
+                "subject_line": ticket.subject,
+                "number": ticket.number,
+                "order_number": order.number if order else None,
+                "latest": latest,
+                "action": action,
+                "ticket_url": content.link(f"/tickets/{ticket.id}"),
+            },
+            order_id=ticket.order_id,
+        )
         if to == "assignee":
-            _tell_assignee(session, ticket, payload, key, title, context)
+            _tell_assignee(session, ticket, payload, told)
         elif to == "seller" and ticket.seller_id:
-            notify(
-                session,
-                dedupe_key=f"inapp:ticket:{key}",
-                kind="ticket_update",
-                title=title,
-                body=body,
-                seller_id=ticket.seller_id,
-                order_id=ticket.order_id,
-            )
-            session.commit()
-            for user in content.seller_staff(session, ticket.seller_id):
-                send_email(
-                    session,
-                    dedupe_key=f"email:ticket:{key}:{user.id}",
-                    template="ticket_update",
-                    to=user.email,
-                    subject=title,
-                    context={**context, "recipient_name": user.name},
-                    order_id=ticket.order_id,
-                )
-                session.commit()
+            tell_seller(session, ticket.seller_id, told)
         elif to == "customer" and ticket.customer_id:
             customer = session.get(Customer, ticket.customer_id)
             if customer is None:
                 return
-            if customer.user_id:
-                notify(
-                    session,
-                    dedupe_key=f"inapp:ticket:{key}",
-                    kind="ticket_update",
-                    title=title,
-                    body=body,
-                    user_id=customer.user_id,
-                    order_id=ticket.order_id,
-                )
-                session.commit()
-            send_email(
-                session,
-                dedupe_key=f"email:ticket:{key}",
-                template="ticket_update",
-                to=customer.email,
-                subject=title,
-                context={**context, "recipient_name": customer.name},
-                order_id=ticket.order_id,
+            tell_person(
+                session, told, user_id=customer.user_id, email=customer.email, name=customer.name
             )
 
 
-def _tell_assignee(session, ticket: Ticket, payload, key, title, context) -> None:
-    """The agent a ticket was given to by someone else: the bell and an email."""
+def _tell_assignee(session, ticket: Ticket, payload, told: Notice) -> None:
+    """The agent a ticket was given to by someone else: the bell and an email, both
+    pointing at the support desk's view of the ticket."""
     agent = session.get(User, payload.get("assignee_id") or "")
     if agent is None or not agent.is_active or ticket.assignee_id != agent.id:
         return  # reassigned again meanwhile: the newer notice is theirs
     by = payload.get("by") or "a colleague"
-    notify(
-        session,
-        dedupe_key=f"inapp:ticket:{key}",
-        kind="ticket_update",
-        title=title,
+    desk = replace(
+        told,
         body=f"{ticket.subject} (priority {ticket.priority}), from {by}.",
-        user_id=agent.id,
-        order_id=ticket.order_id,
+        context={**told.context, "ticket_url": content.link(f"/support/tickets/{ticket.id}")},
     )
-    session.commit()
-    send_email(
-        session,
-        dedupe_key=f"email:ticket:{key}",
-        template="ticket_update",
-        to=agent.email,
-        subject=title,
-        context={
-            **context,
-            "recipient_name": agent.name,
-            "ticket_url": content.link(f"/support/tickets/{ticket.id}"),
-        },
-        order_id=ticket.order_id,
-    )
+    tell_person(session, desk, user_id=agent.id, email=agent.email, name=agent.name)
 
 
 def _latest_words(session, ticket: Ticket, event: str) -> str:
