@@ -15,8 +15,11 @@ from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.auth import authenticate
 from oms_dashboard.services.errors import AuthenticationFailed
 
+# Dependencies that do no I/O are ``async def``: FastAPI runs a sync one in a worker
+# thread, and each such hop costs more than the work.
 
-def get_db_engine(request: Request) -> Engine:
+
+async def get_db_engine(request: Request) -> Engine:
     """The engine this app was wired with (``bootstrap``)."""
     return request.app.state.engine
 
@@ -25,7 +28,7 @@ EngineDep = Annotated[Engine, Depends(get_db_engine)]
 """For routes that call a service owning its transaction: the route holds none."""
 
 
-def get_payment_provider(request: Request) -> PaymentProvider:
+async def get_payment_provider(request: Request) -> PaymentProvider:
     return request.app.state.payment_provider
 
 
@@ -78,7 +81,7 @@ def require_role(*roles: Role):
     """A dependency that admits only ``roles``, checked before the body is looked at,
     so a caller who may not act learns nothing from validation messages."""
 
-    def check(actor: ActorDep) -> Actor:
+    async def check(actor: ActorDep) -> Actor:
         actor.require(*roles)
         return actor
 
