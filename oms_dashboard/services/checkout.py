@@ -27,14 +27,13 @@ from oms_dashboard.ids import new_id, new_order_number
 from oms_dashboard.models import (
     Checkout,
     Inventory,
-    Product,
-    Seller,
 )
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services import checkout_sql, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.addresses import Address, delivery_restrictions, validate_address
 from oms_dashboard.services.alternatives import suggest_alternatives
+from oms_dashboard.services.checkout_sql import Columns
 from oms_dashboard.services.errors import Conflict, ServiceError, ValidationFailed
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.pricing import ShipmentPrice, price_shipment
@@ -144,8 +143,10 @@ class Cart:
     """What the checkout reads before deciding: the cart's products with their sellers
     and available stock, and the two policies it needs, in one statement."""
 
-    products: dict[str, Product]
-    sellers: dict[str, Seller]
+    products: dict[str, Columns]
+    """By sku: a product's columns, read like a ``Product``."""
+    sellers: dict[str, Columns]
+    """By id: a seller's columns, read like a ``Seller``."""
     available: dict[str, int]
     payment_hold: timedelta
     duplicate_window: timedelta
@@ -159,16 +160,16 @@ class Cart:
 
 def _load_cart(session: Session, request: CheckoutRequest) -> Cart:
     skus = sorted({line.sku for line in request.lines})
-    rows = session.execute(checkout_sql.CART, {"skus": skus}).all()
+    rows = session.connection().execute(checkout_sql.CART, {"skus": skus}).all()
     if rows and rows[0].payment_hold_minutes is not None:
         hold, window = rows[0].payment_hold_minutes, rows[0].duplicate_window_minutes
     else:  # no product found, or the policy row not created yet
         policy = get_policy(session)
         hold, window = policy.payment_hold_minutes, policy.duplicate_window_minutes
     return Cart(
-        products={row.Product.sku: row.Product for row in rows},
-        sellers={row.Seller.id: row.Seller for row in rows},
-        available={row.Product.sku: row.available or 0 for row in rows},
+        products={row.sku: checkout_sql.cart_product(row) for row in rows},
+        sellers={seller.id: seller for seller in map(checkout_sql.cart_seller, rows)},
+        available={row.sku: row.available or 0 for row in rows},
         payment_hold=timedelta(minutes=hold),
         duplicate_window=timedelta(minutes=window),
     )
@@ -437,7 +438,7 @@ def _reserve_all(session: Session, quantities: dict[str, int], cart: Cart) -> No
 
 
 def _refuse_for_stock(
-    session: Session, sku: str, requested: int, product: Product, available: int | None = None
+    session: Session, sku: str, requested: int, product: Columns, available: int | None = None
 ) -> None:
     if available is None:
         row = session.exec(
