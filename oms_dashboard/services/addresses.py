@@ -246,6 +246,11 @@ def _us_state_codes() -> dict[str, str]:
     return {key.casefold(): code for code, name in choices for key in (code, name)}
 
 
+def load_reference_data() -> None:
+    """Load what address checks read (the US ZIP codes) now, not on the first check."""
+    _us_zip_index()
+
+
 @lru_cache(maxsize=1)
 def _us_zip_index() -> dict[str, list[dict[str, Any]]]:
     """Every US ZIP code by its five digits, built once per process (~0.6 s):

@@ -455,9 +455,7 @@ def _refuse_for_stock(
     )
 
 
-def _find_duplicate(
-    session: Session, actor: Actor, lines_hash: str, since: datetime
-) -> str | None:
+def _find_duplicate(session: Session, actor: Actor, lines_hash: str, since: datetime) -> str | None:
     """The same customer, the same lines, minutes ago, under another key."""
     params = {"customer_id": actor.customer_id, "lines_hash": lines_hash, "since": since}
     return session.connection().execute(checkout_sql.DUPLICATE, params).scalar()

@@ -71,6 +71,7 @@ def cart_product(row: sa.Row) -> Columns:
 def cart_seller(row: sa.Row) -> Columns:
     return Columns(row, _sellers)
 
+
 DUPLICATE = (
     sa.select(_checkouts.c.id)
     .where(

@@ -91,7 +91,7 @@ def transactional(service: Callable[..., T]) -> Callable[..., T]:
 
 
 def lost_connection(exc: BaseException) -> str | None:
-    """"lost connection" if ``exc`` says the pooled connection was dead (SQLAlchemy then
+    """ "lost connection" if ``exc`` says the pooled connection was dead (SQLAlchemy then
     discards the pool's older connections too), else None."""
     return "lost connection" if getattr(exc, "connection_invalidated", False) else None
 
