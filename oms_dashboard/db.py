@@ -52,7 +52,11 @@ def make_engine(url: str, *, application_name: str = "oms") -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_timeout=60,
-        pool_pre_ping=True,
+        # No pre-ping: on this kind of machine each round trip costs ~0.2 ms of CPU, and
+        # a ping per checkout-from-pool was two per request. A connection found dead is
+        # discarded with the pool's older ones, and services run their transaction
+        # again on a fresh one (``unit_of_work.run_in_transaction``).
+        pool_pre_ping=False,
         connect_args={"application_name": application_name},
     )
 

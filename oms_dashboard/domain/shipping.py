@@ -18,6 +18,7 @@ which errs on the side of the carrier's bill, and is deterministic.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -220,7 +221,12 @@ _PRICE_PARITY = {"USD": "1", "CAD": "1.35", "AUD": "1.5", "EUR": "0.95", "GBP": 
 
 def default_rate_table(currency: str = "USD") -> RateTable:
     """The mall's rates for a seller without its own table."""
-    currency = currency.upper()
+    return _default_rate_table(currency.upper())
+
+
+@functools.cache
+def _default_rate_table(currency: str) -> RateTable:
+    """Built once per currency: the table is fixed and frozen."""
     exponent(currency)  # refuses an unsupported currency
     factor = Decimal(_PRICE_PARITY.get(currency, "1"))
 

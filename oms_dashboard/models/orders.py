@@ -38,6 +38,7 @@ class Checkout(ShipToColumns, table=True):
     __tablename__ = "checkouts"
     __table_args__ = (
         sa.UniqueConstraint("customer_id", "idempotency_key", name="uq_checkouts_idempotency"),
+        sa.Index("ix_checkouts_customer_lines", "customer_id", "lines_hash"),
         enum_check("status", CheckoutStatus, "ck_checkouts_status"),
         enum_check("payment_status", PaymentStatus, "ck_checkouts_payment_status"),
         sa.CheckConstraint("payment_round >= 1", name="ck_checkouts_payment_round"),
@@ -47,6 +48,9 @@ class Checkout(ShipToColumns, table=True):
     customer_id: str = Field(foreign_key="customers.id", index=True)
     idempotency_key: str = Field(max_length=200)
     request_hash: str = Field(max_length=64)
+    lines_hash: str | None = Field(default=None, max_length=64)
+    """The cart's skus and quantities hashed (``CheckoutRequest.lines_fingerprint``): the
+    same cart again minutes later under another key is a duplicate."""
     status: str = Field(default="pending_payment", max_length=24)
     currency: str = Field(max_length=3)
     total_minor: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from oms_dashboard.domain.money import format_minor
 from oms_dashboard.models import Inventory, Product
@@ -26,8 +26,9 @@ def suggest_alternatives(session: Session, product: Product, quantity: int) -> l
     """
     words = title_words(product.title)
     word_match = sa.or_(*(Product.title.ilike(f"%{w}%") for w in words)) if words else sa.false()
-    candidates = session.exec(
-        select(Product, Inventory.on_hand - Inventory.reserved)
+    available = (Inventory.on_hand - Inventory.reserved).label("available")
+    candidates = session.connection().execute(
+        sa.select(Product.sku, Product.title, Product.seller_id, Product.price_minor, available)
         .join(Inventory, Inventory.sku == Product.sku)
         .where(
             Product.sku != product.sku,
@@ -37,10 +38,9 @@ def suggest_alternatives(session: Session, product: Product, quantity: int) -> l
             sa.or_(word_match, Product.seller_id == product.seller_id),
         )
         .limit(200)
-    ).all()
+    )
 
-    def rank(row: tuple[Product, int]) -> tuple[int, int, str]:
-        other, _ = row
+    def rank(other: sa.Row) -> tuple[int, int, str]:
         shared = len(words & title_words(other.title))
         return (-shared, other.seller_id != product.seller_id, other.sku)
 
@@ -49,8 +49,8 @@ def suggest_alternatives(session: Session, product: Product, quantity: int) -> l
             "sku": other.sku,
             "title": other.title,
             "seller_id": other.seller_id,
-            "price": format_minor(other.price_minor, other.currency),
-            "available": available,
+            "price": format_minor(other.price_minor, product.currency),
+            "available": other.available,
         }
-        for other, available in sorted(candidates, key=rank)[:LIMIT]
+        for other in sorted(candidates, key=rank)[:LIMIT]
     ]

@@ -7,13 +7,16 @@ kind of row, so signing out or expiry ends both the same way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
@@ -23,7 +26,7 @@ from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, ValidationFailed
-from oms_dashboard.services.unit_of_work import transactional
+from oms_dashboard.services.unit_of_work import lost_connection, transactional
 from oms_dashboard.settings import get_settings
 
 _hasher = PasswordHasher()
@@ -72,22 +75,63 @@ def sign_in(
 
 
 def authenticate(engine: Engine, token: str | None) -> Actor:
-    """The signed-in actor for a session token, read in a short transaction of its own."""
-    with Session(engine) as session:
-        return actor_for_token(session, token)
+    """The signed-in actor for a session token, read on its own (on PostgreSQL outside
+    any transaction: one statement, one round trip, no BEGIN or ROLLBACK). A pooled
+    connection found dead is tried once more on a fresh one."""
+    for attempt in (1, 2):
+        try:
+            with Session(_single_reads(engine)) as session:
+                return actor_for_token(session, token)
+        except sa_exc.OperationalError as exc:
+            if attempt == 2 or not lost_connection(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+@functools.lru_cache(maxsize=8)
+def _single_reads(engine: Engine) -> Engine:
+    """``engine`` for one-statement reads: autocommit on PostgreSQL (SQLite's own
+    transaction handling stays as ``db`` set it)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+_SIGNED_IN = (
+    sa.select(
+        UserSession.expires_at,
+        User.id,
+        User.role,
+        User.name,
+        User.email,
+        User.seller_id,
+        User.is_active,
+        Customer.id.label("customer_id"),
+    )
+    .join(User, User.id == UserSession.user_id)
+    .outerjoin(Customer, Customer.user_id == User.id)
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+)
+"""A session row with its user and (for a customer) the profile: one statement."""
 
 
 def actor_for_token(session: Session, token: str | None) -> Actor:
     """The signed-in actor for a session token; ``AuthenticationFailed`` if none."""
     if not token:
         raise AuthenticationFailed("sign in first")
-    row = session.get(UserSession, _token_hash(token))
+    row = session.connection().execute(_SIGNED_IN, {"token_hash": _token_hash(token)}).first()
     if row is None or row.expires_at <= utcnow():
         raise AuthenticationFailed("your session has expired; sign in again")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not row.is_active:
         raise AuthenticationFailed("this account is disabled")
-    return actor_for_user(session, user)
+    return Actor(
+        user_id=row.id,
+        role=Role(row.role),
+        name=row.name,
+        email=row.email,
+        seller_id=row.seller_id,
+        customer_id=row.customer_id if row.role == Role.CUSTOMER else None,
+    )
 
 
 def actor_for_user(session: Session, user: User) -> Actor:

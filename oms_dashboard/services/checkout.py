@@ -11,29 +11,33 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from oms_dashboard.domain.money import format_minor
+from oms_dashboard.domain.payment import CheckoutStatus
 from oms_dashboard.domain.review import ReviewReason
 from oms_dashboard.domain.standing import SellerSuspended
 from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import new_id, new_order_number
-from oms_dashboard.models import Checkout, Order, OrderLine, Product, Seller
+from oms_dashboard.models import (
+    Checkout,
+    Inventory,
+)
 from oms_dashboard.models.base import utcnow
-from oms_dashboard.services import stock
+from oms_dashboard.services import checkout_sql, stock
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.addresses import Address, delivery_restrictions, validate_address
 from oms_dashboard.services.alternatives import suggest_alternatives
-from oms_dashboard.services.errors import Conflict, ValidationFailed
+from oms_dashboard.services.checkout_sql import Columns
+from oms_dashboard.services.errors import Conflict, ServiceError, ValidationFailed
 from oms_dashboard.services.policies import get_policy
 from oms_dashboard.services.pricing import ShipmentPrice, price_shipment
-from oms_dashboard.services.timeline import OMS, By, record_event
+from oms_dashboard.services.timeline import OMS, By, event_row
 from oms_dashboard.services.unit_of_work import run_in_transaction
 
 MAX_LINES = 50
@@ -62,6 +66,11 @@ class CheckoutRequest:
         }
         return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
+    def lines_fingerprint(self) -> str:
+        """The cart alone (skus and quantities): how a duplicate under another key is found."""
+        merged = sorted(self.merged_quantities().items())
+        return hashlib.sha256(json.dumps(merged).encode()).hexdigest()
+
     def merged_quantities(self) -> dict[str, int]:
         merged: dict[str, int] = defaultdict(int)
         for line in self.lines:
@@ -87,103 +96,225 @@ def place_checkout(
 
 
 def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -> CheckoutResult:
+    """Everything is read and decided before the first write, and the stock is held
+    last: the hot inventory row stays locked only for its UPDATE and the commit."""
     fingerprint = request.fingerprint()
-    earlier = _find_by_key(session, actor.customer_id, key)
-    if earlier is not None:
+    try:
+        cart = _load_cart(session, request)
+        address = _validate(request, cart)
+        _refuse_suspended(request, cart)
+        prices = _price_all(request, cart, address)
+        _refuse_short(session, request, cart)
+    except ServiceError:
+        # A key's first answer stands even if the cart could not be placed today.
+        earlier = _find_by_key(session, actor.customer_id, key)
+        if earlier is None:
+            raise
         return _replay(earlier, fingerprint)
 
-    products, address = _validate(session, request)
-    quantities = request.merged_quantities()
-    by_seller: dict[str, list[str]] = defaultdict(list)
-    for sku in quantities:
-        by_seller[products[sku].seller_id].append(sku)
-    sellers = {s.id: s for s in session.exec(select(Seller).where(Seller.id.in_(by_seller))).all()}
-    _refuse_suspended(request, products, sellers)
-    prices = _price_all(request, products, quantities, by_seller, sellers, address)
-
     now = utcnow()
-    policy = get_policy(session)
-    currency = next(iter(products.values())).currency
-    checkout = Checkout(
-        id=new_id("chk"),
-        customer_id=actor.customer_id,
-        idempotency_key=key,
-        request_hash=fingerprint,
-        currency=currency,
-        total_minor=sum(price.total_minor for price in prices.values()),
+    lines_hash = request.lines_fingerprint()
+    duplicate_of = _find_duplicate(session, actor, lines_hash, now - cart.duplicate_window)
+    plan = CheckoutPlan.build(
+        actor=actor,
+        cart=cart,
+        quantities=request.merged_quantities(),
+        prices=prices,
         service_level=request.service_level,
-        created_at=now,
-        hold_expires_at=now + timedelta(minutes=policy.payment_hold_minutes),
-        **_ship_to(address),
+        address=address,
+        placed_at=now,
+        duplicate_of=duplicate_of,
     )
-    claimed = _claim_key(session, checkout)
-    if claimed is not None:
-        return _replay(claimed, fingerprint)
+    checkout = plan.checkout_row(
+        idempotency_key=key, request_hash=fingerprint, lines_hash=lines_hash
+    )
+    if not _claim_key(session, checkout):
+        return _replay(_find_by_key(session, actor.customer_id, key), fingerprint)
+    connection = session.connection()
+    connection.execute(checkout_sql.INSERT_ORDERS, plan.order_rows())
+    connection.execute(checkout_sql.INSERT_LINES, plan.line_rows())
+    connection.execute(checkout_sql.INSERT_EVENTS, plan.event_rows())
+    _reserve_all(session, plan.quantities, cart)
+    return CheckoutResult(body=plan.body, order_ids=[o["id"] for o in plan.orders])
 
-    _reserve_all(session, quantities, products)
-    duplicate_of = _find_duplicate(
-        session, actor, checkout, quantities, policy.duplicate_window_minutes
+
+@dataclass(frozen=True)
+class Cart:
+    """What the checkout reads before deciding: the cart's products with their sellers
+    and available stock, and the two policies it needs, in one statement."""
+
+    products: dict[str, Columns]
+    """By sku: a product's columns, read like a ``Product``."""
+    sellers: dict[str, Columns]
+    """By id: a seller's columns, read like a ``Seller``."""
+    available: dict[str, int]
+    payment_hold: timedelta
+    duplicate_window: timedelta
+
+    def skus_by_seller(self, skus) -> dict[str, list[str]]:
+        by_seller: dict[str, list[str]] = defaultdict(list)
+        for sku in sorted(skus):
+            by_seller[self.products[sku].seller_id].append(sku)
+        return dict(sorted(by_seller.items()))
+
+
+def _load_cart(session: Session, request: CheckoutRequest) -> Cart:
+    skus = sorted({line.sku for line in request.lines})
+    rows = session.connection().execute(checkout_sql.CART, {"skus": skus}).all()
+    if rows and rows[0].payment_hold_minutes is not None:
+        hold, window = rows[0].payment_hold_minutes, rows[0].duplicate_window_minutes
+    else:  # no product found, or the policy row not created yet
+        policy = get_policy(session)
+        hold, window = policy.payment_hold_minutes, policy.duplicate_window_minutes
+    return Cart(
+        products={row.sku: checkout_sql.cart_product(row) for row in rows},
+        sellers={seller.id: seller for seller in map(checkout_sql.cart_seller, rows)},
+        available={row.sku: row.available or 0 for row in rows},
+        payment_hold=timedelta(minutes=hold),
+        duplicate_window=timedelta(minutes=window),
     )
-    orders = []
-    for seller_id in sorted(by_seller):
-        orders.append(
-            _create_order(
-                session,
-                actor=actor,
-                checkout=checkout,
-                seller=sellers[seller_id],
-                skus=sorted(by_seller[seller_id]),
-                products=products,
-                quantities=quantities,
-                price=prices[seller_id],
-                duplicate_of=duplicate_of,
+
+
+@dataclass
+class CheckoutPlan:
+    """The rows one checkout writes and the answer it gives, all decided in Python
+    before the first write, so each table gets one multi-row INSERT."""
+
+    checkout: dict[str, Any]
+    orders: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    quantities: dict[str, int]
+    body: dict[str, Any]
+
+    @classmethod
+    def build(
+        cls, *, actor, cart, quantities, prices, service_level, address, placed_at, duplicate_of
+    ) -> CheckoutPlan:
+        products = cart.products
+        currency = next(iter(products.values())).currency
+        checkout = {
+            "id": new_id("chk"),
+            "customer_id": actor.customer_id,
+            "currency": currency,
+            "total_minor": sum(price.total_minor for price in prices.values()),
+            "service_level": service_level,
+            "created_at": placed_at,
+            "hold_expires_at": placed_at + cart.payment_hold,
+            **_ship_to(address),
+        }
+        orders, lines, events = [], [], []
+        for seller_id, skus in cart.skus_by_seller(quantities).items():
+            price = prices[seller_id]
+            order = {
+                "id": new_id("ord"),
+                "number": new_order_number(),
+                "checkout_id": checkout["id"],
+                "seller_id": seller_id,
+                "customer_id": actor.customer_id,
+                "customer_email": actor.email,
+                "status": OrderStatus.PENDING_PAYMENT,
+                "currency": currency,
+                "subtotal_minor": price.subtotal_minor,
+                "shipping_minor": price.shipping_minor,
+                "total_minor": price.total_minor,
+                "service_level": service_level,
+                "estimated_delivery": price.estimated_delivery,
+                "review_reason": ReviewReason.DUPLICATE if duplicate_of else None,
+                "stock_status": StockStatus.HELD,
+                "placed_at": placed_at,
+                "updated_at": placed_at,
+                **_ship_to(address),
+            }
+            orders.append(order)
+            order["lines"] = [
+                {
+                    "id": new_id("oln"),
+                    "order_id": order["id"],
+                    "seller_id": seller_id,
+                    "sku": sku,
+                    "title": products[sku].title,
+                    "quantity": quantities[sku],
+                    "unit_price_minor": products[sku].price_minor,
+                    "line_total_minor": products[sku].price_minor * quantities[sku],
+                    "kind": products[sku].kind,
+                }
+                for sku in skus
+            ]
+            lines.extend(order["lines"])
+            events.append(
+                event_row(
+                    order["id"],
+                    seller_id,
+                    "order.placed",
+                    by=By.person(actor),
+                    at=placed_at,
+                    move=(None, OrderStatus.PENDING_PAYMENT),
+                    note="items held for you until the payment is verified",
+                    data={"checkout_id": checkout["id"], "service_level": service_level},
+                )
             )
-        )
-    stock.note_stock_levels(session, quantities)
-    body = checkout_body(checkout, orders, session)
-    checkout.response = body
-    session.add(checkout)
-    return CheckoutResult(body=body, order_ids=[o.id for o in orders])
+            if duplicate_of:
+                events.append(
+                    event_row(
+                        order["id"],
+                        seller_id,
+                        "order.flagged",
+                        by=OMS,
+                        at=placed_at,
+                        note="same lines as an order placed minutes earlier: held for review",
+                        data={"reason": "duplicate", "duplicate_of": duplicate_of},
+                    )
+                )
+        plan = cls(checkout, orders, lines, events, dict(quantities), body={})
+        plan.body = checkout_body(plan)
+        return plan
+
+    def checkout_row(self, **identity: str) -> dict[str, Any]:
+        return {**self.checkout, **identity, "response": self.body}
+
+    def order_rows(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in order.items() if k != "lines"} for order in self.orders]
+
+    def line_rows(self) -> list[dict[str, Any]]:
+        return self.lines
+
+    def event_rows(self) -> list[dict[str, Any]]:
+        return self.events
 
 
-def checkout_body(checkout: Checkout, orders: list[Order], session: Session) -> dict[str, Any]:
+def checkout_body(plan: CheckoutPlan) -> dict[str, Any]:
     """The API's answer for a checkout, stored so a replay returns it verbatim."""
-    lines = session.exec(
-        select(OrderLine)
-        .where(OrderLine.order_id.in_([o.id for o in orders]))
-        .order_by(OrderLine.sku)
-    ).all()
-    cur = checkout.currency
+    cur = plan.checkout["currency"]
     return {
-        "checkout_id": checkout.id,
-        "status": checkout.status,
+        "checkout_id": plan.checkout["id"],
+        "status": CheckoutStatus.PENDING_PAYMENT.value,
         "currency": cur,
-        "total": format_minor(checkout.total_minor, cur),
+        "total": format_minor(plan.checkout["total_minor"], cur),
         "orders": [
             {
-                "id": order.id,
-                "number": order.number,
-                "seller_id": order.seller_id,
-                "status": order.status,
-                "subtotal": format_minor(order.subtotal_minor, cur),
-                "shipping_cost": format_minor(order.shipping_minor, cur),
-                "total": format_minor(order.total_minor, cur),
-                "estimated_delivery": order.estimated_delivery.isoformat()
-                if order.estimated_delivery
+                "id": order["id"],
+                "number": order["number"],
+                "seller_id": order["seller_id"],
+                "status": order["status"].value,
+                "subtotal": format_minor(order["subtotal_minor"], cur),
+                "shipping_cost": format_minor(order["shipping_minor"], cur),
+                "total": format_minor(order["total_minor"], cur),
+                "estimated_delivery": order["estimated_delivery"].isoformat()
+                if order["estimated_delivery"]
                 else None,
-                "review_reason": order.review_reason,
+                "review_reason": order["review_reason"],
                 "lines": [
                     {
-                        "sku": line.sku,
-                        "quantity": line.quantity,
-                        "unit_price": format_minor(line.unit_price_minor, cur),
-                        "line_total": format_minor(line.line_total_minor, cur),
+                        "sku": line["sku"],
+                        "quantity": line["quantity"],
+                        "unit_price": format_minor(line["unit_price_minor"], cur),
+                        "line_total": format_minor(line["line_total_minor"], cur),
                     }
-                    for line in lines
-                    if line.order_id == order.id
+                    for line in order["lines"]
                 ],
             }
-            for order in orders
+            for order in plan.orders
         ],
     }
 
@@ -204,25 +335,18 @@ def _replay(earlier: Checkout, fingerprint: str) -> CheckoutResult:
     return CheckoutResult(body=earlier.response or {}, replayed=True)
 
 
-def _claim_key(session: Session, checkout: Checkout) -> Checkout | None:
-    """Insert the checkout, taking its key; if a concurrent request took it, return theirs.
+def _claim_key(session: Session, checkout: dict[str, Any]) -> bool:
+    """Insert the checkout, taking its key; False if another request holds the key.
 
-    On PostgreSQL the insert waits for the other transaction on the unique
-    index, so the loser sees the winner's committed row.
+    On PostgreSQL the insert waits for a concurrent transaction holding the same key,
+    so after it commits the loser reads the winner's row.
     """
-    try:
-        with session.begin_nested():
-            session.add(checkout)
-            session.flush()
-    except sa.exc.IntegrityError:
-        winner = _find_by_key(session, checkout.customer_id, checkout.idempotency_key)
-        if winner is None:
-            raise
-        return winner
-    return None
+    connection = session.connection()
+    claim = checkout_sql.CLAIM[connection.dialect.name]
+    return connection.execute(claim, checkout).first() is not None
 
 
-def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Product], Address]:
+def _validate(request: CheckoutRequest, cart: Cart) -> Address:
     errors: list[dict[str, str]] = []
     if not request.lines:
         errors.append({"field": "lines", "message": "must contain at least one line"})
@@ -233,8 +357,7 @@ def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Pro
             errors.append(
                 {"field": f"lines[{i}].quantity", "message": f"must be from 1 to {MAX_QUANTITY}"}
             )
-    skus = sorted({line.sku for line in request.lines})
-    products = {p.sku: p for p in session.exec(select(Product).where(Product.sku.in_(skus))).all()}
+    products = cart.products
     for i, line in enumerate(request.lines):
         product = products.get(line.sku)
         if product is None or not product.active:
@@ -260,36 +383,42 @@ def _validate(session: Session, request: CheckoutRequest) -> tuple[dict[str, Pro
         errors.extend(delivery_restrictions(address, service_level=request.service_level))
     if errors:
         raise ValidationFailed(errors)
-    return products, address
+    return address
 
 
-def _refuse_suspended(
-    request: CheckoutRequest, products: dict[str, Product], sellers: dict[str, Seller]
-) -> None:
+def _refuse_suspended(request: CheckoutRequest, cart: Cart) -> None:
     """A suspended seller takes no new orders: the first such line (in the cart's
-    order) is named. The sellers are already loaded for pricing: no query of its own."""
+    order) is named."""
     for line in request.lines:
-        seller = sellers[products[line.sku].seller_id]
+        product = cart.products[line.sku]
+        seller = cart.sellers[product.seller_id]
         if seller.suspended_at is not None:
-            product = products[line.sku]
             raise SellerSuspended(sku=product.sku, title=product.title, seller_name=seller.name)
 
 
-def _price_all(
-    request, products, quantities, by_seller, sellers, address
-) -> dict[str, ShipmentPrice]:
+def _refuse_short(session: Session, request: CheckoutRequest, cart: Cart) -> None:
+    """Stock already short as read: refused before anything is written. (The hold
+    itself decides; this only spares a sold-out product's buyers the writes.)"""
+    for sku, quantity in sorted(request.merged_quantities().items()):
+        if cart.available[sku] < quantity:
+            _refuse_for_stock(session, sku, quantity, cart.products[sku], cart.available[sku])
+
+
+def _price_all(request: CheckoutRequest, cart: Cart, address: Address) -> dict[str, ShipmentPrice]:
     """Price every seller's shipment; collect every refusal before answering."""
+    quantities = request.merged_quantities()
     line_index = {line.sku: i for i, line in reversed(list(enumerate(request.lines)))}
     prices: dict[str, ShipmentPrice] = {}
     errors: list[dict[str, str]] = []
-    for seller_id, skus in sorted(by_seller.items()):
+    placed_at = utcnow()
+    for seller_id, skus in cart.skus_by_seller(quantities).items():
         try:
             prices[seller_id] = price_shipment(
-                seller=sellers[seller_id],
-                lines=[(line_index[sku], products[sku], quantities[sku]) for sku in sorted(skus)],
+                seller=cart.sellers[seller_id],
+                lines=[(line_index[sku], cart.products[sku], quantities[sku]) for sku in skus],
                 destination=address,
                 service_level=request.service_level,
-                placed_at=utcnow(),
+                placed_at=placed_at,
             )
         except ValidationFailed as exc:
             errors.extend(exc.errors)
@@ -298,138 +427,38 @@ def _price_all(
     return prices
 
 
-def _reserve_all(
-    session: Session, quantities: dict[str, int], products: dict[str, Product]
-) -> None:
+def _reserve_all(session: Session, quantities: dict[str, int], cart: Cart) -> None:
     for sku in sorted(quantities):
-        if not stock.reserve(session, sku, quantities[sku]):
-            _refuse_for_stock(session, sku, quantities[sku], products[sku])
+        product = cart.products[sku]
+        level = stock.reserve(session, sku, quantities[sku])
+        if level is None:
+            _refuse_for_stock(session, sku, quantities[sku], product)
+        threshold = cart.sellers[product.seller_id].low_stock_threshold
+        stock.note_level(session, level, threshold=threshold, title=product.title)
 
 
-def _refuse_for_stock(session: Session, sku: str, requested: int, product: Product) -> None:
-    from oms_dashboard.models import Inventory
-
-    row = session.exec(
-        select(Inventory).where(Inventory.sku == sku).execution_options(populate_existing=True)
-    ).first()
-    available = max(row.available, 0) if row else 0
+def _refuse_for_stock(
+    session: Session, sku: str, requested: int, product: Columns, available: int | None = None
+) -> None:
+    if available is None:
+        row = session.exec(
+            select(Inventory).where(Inventory.sku == sku).execution_options(populate_existing=True)
+        ).first()
+        available = row.available if row else 0
     raise Conflict(
-        f"only {available} of {sku} available; {requested} requested",
+        f"only {max(available, 0)} of {sku} available; {requested} requested",
         type="insufficient-inventory",
         sku=sku,
         requested=requested,
-        available=available,
+        available=max(available, 0),
         alternatives=suggest_alternatives(session, product, requested),
     )
 
 
-def _find_duplicate(
-    session: Session, actor: Actor, checkout: Checkout, quantities: dict[str, int], minutes: int
-) -> str | None:
+def _find_duplicate(session: Session, actor: Actor, lines_hash: str, since: datetime) -> str | None:
     """The same customer, the same lines, minutes ago, under another key."""
-    since = checkout.created_at - timedelta(minutes=minutes)
-    recent = session.exec(
-        select(Checkout.id)
-        .where(
-            Checkout.customer_id == actor.customer_id,
-            Checkout.id != checkout.id,
-            Checkout.created_at >= since,
-        )
-        .order_by(Checkout.created_at.desc())
-    ).all()
-    for checkout_id in recent:
-        rows = session.exec(
-            select(OrderLine.sku, sa.func.sum(OrderLine.quantity))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.checkout_id == checkout_id)
-            .group_by(OrderLine.sku)
-        ).all()
-        if dict(rows) == quantities:
-            return checkout_id
-    return None
-
-
-def _create_order(
-    session: Session,
-    *,
-    actor: Actor,
-    checkout: Checkout,
-    seller: Seller,
-    skus: list[str],
-    products: dict[str, Product],
-    quantities: dict[str, int],
-    price: ShipmentPrice,
-    duplicate_of: str | None,
-) -> Order:
-    order = Order(
-        id=new_id("ord"),
-        number=new_order_number(),
-        checkout_id=checkout.id,
-        seller_id=seller.id,
-        customer_id=checkout.customer_id,
-        customer_email=actor.email,
-        status=OrderStatus.PENDING_PAYMENT,
-        currency=checkout.currency,
-        subtotal_minor=price.subtotal_minor,
-        shipping_minor=price.shipping_minor,
-        total_minor=price.total_minor,
-        service_level=checkout.service_level,
-        estimated_delivery=price.estimated_delivery,
-        review_reason=ReviewReason.DUPLICATE if duplicate_of else None,
-        stock_status=StockStatus.HELD,
-        placed_at=checkout.created_at,
-        updated_at=checkout.created_at,
-        **{k: getattr(checkout, k) for k in _SHIP_TO_FIELDS},
-    )
-    session.add(order)
-    session.flush()
-    for sku in skus:
-        product = products[sku]
-        session.add(
-            OrderLine(
-                id=new_id("oln"),
-                order_id=order.id,
-                seller_id=seller.id,
-                sku=sku,
-                title=product.title,
-                quantity=quantities[sku],
-                unit_price_minor=product.price_minor,
-                line_total_minor=product.price_minor * quantities[sku],
-                kind=product.kind,
-            )
-        )
-    record_event(
-        session,
-        order,
-        "order.placed",
-        by=By.person(actor),
-        at=checkout.created_at,
-        move=(None, OrderStatus.PENDING_PAYMENT),
-        note="items held for you until the payment is verified",
-        data={"checkout_id": checkout.id, "service_level": checkout.service_level},
-    )
-    if duplicate_of:
-        record_event(
-            session,
-            order,
-            "order.flagged",
-            by=OMS,
-            at=checkout.created_at,
-            note="same lines as an order placed minutes earlier: held for review",
-            data={"reason": "duplicate", "duplicate_of": duplicate_of},
-        )
-    return order
-
-
-_SHIP_TO_FIELDS = (
-    "ship_name",
-    "ship_line1",
-    "ship_line2",
-    "ship_city",
-    "ship_region",
-    "ship_postal_code",
-    "ship_country",
-)
+    params = {"customer_id": actor.customer_id, "lines_hash": lines_hash, "since": since}
+    return session.connection().execute(checkout_sql.DUPLICATE, params).scalar()
 
 
 def _ship_to(address: Address) -> dict[str, Any]:

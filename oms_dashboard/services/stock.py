@@ -9,6 +9,7 @@ locks its row: orders are locked before it or not at all (``services.locks``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -19,15 +20,38 @@ from oms_dashboard.services import locks
 from oms_dashboard.services.outbox import MessageKind, add_message
 
 
-def reserve(session: Session, sku: str, quantity: int) -> bool:
-    """Hold ``quantity`` units if that many are available; False if not."""
-    locks.touching_inventory(session)
-    result = session.execute(
-        sa.update(Inventory)
-        .where(Inventory.sku == sku, Inventory.on_hand - Inventory.reserved >= quantity)
-        .values(reserved=Inventory.reserved + quantity)
+@dataclass(frozen=True)
+class Level:
+    """A sku's stock just after a change: what ``note_level`` needs to decide on an alert."""
+
+    sku: str
+    seller_id: str
+    available: int
+    low_stock_alerted: bool
+
+
+_RESERVE = (
+    sa.update(Inventory)
+    .where(
+        Inventory.sku == sa.bindparam("hold_sku"),
+        Inventory.on_hand - Inventory.reserved >= sa.bindparam("quantity"),
     )
-    return result.rowcount == 1
+    .values(reserved=Inventory.reserved + sa.bindparam("quantity"))
+    .returning(
+        Inventory.sku,
+        Inventory.seller_id,
+        Inventory.on_hand - Inventory.reserved,
+        Inventory.low_stock_alerted,
+    )
+)
+
+
+def reserve(session: Session, sku: str, quantity: int) -> Level | None:
+    """Hold ``quantity`` units if that many are available: the level after, or None."""
+    locks.touching_inventory(session)
+    params = {"hold_sku": sku, "quantity": quantity}
+    row = session.connection().execute(_RESERVE, params).first()
+    return Level(*row) if row else None
 
 
 def release(session: Session, quantities: Mapping[str, int]) -> None:
@@ -81,24 +105,28 @@ def note_stock_levels(session: Session, skus: Iterable[str]) -> None:
         .execution_options(populate_existing=True)
     ).all()
     for stock, threshold, title in rows:
-        low = stock.available < threshold
-        if low and not stock.low_stock_alerted:
-            flipped = session.execute(
-                sa.update(Inventory)
-                .where(Inventory.sku == stock.sku, Inventory.low_stock_alerted.is_(False))
-                .values(low_stock_alerted=True)
-            ).rowcount
-            if flipped:
-                alert_low_stock(session, stock, threshold, title)
-        elif not low and stock.low_stock_alerted:
-            session.execute(
-                sa.update(Inventory)
-                .where(Inventory.sku == stock.sku)
-                .values(low_stock_alerted=False)
-            )
+        level = Level(stock.sku, stock.seller_id, stock.available, stock.low_stock_alerted)
+        note_level(session, level, threshold=threshold, title=title)
 
 
-def alert_low_stock(session: Session, stock: Inventory, threshold: int, title: str) -> None:
+def note_level(session: Session, level: Level, *, threshold: int, title: str) -> None:
+    """``note_stock_levels`` for one sku whose level is already known (no read)."""
+    low = level.available < threshold
+    if low and not level.low_stock_alerted:
+        flipped = session.execute(
+            sa.update(Inventory)
+            .where(Inventory.sku == level.sku, Inventory.low_stock_alerted.is_(False))
+            .values(low_stock_alerted=True)
+        ).rowcount
+        if flipped:
+            alert_low_stock(session, level, threshold, title)
+    elif not low and level.low_stock_alerted:
+        session.execute(
+            sa.update(Inventory).where(Inventory.sku == level.sku).values(low_stock_alerted=False)
+        )
+
+
+def alert_low_stock(session: Session, stock: Level, threshold: int, title: str) -> None:
     alert_id = new_id("lsa")
     add_message(
         session,

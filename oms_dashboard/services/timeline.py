@@ -44,21 +44,40 @@ def record_event(
     data: dict[str, Any] | None = None,
 ) -> OrderEvent:
     event = OrderEvent(
-        id=new_id("evt"),
-        order_id=order.id,
-        seller_id=order.seller_id,
-        type=event_type,
-        at=at or utcnow(),
-        actor_type=by.type,
-        actor_id=by.id,
-        actor_label=by.label,
-        from_status=move[0] if move else None,
-        to_status=move[1] if move else None,
-        note=note,
-        data=data,
+        **event_row(
+            order.id, order.seller_id, event_type, by=by, note=note, move=move, at=at, data=data
+        )
     )
     session.add(event)
     return event
+
+
+def event_row(
+    order_id: str,
+    seller_id: str,
+    event_type: str,
+    *,
+    by: By,
+    note: str | None = None,
+    move: tuple[str | None, str] | None = None,
+    at: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An ``order_events`` row as a dict, for a service that inserts its rows in bulk."""
+    return {
+        "id": new_id("evt"),
+        "order_id": order_id,
+        "seller_id": seller_id,
+        "type": event_type,
+        "at": at or utcnow(),
+        "actor_type": by.type,
+        "actor_id": by.id,
+        "actor_label": by.label,
+        "from_status": move[0] if move else None,
+        "to_status": move[1] if move else None,
+        "note": note,
+        "data": data,
+    }
 
 
 def move_order(

@@ -44,26 +44,29 @@ def run_in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
     """``work(session)`` in one transaction, committed if it returns.
 
     A deadlock or serialization failure is run again once; locks that no longer
-    cover the rows (``LocksChanged``) a few times, after a short random pause.
+    cover the rows (``LocksChanged``) a few times, after a short random pause. A
+    connection found dead before the commit (the database restarted since it was
+    pooled) is run again once on a fresh one: nothing of it was saved. One lost
+    during the commit is not, since the commit may have landed.
     """
     attempt = 0
     while True:
         attempt += 1
+        committing = False
         with Session(engine, expire_on_commit=False) as session:
             try:
                 result = work(session)
+                committing = True
                 session.commit()
                 return result
             except (sa_exc.OperationalError, LocksChanged) as exc:
                 session.rollback()
-                why = collision(exc)
+                why = collision(exc) or (None if committing else lost_connection(exc))
                 if why is None:
                     raise
                 changed = isinstance(exc, LocksChanged)
                 if attempt > (LOCKS_CHANGED_RETRIES if changed else 1):
-                    raise Collided(
-                        f"the change collided with another one ({why}) and was not saved; retry"
-                    ) from exc
+                    raise Collided(f"the change was not saved ({why}); retry") from exc
                 log.info("transaction retried after a %s", why)
                 if changed:
                     time.sleep(random.uniform(0.005, 0.05))
@@ -85,6 +88,12 @@ def transactional(service: Callable[..., T]) -> Callable[..., T]:
         return run_in_transaction(engine, lambda session: service(session, **kwargs))
 
     return in_its_own_transaction
+
+
+def lost_connection(exc: BaseException) -> str | None:
+    """ "lost connection" if ``exc`` says the pooled connection was dead (SQLAlchemy then
+    discards the pool's older connections too), else None."""
+    return "lost connection" if getattr(exc, "connection_invalidated", False) else None
 
 
 def collision(exc: BaseException) -> str | None:
