@@ -79,6 +79,7 @@ def track_changes() -> None:
     for name, listener, options in (
         ("after_flush", _note_flushed, {}),
         ("before_commit", _write_noted, {"insert": True}),
+        ("after_commit", _forget_noted, {}),
         ("after_rollback", _forget_noted, {}),
     ):
         if not event.contains(OrmSession, name, listener):
@@ -138,7 +139,10 @@ def _write_noted(session: OrmSession) -> None:
 
 
 def _forget_noted(session: OrmSession) -> None:
-    session.info.pop(_PENDING, None)
+    """Tidy up after the transaction (a savepoint's end keeps what the transaction
+    noted; anything left over is ignored anyway: it names another transaction)."""
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
 
 
 # -- which days ------------------------------------------------------------------------------

@@ -295,3 +295,20 @@ def test_the_marked_columns_are_every_column_the_rollup_reads(mall, engine):
     assert set(read) - rollup_tables == set(fed)
     for name, columns in fed.items():
         assert read[name] <= columns, name
+
+
+def test_savepoints_keep_the_days_noted_before_them(mall, engine):
+    """A savepoint released or rolled back inside the transaction (checkout and
+    payments use them) loses nothing the transaction noted before it."""
+    orders = build(mall, TODAY)
+    rollups.roll_up_recent(engine, NOW)
+    session = mall.session
+    session.add(refund(orders[10], asked=NOW - timedelta(days=3)))
+    session.flush()
+    with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
+        session.add(refund(orders[11], asked=NOW, amount=-1))  # refused: amount > 0
+        session.flush()
+    with session.begin_nested():
+        pass
+    session.commit()
+    assert marks(engine) == {placed_day(orders[10]): 1}
