@@ -3,7 +3,8 @@
 The Reflex app, the API alone, the worker, the cron scheduler and the CLI
 each call ``bootstrap(entry)`` before doing anything else. It checks the
 settings for production, chooses the payment provider (the real one, or the
-sandbox inside this process), binds every outbox handler to the engine and,
+sandbox inside this process), binds every outbox handler to the engine,
+installs the marking of changed KPI rollup days (``services.kpi_stale``) and,
 where the process commits work for the background, installs the after-commit
 enqueue. A message kind without a handler stops the process at start, not
 after five failed deliveries.
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from oms_dashboard.db import get_engine
 from oms_dashboard.payments.provider import HttpPaymentProvider, PaymentProvider
-from oms_dashboard.services import addresses, outbox
+from oms_dashboard.services import addresses, kpi_stale, outbox
 from oms_dashboard.settings import get_settings
 
 Entry = Literal["reflex", "api", "worker", "cron", "cli", "test"]
@@ -81,6 +82,7 @@ def bootstrap(
     if entry in ("reflex", "api"):
         # The first checkout would otherwise pay for it (~0.6 s, more under load).
         threading.Thread(target=addresses.load_reference_data, daemon=True).start()
+    kpi_stale.track_changes()
     _current = wiring
     return wiring
 

@@ -188,12 +188,14 @@ def escalate_cancellation_requests() -> int:
 
 
 def roll_up_recent_kpis() -> int:
-    """Periodic (minutes): the KPI rollups of the last weeks, and of any day never rolled."""
+    """Periodic (minutes): the KPI rollups of the last weeks, of any day never rolled,
+    and of the older days marked stale (``services.kpi_stale``)."""
     return kpi_rollups.roll_up_recent(current().engine)
 
 
 def roll_up_all_kpis() -> int:
-    """Periodic (nightly): every day's KPI rollups, so changes to old orders land."""
+    """Periodic (nightly): every day's KPI rollups, the safety net for changes the
+    marks cannot see (SQL written outside the ORM)."""
     return kpi_rollups.roll_up_all(current().engine)
 
 

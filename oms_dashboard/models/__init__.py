@@ -12,6 +12,7 @@ from oms_dashboard.models.kpi_rollups import (
     KpiDailyRefundReasons,
     KpiDailyTickets,
     KpiRollupDay,
+    KpiStaleDay,
 )
 from oms_dashboard.models.operations import CronRun, MaintenanceWindow
 from oms_dashboard.models.orders import (
@@ -77,6 +78,7 @@ __all__ = [
     "KpiDailyRefundReasons",
     "KpiDailyTickets",
     "KpiRollupDay",
+    "KpiStaleDay",
     "MaintenanceWindow",
     "Notification",
     "Order",

@@ -112,3 +112,17 @@ class KpiRollupDay(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     rolled_at: datetime = time_field(default_now=True)
+
+
+class KpiStaleDay(SQLModel, table=True):
+    """A rolled day whose orders changed since it was rolled (``services.kpi_stale``
+    marks it): the next ``roll_up_recent`` recomputes it and deletes the mark.
+
+    ``version`` goes up each time the day is marked again, so the job deletes only the
+    mark it read before recomputing: one made meanwhile stays for the next run."""
+
+    __tablename__ = "kpi_stale_days"
+
+    day: date = Field(primary_key=True)
+    version: int = Field(default=1)
+    marked_at: datetime = time_field(default_now=True)

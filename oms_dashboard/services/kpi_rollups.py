@@ -9,10 +9,12 @@ or paid and within their handling time) and unresolved tickets are left out, and
 the report counts them live, so a rolled day gives the very numbers the live query
 gives as long as its orders' data have not changed since.
 
-Changes to an old order (a late delivery, a refund, a review) reach the rollup when
-its day is recomputed: ``roll_up_recent`` (every few minutes) redoes the last
-``RECENT_DAYS`` days, ``roll_up_all`` (nightly) every day. The report always counts
-today and yesterday live, and any day not rolled yet.
+Changes to an order reach the rollup when its day is recomputed: ``roll_up_recent``
+(every few minutes) redoes the last ``RECENT_DAYS`` days, and every older day marked
+stale (``kpi_stale_days``: the transaction that changed one of its orders marked it,
+``services.kpi_stale``); ``roll_up_all`` (nightly) redoes every day. Whatever
+recomputes a day deletes the marks it read first, and only those. The report always
+counts today and yesterday live, and any day not rolled yet.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from oms_dashboard.models import (
     KpiDailyRefundReasons,
     KpiDailyTickets,
     KpiRollupDay,
+    KpiStaleDay,
     Order,
 )
 from oms_dashboard.models.base import utcnow
@@ -49,6 +52,11 @@ LIVE_DAYS = 2
 RECENT_DAYS = 14
 """What ``roll_up_recent`` redoes: the days whose orders still ship, arrive, get
 reviewed and refunded the most (over the million orders: ~25k orders, a few seconds)."""
+MARK_AHEAD_DAYS = 2
+"""Changes to the orders of the recent window's oldest days are marked too: a change
+made just before midnight to the window's oldest day still reaches the rollup when
+the next run no longer redoes that day (as long as the job runs once in two days;
+the scheduler runs every job at once when it starts again)."""
 CHUNK_DAYS = 31
 """``roll_up_all`` works a month per transaction."""
 TABLES = (KpiDailyFacts, KpiDailyCarriers, KpiDailyTickets, KpiDailyRefundReasons, KpiRollupDay)
@@ -79,6 +87,9 @@ def roll_up(session: Session, first: date, last: date, now: datetime | None = No
     """Recompute the rollups of the days ``first``..``last`` (both included); returns
     the rows written. Call inside a transaction: the days change all at once."""
     now = now or utcnow()
+    # The marks first, before any fact is read: a day marked again from here on keeps
+    # its new mark (see ``_clear_marks``).
+    marks = stale_marks(session, first, last)
     scope = _bounds(first, last)
     frames = [
         q.order_facts(session, scope, now, orders="settled", rollup=True),
@@ -111,6 +122,7 @@ def roll_up(session: Session, first: date, last: date, now: datetime | None = No
             conn.execute(sa.insert(table), records)
             written += len(records)
     conn.execute(sa.insert(KpiRollupDay), [{"day": d, "rolled_at": now} for d in days])
+    _clear_marks(session, marks)
     return written
 
 
@@ -129,8 +141,9 @@ def _last_rolled_day(now: datetime) -> date:
 
 
 def roll_up_recent(engine: sa.Engine, now: datetime | None = None) -> int:
-    """The periodic job: redo the last ``RECENT_DAYS`` days before the live ones, and
-    every day since the first one never rolled (a first run rolls everything)."""
+    """The periodic job: redo the last ``RECENT_DAYS`` days before the live ones, every
+    day since the first one never rolled (a first run rolls everything), and every
+    older day marked stale."""
     now = now or utcnow()
     last = _last_rolled_day(now)
     with Session(engine) as session:
@@ -140,7 +153,12 @@ def roll_up_recent(engine: sa.Engine, now: datetime | None = None) -> int:
         unrolled = first_unrolled(session, oldest, last)
     # A month per transaction: a first run cut short goes on from where it stopped.
     first = max(oldest, min(unrolled, last - timedelta(days=RECENT_DAYS - 1)))
-    return roll_up_days(engine, first, last, now)
+    written = roll_up_days(engine, first, last, now)
+    with Session(engine) as session:
+        stale = [day for day, _ in stale_marks(session, oldest, first - timedelta(days=1))]
+    for run_first, run_last in _runs(stale):
+        written += roll_up_days(engine, run_first, run_last, now)
+    return written
 
 
 def roll_up_all(engine: sa.Engine, now: datetime | None = None) -> int:
@@ -151,6 +169,48 @@ def roll_up_all(engine: sa.Engine, now: datetime | None = None) -> int:
     if oldest is None:
         return 0
     return roll_up_days(engine, oldest, _last_rolled_day(now), now)
+
+
+def first_unmarked_day(now: datetime) -> date:
+    """Changes to the orders of the days before this one mark their day stale; every
+    ``roll_up_recent`` redoes the later days anyway (or the report counts them live)."""
+    return _last_rolled_day(now) - timedelta(days=RECENT_DAYS - 1 - MARK_AHEAD_DAYS)
+
+
+def stale_marks(session: Session, first: date, last: date) -> list[tuple[date, int]]:
+    """The (day, version) of the days of ``first``..``last`` marked stale."""
+    rows = session.connection().execute(
+        sa.select(KpiStaleDay.day, KpiStaleDay.version)
+        .where(KpiStaleDay.day >= first, KpiStaleDay.day <= last)
+        .order_by(KpiStaleDay.day)
+    )
+    return [(_as_date(day), version) for day, version in rows]
+
+
+def _clear_marks(session: Session, marks: list[tuple[date, int]]) -> None:
+    """Delete the marks read before recomputing, each only at the version read.
+
+    A transaction that marks a day while the recomputation runs bumps its version
+    (or, the mark gone, inserts it afresh), so its mark survives this and the next
+    run redoes the day. On PostgreSQL the DELETE waits for such a transaction still
+    open (it holds the mark's row lock) and then sees the new version."""
+    if not marks:
+        return
+    t = KpiStaleDay
+    session.connection().execute(
+        sa.delete(t).where(sa.or_(*(sa.and_(t.day == d, t.version == v) for d, v in marks)))
+    )
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs, oldest first."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [(a, b) for a, b in runs]
 
 
 def _first_order_day(session: Session) -> date | None:

@@ -1,9 +1,11 @@
 """Row locks: taken here and nowhere else, always in one order.
 
 checkouts by id, then orders by id, then inventory rows by sku, then a support
-ticket (after its order, so a dispute's refund can lock the order first), then,
-last of all, the audit chain head (taken by ``services.audit`` as the
-transaction commits, so it is held only for the final flush and commit). Two
+ticket (after its order, so a dispute's refund can lock the order first), then
+the KPI stale-day marks by day (written by ``services.kpi_stale`` as the
+transaction commits), then, last of all, the audit chain head (taken by
+``services.audit`` as the transaction commits, so it is held only for the final
+flush and commit). Two
 transactions that both take locks in this order can wait for each other but
 never deadlock. A transaction that asks for a lock out of order (an order
 after it has touched inventory) is a bug and fails at once, loudly, on every
@@ -29,7 +31,8 @@ class Level(IntEnum):
     ORDERS = 2
     INVENTORY = 3
     TICKETS = 4
-    AUDIT_CHAIN = 5
+    KPI_STALE_DAYS = 5
+    AUDIT_CHAIN = 6
 
 
 class LockOrderViolation(RuntimeError):
@@ -116,6 +119,12 @@ def touching_inventory(session: Session) -> None:
     _enter(session, Level.INVENTORY)
 
 
+def touching_kpi_stale_days(session: Session) -> None:
+    """About to upsert KPI stale-day marks (one statement, days in order), which locks
+    them until the commit: only the audit chain head may follow."""
+    _enter(session, Level.KPI_STALE_DAYS)
+
+
 def _enter(session: Session, level: Level) -> None:
     transaction = session.get_transaction() or session.begin()
     owner, held = session.info.get("lock_level", (None, 0))
@@ -124,6 +133,6 @@ def _enter(session: Session, level: Level) -> None:
     if level < held:
         raise LockOrderViolation(
             f"{level.name.lower()} locked after {Level(held).name.lower()}: take locks in "
-            "the order checkouts, orders, inventory, tickets, audit chain"
+            "the order checkouts, orders, inventory, tickets, kpi stale days, audit chain"
         )
     session.info["lock_level"] = (transaction, max(held, level))

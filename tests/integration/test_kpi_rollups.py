@@ -45,10 +45,11 @@ def resolved_at(placed: datetime, i: int) -> datetime | None:
     return placed + timedelta(days=1 + i % 3) if i % 2 else None
 
 
-def build(mall: Mall) -> list:
+def build(mall: Mall, today: date = TODAY) -> list:
+    """56 orders, one a day up to yesterday (May 5 .. June 29 by default)."""
     orders = []
-    for i in range(56):  # May 5 .. June 29, one or two orders a day
-        day = TODAY - timedelta(days=56 - i)
+    for i in range(56):
+        day = today - timedelta(days=56 - i)
         placed = day_at(day, 8 + i % 10)
         seller = mall.shop if i % 3 else mall.other
         country = "DE" if seller is mall.other else ("US" if i % 4 else "CA")
