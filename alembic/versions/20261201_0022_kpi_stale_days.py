@@ -6,7 +6,7 @@ order), marked in the transaction that changed them (``services.kpi_stale``); th
 job recomputes exactly those days and deletes the marks it read (``version``).
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-01 22:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
