@@ -358,6 +358,7 @@ def load(url: str, orders: int, *, seed: int = 14, days: int = 365) -> dict[str,
                         quantity=qty,
                         unit_price_minor=price,
                         line_total_minor=qty * price,
+                        kind="physical",
                     )
                     bufs[OrderLine].write(_tsv(line.get(c) for c in cols[OrderLine]))
                     line_no += 1
