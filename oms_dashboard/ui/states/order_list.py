@@ -80,7 +80,7 @@ def order_rows(page: OrderPage) -> list[OrderRow]:
             number=o.number,
             href=f"/orders/{o.id}",
             status=o.status,
-            seller=page.seller_names.get(o.seller_id, ""),
+            seller=o.seller_name,
             customer=o.customer_email,
             total=format_money(o.total_minor, o.currency),
             placed_relative=fmt.relative_time(o.placed_at),
