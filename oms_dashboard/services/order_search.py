@@ -15,20 +15,27 @@ search cannot scan every order; shorter text only finds an exact order id or num
 Pages are keyset-paged by (placed_at desc, id desc) with an opaque cursor, at most
 ``MAX_PAGE`` rows each; ``count_orders_capped`` stops counting at ``COUNT_CAP``.
 
-On PostgreSQL each part-of search is an ILIKE served by a pg_trgm GIN index
-(migration 0015); on SQLite the same ILIKE runs as ``lower(x) LIKE lower(y)``,
-with the same results. A search transaction on PostgreSQL sets
-``plan_cache_mode = force_custom_plan``: psycopg prepares a statement after a few
-executions and PostgreSQL then may switch to a generic plan that cannot see the
-pattern (and so guesses its selectivity), which turns a rare-term trigram lookup
-into a walk of the whole placed_at index. It also sets ``statement_timeout``
-(``search_timeout_ms``), so a search gone wrong frees its connection (a 503).
+On PostgreSQL each part-of search is an ILIKE, served by a pg_trgm GIN index where
+it reads a big table (orders' number, email and delivery name, customers' names,
+tracking numbers; migration 0015); on SQLite the same ILIKE runs as
+``lower(x) LIKE lower(y)``, with the same results. A search transaction on
+PostgreSQL sets ``plan_cache_mode = force_custom_plan``: psycopg prepares a
+statement after a few executions and PostgreSQL then may switch to a generic plan
+that cannot see the pattern (and so guesses its selectivity), which turns a
+rare-term trigram lookup into a walk of the whole placed_at index. It also sets
+``statement_timeout`` (``search_timeout_ms``), so a search gone wrong frees its
+connection (a 503).
 
-A page is found in two steps: the ids of the page (index-only where the filters
+Lines are not searched through their own text: a sku search finds the matching
+skus in the catalogue (every line's sku is a product's, a foreign key), a title
+search the skus sold under a matching title (``titles_sold``: the (sku, title)
+pairs sold, a skip scan of ``order_lines (sku, title)``, migration 0024), and then
+both find the lines by sku in ``order_lines (sku, order_id)``, index-only.
+
+A page is one statement: the ids of the page (index-only where the filters
 allow: ``orders (placed_at, id)`` for the newest-first walk, ``orders (id,
-placed_at)`` for candidate ids), then only those rows. A sku search looks the
-matching skus up in the catalogue first (every line's sku is a product's, a
-foreign key), then the orders with those skus in ``order_lines (sku, order_id)``.
+placed_at)`` for candidate ids), then only those orders' ``PAGE_COLUMNS``, with
+the seller's name, as plain rows.
 See docs/PERFORMANCE.md.
 """
 
@@ -134,13 +141,13 @@ def matches(
 ) -> sa.ColumnElement[bool]:
     """The condition an order meets when ``q`` is found in ``search_in``.
 
-    With a PostgreSQL ``session``, each place looked in (``Text``'s methods) first
-    gives the ids of the orders it matches, at most ``CANDIDATES`` of them; when
-    every place gave few, the orders are fetched by those ids (fast however the
-    planner misjudges a pattern). A place with more matches than that holds a
-    common text, and then the plain semi-join is the fast plan: the newest-first
-    walk meets matches at once. Places are asked cheapest first, so a common name
-    is known as such from the customers before any order is read.
+    With a PostgreSQL ``session``, each place looked in (``Text``'s methods) is
+    first counted, up to ``CANDIDATES``; when every place has few matches, the
+    orders are those candidates, looked up by id (fast however the planner
+    misjudges a pattern). A place with more matches than that holds a common
+    text, and then the plain semi-join is the fast plan: the newest-first walk
+    meets matches at once. Places are counted cheapest first, so a name common
+    among the customers is known to be common before any order is read.
     """
     if search_in not in SEARCH_FIELDS:
         raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
