@@ -408,6 +408,22 @@ def count_orders_capped(
     return min(n, cap), n > cap
 
 
+def count_list(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: OrderFilter,
+    page: OrderPage,
+    first: bool,
+    cap: int = COUNT_CAP,
+) -> tuple[int, bool]:
+    """``count_orders_capped`` for a list whose ``page`` was just read: a ``first``
+    page with no next one holds every match, so only a longer list is counted."""
+    if first and page.next_cursor is None:
+        return len(page.items), False
+    return count_orders_capped(session, actor=actor, filters=filters, cap=cap)
+
+
 def iter_orders(
     session: Session, *, actor: Actor, filters: OrderFilter = OrderFilter(), batch: int = 1000
 ) -> Iterator[list[sa.Row]]:
