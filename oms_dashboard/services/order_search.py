@@ -335,11 +335,14 @@ def titles_sold(session: Session, contains) -> list[tuple[str, bool, list[str]]]
 
 def custom_plans(session: Session) -> None:
     """On PostgreSQL, plan this transaction's statements for their actual parameters,
-    and give each of them at most ``search_timeout_ms``."""
+    without parallel workers (a search is one of many at once: a worker only adds a
+    process competing for the same cores, and a walk that stops at a page's end
+    gains nothing from it), and give each of them at most ``search_timeout_ms``."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(  # both at once, one round trip (set_config(..., true) is SET LOCAL)
+        session.execute(  # all at once, one round trip (set_config(..., true) is SET LOCAL)
             sa.text(
                 "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+                " set_config('max_parallel_workers_per_gather', '0', true),"
                 " set_config('statement_timeout', :timeout, true)"
             ),
             {"timeout": str(int(get_settings().search_timeout_ms))},

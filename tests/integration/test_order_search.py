@@ -307,8 +307,11 @@ def test_a_search_statement_has_a_time_limit(session):
     custom_plans(session)
     shown = session.exec(sa.text("SHOW statement_timeout")).one()[0]
     assert shown == f"{get_settings().search_timeout_ms // 1000}s"
+    # ... and planned without parallel workers (one search among many at once)
+    assert session.exec(sa.text("SHOW max_parallel_workers_per_gather")).one()[0] == "0"
     session.rollback()
     assert session.exec(sa.text("SHOW statement_timeout")).one()[0] != shown
+    assert session.exec(sa.text("SHOW max_parallel_workers_per_gather")).one()[0] != "0"
 
 
 def test_a_title_search_reads_the_titles_sold_not_the_catalogue(
