@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from oms_dashboard.models import Order
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.order_search import iter_orders
-from oms_dashboard.services.orders import OrderFilter, seller_names
+from oms_dashboard.services.orders import OrderFilter
 from oms_dashboard.settings import get_settings
 
 FORMATS = {
@@ -90,14 +90,15 @@ class Progress:
     rows: int = 0
 
 
-def order_row(order: Order, seller_name: str) -> tuple:
+def order_row(order: sa.Row) -> tuple:
+    """One exported row (``COLUMNS``) from a row of ``order_search.PAGE_COLUMNS``."""
     return (
         order.id,
         order.number,
         order.status,
         order.placed_at.isoformat(),
         order.seller_id,
-        seller_name,
+        order.seller_name,
         order.customer_email,
         order.ship_name,
         order.ship_country,
@@ -111,8 +112,7 @@ def order_row(order: Order, seller_name: str) -> tuple:
 def _pages(engine: Engine, actor: Actor, filters: OrderFilter, batch: int) -> Iterator[list[tuple]]:
     with Session(engine, expire_on_commit=False) as session:
         for orders in iter_orders(session, actor=actor, filters=filters, batch=batch):
-            names = seller_names(session, [o.seller_id for o in orders])
-            yield [order_row(o, names.get(o.seller_id, o.seller_id)) for o in orders]
+            yield [order_row(o) for o in orders]
         session.rollback()
 
 

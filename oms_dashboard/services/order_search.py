@@ -15,33 +15,41 @@ search cannot scan every order; shorter text only finds an exact order id or num
 Pages are keyset-paged by (placed_at desc, id desc) with an opaque cursor, at most
 ``MAX_PAGE`` rows each; ``count_orders_capped`` stops counting at ``COUNT_CAP``.
 
-On PostgreSQL each part-of search is an ILIKE served by a pg_trgm GIN index
-(migration 0015); on SQLite the same ILIKE runs as ``lower(x) LIKE lower(y)``,
-with the same results. A search transaction on PostgreSQL sets
-``plan_cache_mode = force_custom_plan``: psycopg prepares a statement after a few
-executions and PostgreSQL then may switch to a generic plan that cannot see the
-pattern (and so guesses its selectivity), which turns a rare-term trigram lookup
-into a walk of the whole placed_at index. It also sets ``statement_timeout``
-(``search_timeout_ms``), so a search gone wrong frees its connection (a 503).
+On PostgreSQL each part-of search is an ILIKE, served by a pg_trgm GIN index where
+it reads a big table (orders' number, email and delivery name, customers' names,
+tracking numbers; migration 0015); on SQLite the same ILIKE runs as
+``lower(x) LIKE lower(y)``, with the same results. A search transaction on
+PostgreSQL sets ``plan_cache_mode = force_custom_plan``: psycopg prepares a
+statement after a few executions and PostgreSQL then may switch to a generic plan
+that cannot see the pattern (and so guesses its selectivity), which turns a
+rare-term trigram lookup into a walk of the whole placed_at index. It also sets
+``statement_timeout`` (``search_timeout_ms``), so a search gone wrong frees its
+connection (a 503).
 
-A page is found in two steps: the ids of the page (index-only where the filters
+Lines are not searched through their own text: a sku search finds the matching
+skus in the catalogue (every line's sku is a product's, a foreign key), a title
+search the skus sold under a matching title (``titles_sold``: the (sku, title)
+pairs sold, a skip scan of ``order_lines (sku, title)``, migration 0024), and then
+both find the lines by sku in ``order_lines (sku, order_id)``, index-only.
+
+A page is one statement: the ids of the page (index-only where the filters
 allow: ``orders (placed_at, id)`` for the newest-first walk, ``orders (id,
-placed_at)`` for candidate ids), then only those rows. A sku search looks the
-matching skus up in the catalogue first (every line's sku is a product's, a
-foreign key), then the orders with those skus in ``order_lines (sku, order_id)``.
+placed_at)`` for candidate ids), then only those orders' ``PAGE_COLUMNS``, with
+the seller's name, as plain rows.
 See docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Session, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlmodel import Session, and_, func, or_, select
 
 from oms_dashboard.domain.statuses import OrderStatus
-from oms_dashboard.models import Customer, Order, OrderLine, Product, Shipment
+from oms_dashboard.models import Customer, Order, OrderLine, Product, Seller, Shipment
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ValidationFailed
 from oms_dashboard.services.orders import (
@@ -51,7 +59,6 @@ from oms_dashboard.services.orders import (
     decode_cursor,
     encode_cursor,
     scoped_orders,
-    seller_names,
 )
 from oms_dashboard.settings import get_settings
 
@@ -59,8 +66,35 @@ MIN_QUERY = 3
 COUNT_CAP = 10_000
 CANDIDATES = 10_000
 SEARCH_FIELDS = ("any", "id", "number", "email", "name", "sku", "title", "tracking")
-Candidates = Callable[[], "sa.Select | None"]
-"""The distinct ids of the orders a place searched matches (None: certainly none)."""
+Place = tuple[sa.ColumnElement[bool], sa.Select]
+"""Where a search looks: the condition an order meets when the text is there, and
+(PostgreSQL) a select of the ids of those orders, repeats allowed."""
+PAGE_COLUMNS = (
+    Order.id,
+    Order.number,
+    Order.checkout_id,
+    Order.seller_id,
+    Seller.name.label("seller_name"),
+    Order.customer_id,
+    Order.customer_email,
+    Order.status,
+    Order.currency,
+    Order.subtotal_minor,
+    Order.shipping_minor,
+    Order.total_minor,
+    Order.service_level,
+    Order.estimated_delivery,
+    Order.placed_at,
+    Order.updated_at,
+    Order.ship_name,
+    Order.ship_line1,
+    Order.ship_line2,
+    Order.ship_city,
+    Order.ship_region,
+    Order.ship_postal_code,
+    Order.ship_country,
+)
+"""What a list shows of an order (the API's ``OrderOut``, the pages' rows, exports)."""
 FLAGGED_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
@@ -107,12 +141,13 @@ def matches(
 ) -> sa.ColumnElement[bool]:
     """The condition an order meets when ``q`` is found in ``search_in``.
 
-    With a PostgreSQL ``session``, each place looked in (the order's own columns,
-    customers, lines, shipments) first gives the ids it matches from its trigram
-    index, at most ``CANDIDATES`` of them; when every place gave few, the orders
-    are fetched by those ids (fast however the planner misjudges a pattern). A
-    place with more matches than that holds a common text, and then the plain
-    semi-join is the fast plan: the newest-first walk meets matches at once.
+    With a PostgreSQL ``session``, each place looked in (``Text``'s methods) is
+    first counted, up to ``CANDIDATES``; when every place has few matches, the
+    orders are those candidates, looked up by id (fast however the planner
+    misjudges a pattern). A place with more matches than that holds a common
+    text, and then the plain semi-join is the fast plan: the newest-first walk
+    meets matches at once. Places are counted cheapest first, so a name common
+    among the customers is known to be common before any order is read.
     """
     if search_in not in SEARCH_FIELDS:
         raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
@@ -125,76 +160,189 @@ def matches(
         )
     if search_in == "id":
         return Order.id == q
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-    def contains(column) -> sa.ColumnElement[bool]:
-        return column.ilike(pattern, escape="\\")
-
-    def own(condition) -> tuple[sa.ColumnElement[bool], Candidates]:
-        return condition, lambda: select(Order.id).where(condition)
-
-    def related(column, condition) -> tuple[sa.ColumnElement[bool], Candidates]:
-        return Order.id.in_(
-            select(column).where(condition)
-        ), lambda: select(column).where(condition).distinct()
-
-    def by_sku() -> tuple[sa.ColumnElement[bool], Candidates]:
-        def ids() -> sa.Select | None:
-            skus = session.exec(select(Product.sku).where(contains(Product.sku))).all()
-            if not skus:
-                return None
-            return select(OrderLine.order_id).where(OrderLine.sku.in_(skus)).distinct()
-
-        return Order.id.in_(select(OrderLine.order_id).where(contains(OrderLine.sku))), ids
-
-    by_customer = Order.customer_id.in_(select(Customer.id).where(contains(Customer.name)))
-    sides = {
-        "number": [own(or_(func.upper(Order.number) == q.upper(), contains(Order.number)))],
-        "email": [own(contains(Order.customer_email))],
-        "name": [own(contains(Order.ship_name)), own(by_customer)],
-        "sku": [by_sku()],
-        "title": [related(OrderLine.order_id, contains(OrderLine.title))],
-        "tracking": [related(Shipment.order_id, contains(Shipment.tracking_number))],
+    text = Text(q)
+    looks = {
+        "number": [text.number],
+        "email": [text.email],
+        "name": [text.customer_name, text.ship_name],
+        "sku": [text.line_sku],
+        "title": [text.line_title],
+        "tracking": [text.tracking],
         "any": [
-            own(
-                or_(
-                    Order.id == q,
-                    contains(Order.number),
-                    contains(Order.customer_email),
-                    contains(Order.ship_name),
-                )
-            ),
-            own(by_customer),
-            by_sku(),
-            related(OrderLine.order_id, contains(OrderLine.title)),
-            related(Shipment.order_id, contains(Shipment.tracking_number)),
+            text.customer_name,
+            text.line_sku,
+            text.line_title,
+            text.order_fields,
+            text.tracking,
         ],
     }[search_in]
-    conditions = [condition for condition, _ in sides]
-    if session is None or session.get_bind().dialect.name != "postgresql":
-        return or_(*conditions)
-    found: set[str] = set()
-    for _, candidates in sides:
-        ids = candidates()
-        if ids is None:
-            continue
-        batch = session.exec(ids.limit(CANDIDATES + 1)).all()
-        if len(batch) > CANDIDATES:
-            return or_(*conditions)  # a common text: walk newest first
-        found.update(batch)
-    if not found:
-        return sa.false()
-    # One array parameter, not thousands: planned (custom plan) as fast either way.
-    return Order.id == sa.any_(sa.literal(sorted(found), type_=postgresql.ARRAY(sa.String)))
+    postgres = session is not None and session.get_bind().dialect.name == "postgresql"
+    places = [place for look in looks if (place := look(session if postgres else None))]
+    conditions = [condition for condition, _ in places]
+    if not postgres or not places or _common(session, places):
+        return or_(*conditions) if places else sa.false()  # common: walk newest first
+    # The few candidates are gathered in the database first (an InitPlan), and then
+    # looked up by id: never shipped here and back as thousands of parameters.
+    ids = [ids for _, ids in places]
+    candidates = (sa.union_all(*ids) if len(ids) > 1 else ids[0]).scalar_subquery()
+    return Order.id == sa.any_(func.array(candidates))
+
+
+def _common(session: Session, places: list[Place]) -> bool:
+    """Whether a place matches more than ``CANDIDATES`` rows. One statement: the
+    places are counted in turn (each count index-only where an index allows), and
+    no further once one has that many (an InitPlan runs only when it is needed)."""
+    over = [
+        select(func.count()).select_from(ids.limit(CANDIDATES + 1).subquery()).scalar_subquery()
+        > CANDIDATES
+        for _, ids in places
+    ]
+    return session.execute(select(or_(*over))).scalar_one()
+
+
+class Text:
+    """A search text and the places it is looked for in: each method gives a ``Place``
+    (None: certainly not there). ``session`` is PostgreSQL's, for places that look
+    something up first; None elsewhere (SQLite runs the plain conditions)."""
+
+    def __init__(self, q: str) -> None:
+        self.q = q
+        self.pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def contains(self, column) -> sa.ColumnElement[bool]:
+        """``column`` holds the text, any part, case-insensitively (ILIKE, wildcards escaped)."""
+        return column.ilike(self.pattern, escape="\\")
+
+    def number(self, session: Session | None) -> Place:
+        return _own(or_(func.upper(Order.number) == self.q.upper(), self.contains(Order.number)))
+
+    def email(self, session: Session | None) -> Place:
+        return _own(self.contains(Order.customer_email))
+
+    def ship_name(self, session: Session | None) -> Place:
+        return _own(self.contains(Order.ship_name))
+
+    def order_fields(self, session: Session | None) -> Place:
+        """The order's own id (exactly), number, email and delivery name."""
+        return _own(
+            or_(
+                Order.id == self.q,
+                self.contains(Order.number),
+                self.contains(Order.customer_email),
+                self.contains(Order.ship_name),
+            )
+        )
+
+    def customer_name(self, session: Session | None) -> Place:
+        """The customer's profile name: the customers so named (their trigram index),
+        then their orders through ``orders (customer_id, placed_at)``."""
+        named = select(Customer.id).where(self.contains(Customer.name))
+        # ARRAY(...): the customers first, then an index scan of their orders (an IN
+        # here may be planned as a hash join over every order).
+        customers = func.array(named.scalar_subquery())
+        return Order.customer_id.in_(named), select(Order.id).where(
+            Order.customer_id == sa.any_(customers)
+        )
+
+    def line_sku(self, session: Session | None) -> Place | None:
+        """A sku on one of the order's lines. On PostgreSQL the catalogue's matching
+        skus come first (every line's sku is a product's, a foreign key), then their
+        lines in ``order_lines (sku, order_id)``, index-only."""
+        if session is None:
+            return _has_line(self.contains(OrderLine.sku))
+        skus = session.exec(select(Product.sku).where(self.contains(Product.sku))).all()
+        return _has_line(_sku_in(skus)) if skus else None
+
+    def line_title(self, session: Session | None) -> Place | None:
+        """A title on one of the order's lines. A line's title is a snapshot of the
+        product's at the sale, so on PostgreSQL the titles are read from the lines
+        themselves: the skus sold under a matching title (``titles_sold``). A sku
+        whose every title sold matches is then found as for a sku search; a sku
+        sold under several titles, only some of them matching, also needs the title.
+        """
+        if session is None:
+            return _has_line(self.contains(OrderLine.title))
+        sold = titles_sold(session, self.contains)
+        if not sold:
+            return None
+        every = [sku for sku, every_title, _ in sold if every_title]
+        some = [
+            and_(OrderLine.sku == sku, OrderLine.title.in_(titles))
+            for sku, every_title, titles in sold
+            if not every_title
+        ]
+        return _has_line(or_(*([_sku_in(every)] if every else []), *some))
+
+    def tracking(self, session: Session | None) -> Place:
+        """A tracking number of one of the order's shipments."""
+        found = self.contains(Shipment.tracking_number)
+        return Order.id.in_(select(Shipment.order_id).where(found)), select(
+            Shipment.order_id
+        ).where(found)
+
+
+def _own(condition: sa.ColumnElement[bool]) -> Place:
+    return condition, select(Order.id).where(condition)
+
+
+def _has_line(lines: sa.ColumnElement[bool]) -> Place:
+    return Order.id.in_(select(OrderLine.order_id).where(lines)), select(OrderLine.order_id).where(
+        lines
+    )
+
+
+def _sku_in(skus) -> sa.ColumnElement[bool]:
+    """One array parameter, planned from the skus' own statistics."""
+    return OrderLine.sku == sa.any_(sa.literal(sorted(skus), type_=postgresql.ARRAY(sa.String)))
+
+
+# Every distinct (sku, title) of order_lines, one index probe each in
+# ``order_lines (sku, title)``: a skip scan, as many steps as pairs sold (not lines).
+SOLD = sa.text(
+    """
+    WITH RECURSIVE sold (sku, title) AS (
+        (SELECT sku, title FROM order_lines ORDER BY sku, title LIMIT 1)
+        UNION ALL
+        SELECT next.sku, next.title
+        FROM sold, LATERAL (
+            SELECT sku, title FROM order_lines
+            WHERE (sku, title) > (sold.sku, sold.title)
+            ORDER BY sku, title LIMIT 1
+        ) AS next
+    )
+    SELECT sku, title FROM sold
+    """
+).columns(sku=sa.String, title=sa.String)
+
+
+def titles_sold(session: Session, contains) -> list[tuple[str, bool, list[str]]]:
+    """(sku, whether every title it was sold under matches, the titles that do) for
+    each sku sold under a title that ``contains`` the text (PostgreSQL: ``SOLD``)."""
+    sold = SOLD.subquery("sold")
+    hit = contains(sold.c.title)
+    rows = session.execute(
+        select(
+            sold.c.sku,
+            func.bool_and(hit),
+            func.array_agg(aggregate_order_by(sold.c.title, sold.c.title)).filter(hit),
+        )
+        .group_by(sold.c.sku)
+        .having(func.bool_or(hit))
+        .order_by(sold.c.sku)
+    ).all()
+    return [tuple(row) for row in rows]
 
 
 def custom_plans(session: Session) -> None:
     """On PostgreSQL, plan this transaction's statements for their actual parameters,
-    and give each of them at most ``search_timeout_ms``."""
+    without parallel workers (a search is one of many at once: a worker only adds a
+    process competing for the same cores, and a walk that stops at a page's end
+    gains nothing from it), and give each of them at most ``search_timeout_ms``."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(  # both at once, one round trip (set_config(..., true) is SET LOCAL)
+        session.execute(  # all at once, one round trip (set_config(..., true) is SET LOCAL)
             sa.text(
                 "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+                " set_config('max_parallel_workers_per_gather', '0', true),"
                 " set_config('statement_timeout', :timeout, true)"
             ),
             {"timeout": str(int(get_settings().search_timeout_ms))},
@@ -226,24 +374,27 @@ def search_orders(
         raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
     custom_plans(session)
     query = _keyset(apply_filters(scoped_orders(actor), filters, session), cursor).limit(limit + 1)
-    rows = _late_rows(session, query)
+    rows = page_rows(session, query)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1]) if more else None
-    names = seller_names(session, [o.seller_id for o in rows])
-    return OrderPage(items=rows, next_cursor=next_cursor, seller_names=names)
+    return OrderPage(items=rows, next_cursor=encode_cursor(rows[-1]) if more else None)
 
 
-def _late_rows(session: Session, query: sa.Select) -> list[Order]:
-    """The rows of an ordered, limited ``select(Order)``: its ids first, then those rows
-    (the same rows in the same order, without reading every row the search passed)."""
-    ids = list(session.exec(query.with_only_columns(Order.id)).all())
-    if not ids:
-        return []
-    rows = session.exec(
-        select(Order).where(Order.id.in_(ids)).order_by(Order.placed_at.desc(), Order.id.desc())
-    ).all()
-    return list(rows)
+def page_rows(session: Session, query: sa.Select) -> list[sa.Row]:
+    """The ``PAGE_COLUMNS`` of the orders an ordered, limited ``select(Order)`` gives,
+    in its order, in one statement: the page's ids first (index-only where the
+    filters allow), then only those orders' rows, with their seller's name. Plain
+    rows, not ORM objects: a page is read, never changed."""
+    page = query.with_only_columns(Order.id).subquery("page")
+    return list(
+        session.execute(
+            select(*PAGE_COLUMNS)
+            .select_from(page)
+            .join(Order, Order.id == page.c.id)
+            .join(Seller, Seller.id == Order.seller_id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+        ).all()
+    )
 
 
 def count_orders_capped(
@@ -260,22 +411,37 @@ def count_orders_capped(
     return min(n, cap), n > cap
 
 
+def count_list(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: OrderFilter,
+    page: OrderPage,
+    first: bool,
+    cap: int = COUNT_CAP,
+) -> tuple[int, bool]:
+    """``count_orders_capped`` for a list whose ``page`` was just read: a ``first``
+    page with no next one holds every match, so only a longer list is counted."""
+    if first and page.next_cursor is None:
+        return len(page.items), False
+    return count_orders_capped(session, actor=actor, filters=filters, cap=cap)
+
+
 def iter_orders(
     session: Session, *, actor: Actor, filters: OrderFilter = OrderFilter(), batch: int = 1000
-) -> Iterator[list[Order]]:
+) -> Iterator[list[sa.Row]]:
     """Every matching order, newest first, a keyset page at a time (never all in memory)."""
     custom_plans(session)
     base = apply_filters(scoped_orders(actor), filters, session)
     cursor: str | None = None
     while True:
-        rows = _late_rows(session, _keyset(base, cursor).limit(batch))
+        rows = page_rows(session, _keyset(base, cursor).limit(batch))
         if not rows:
             return
         yield rows
         if len(rows) < batch:
             return
         cursor = encode_cursor(rows[-1])
-        session.expunge_all()
 
 
 def parse_flagged(value: str | None) -> bool | None:

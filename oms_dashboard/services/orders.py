@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -46,9 +46,9 @@ class OrderFilter:
 
 @dataclass
 class OrderPage:
-    items: list[Order]
+    items: list[sa.Row]
+    """The page's orders as rows of ``order_search.PAGE_COLUMNS`` (with ``seller_name``)."""
     next_cursor: str | None
-    seller_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,7 +188,7 @@ def _apply_filters(
     return apply_filters(query, filters, session)
 
 
-def encode_cursor(order: Order) -> str:
+def encode_cursor(order: Order | sa.Row) -> str:
     raw = f"{order.placed_at.isoformat()}|{order.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -200,10 +200,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         return datetime.fromisoformat(placed), order_id
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.one("cursor", "is not a cursor this API handed out") from None
-
-
-def _seller_names(session: Session, orders: list[Order]) -> dict[str, str]:
-    return seller_names(session, [o.seller_id for o in orders])
 
 
 def seller_names(session: Session, seller_ids: list[str]) -> dict[str, str]:

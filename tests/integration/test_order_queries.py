@@ -139,3 +139,43 @@ def test_detail_has_lines_events_and_actions(session, world):
         "review_products",
         "message_seller",
     ]
+
+
+def test_a_list_that_fits_its_first_page_is_counted_without_a_query(session, world):
+    """The all-orders page shows how many orders match: a first page with no next one
+    holds them all, so no count runs; a longer list, or a later page, is counted."""
+    import sqlalchemy as sa
+
+    from oms_dashboard.services.order_search import count_list
+
+    admin = make_actor(session, "admin")
+    counts: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        whole = list_orders(session, actor=admin, limit=5)
+        assert count_list(session, actor=admin, filters=OrderFilter(), page=whole, first=True) == (
+            3,
+            False,
+        )
+        assert counts == []
+        first = list_orders(session, actor=admin, limit=2)
+        assert count_list(session, actor=admin, filters=OrderFilter(), page=first, first=True) == (
+            3,
+            False,
+        )
+        assert len(counts) == 1
+        last = list_orders(session, actor=admin, limit=2, cursor=first.next_cursor)
+        assert last.next_cursor is None
+        assert count_list(session, actor=admin, filters=OrderFilter(), page=last, first=False) == (
+            3,
+            False,
+        )
+        assert len(counts) == 2
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import Shipment
+from oms_dashboard.models import Customer, Product, Shipment
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.auth import actor_for_user
 from tests.factories import make_order, make_product
@@ -307,5 +307,86 @@ def test_a_search_statement_has_a_time_limit(session):
     custom_plans(session)
     shown = session.exec(sa.text("SHOW statement_timeout")).one()[0]
     assert shown == f"{get_settings().search_timeout_ms // 1000}s"
+    # ... and planned without parallel workers (one search among many at once)
+    assert session.exec(sa.text("SHOW max_parallel_workers_per_gather")).one()[0] == "0"
     session.rollback()
     assert session.exec(sa.text("SHOW statement_timeout")).one()[0] != shown
+    assert session.exec(sa.text("SHOW max_parallel_workers_per_gather")).one()[0] != "0"
+
+
+def test_a_title_search_reads_the_titles_sold_not_the_catalogue(
+    world, searchable, session, monkeypatch
+):
+    """A line's title is a snapshot of the product's: once a product is renamed, its
+    earlier orders are found by the old title and later ones by the new, and a sku
+    sold under both matches a title only on the lines that carry it. PostgreSQL looks
+    the (sku, title) pairs sold up first; either plan gives the plain rule's answer."""
+    import oms_dashboard.services.order_search as search
+
+    kettle = session.exec(sa.select(Product).where(Product.sku == "KTL-STEEL-9")).scalar_one()
+    kettle.title = "Singing Kettle"
+    session.add(kettle)
+    session.commit()
+    bob = actor_for_user(session, world.users["bob"])
+    renamed = make_order(
+        session,
+        customer=bob,
+        seller=world.shop_b,
+        products=[kettle],
+        placed_at=utcnow() - timedelta(hours=1),
+    )
+    answers = {
+        ("whistling", "title"): [searchable.id],
+        ("singing", "title"): [renamed.id],
+        ("g kettle", "title"): [renamed.id, searchable.id],
+        ("ktl-steel", "sku"): [renamed.id, searchable.id],
+        ("whistling", "any"): [searchable.id],
+        ("singing", "any"): [renamed.id],
+        ("no such title", "title"): [],
+    }
+    for (text, where), expected in answers.items():
+        assert ids(world, q=text, search_in=where) == expected, (text, where)
+    monkeypatch.setattr(search, "CANDIDATES", 0)  # PostgreSQL: every place walks
+    for (text, where), expected in answers.items():
+        assert ids(world, q=text, search_in=where) == expected, (text, where)
+
+
+def test_a_name_is_the_delivery_name_or_the_customers_profile_name(
+    world, searchable, session, monkeypatch
+):
+    """PostgreSQL asks the customers first (a name common among them is known to be
+    common before any order is read); the delivery name on the order counts too."""
+    import oms_dashboard.services.order_search as search
+
+    profile = session.exec(
+        sa.select(Customer).where(Customer.user_id == world.users["bob"].id)
+    ).scalar_one()
+    profile.name = "Bartholomew Zed"
+    session.add(profile)
+    session.commit()
+    bobs = [world.orders[name].id for name in ("kettle", "bob_b", "bob_a")]
+    answers = {
+        "bartholomew": bobs,  # the profile name only: the orders were shipped to another
+        "roberta quill": [searchable.id],  # the delivery name only
+        "zed": bobs,
+        "nobody-named-so": [],
+    }
+    for text, expected in answers.items():
+        assert ids(world, q=text, search_in="name") == expected, text
+        assert ids(world, q=text) == expected, text
+    for candidates in (0, 1):  # the customers' orders are common; the delivery name is
+        monkeypatch.setattr(search, "CANDIDATES", candidates)
+        for text, expected in answers.items():
+            assert ids(world, q=text, search_in="name") == expected, (text, candidates)
+
+
+def test_a_list_item_is_the_order_as_its_detail_shows_it(world, searchable):
+    """The list reads plain rows of a few columns (not ORM objects): each item must
+    still say what the order's own page says."""
+    items = world.api.get("/api/v1/orders", headers=world.headers("admin")).json()["items"]
+    assert {item["id"] for item in items} == {o.id for o in world.orders.values()}
+    for item in items:
+        detail = world.api.get(f"/api/v1/orders/{item['id']}", headers=world.headers("admin"))
+        assert item == {key: detail.json()[key] for key in item}
+    assert items[0]["seller_name"] == "Shop B"
+    assert items[0]["shipping_address"]["name"] == "Roberta Quill"

@@ -24,7 +24,7 @@ from oms_dashboard.formatting.money import format_money
 from oms_dashboard.services import orders as order_service
 from oms_dashboard.services.actor import Actor
 from oms_dashboard.services.errors import ValidationFailed
-from oms_dashboard.services.order_search import count_orders_capped
+from oms_dashboard.services.order_search import count_list
 from oms_dashboard.services.orders import OrderFilter, OrderPage
 from oms_dashboard.ui import format as fmt
 from oms_dashboard.ui.states.guard import OK, GuardedState
@@ -81,7 +81,7 @@ def order_rows(page: OrderPage) -> list[OrderRow]:
             number=o.number,
             href=f"/orders/{o.id}",
             status=o.status,
-            seller=page.seller_names.get(o.seller_id, ""),
+            seller=o.seller_name,
             customer=o.customer_email,
             total=format_money(o.total_minor, o.currency),
             placed_relative=fmt.relative_time(o.placed_at),
@@ -181,8 +181,8 @@ class OrderListState(KeysetPager, GuardedState, mixin=True):
                 page = order_service.list_orders(
                     session, actor=gate, filters=filters, limit=self.page_size, cursor=cursor
                 )
-                self.total_count, self.count_capped = count_orders_capped(
-                    session, actor=gate, filters=filters
+                self.total_count, self.count_capped = count_list(
+                    session, actor=gate, filters=filters, page=page, first=cursor is None
                 )
             except ValidationFailed as exc:
                 self._clear_view()
