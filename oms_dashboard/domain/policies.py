@@ -155,12 +155,13 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
     ),
     PolicySpec(
         "standing_min_orders_suspend",
-        "Orders before a rate may advise suspension",
+        "Orders before suspension may be advised",
         "orders",
         STANDING,
         1,
         100_000,
-        "With fewer paid orders in the window, a rate above its suspension threshold is a warning.",
+        "With fewer paid orders in the window, a measure above its suspension threshold is a "
+        "warning.",
     ),
     PolicySpec(
         "late_shipment_warning_bps",
