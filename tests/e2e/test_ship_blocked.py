@@ -4,6 +4,7 @@ once the seller rejects it, Buy label is back on the order page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from oms_dashboard.db import get_engine
+from oms_dashboard.models import Order
 from oms_dashboard.services import cancellation
 from oms_dashboard.services.auth import actor_for_user
 from tests.e2e.helpers import assert_accessible, at, db, sign_in_and_land, user
@@ -41,6 +43,15 @@ def test_the_seller_answers_the_cancellation_request_before_buying_a_label(
         page.locator(f'[href="/orders/{order_id}"]')
     )
     expect(row).to_have_text("Answer the cancellation request first")
+    # The row says why at a glance, and offers no label to buy.
+    with db(database_url) as session:
+        number = session.get(Order, order_id).number
+    queued = page.get_by_test_id("table-row").filter(has_text=number)
+    expect(queued.get_by_test_id("cancellation-requested")).to_have_text("Cancellation requested")
+    expect(queued.get_by_test_id("cancellation-requested")).to_have_attribute(
+        "title", re.compile(r"^The customer asked to cancel .+; your answer is due .+ UTC\.$")
+    )
+    expect(queued.get_by_test_id("buy-label")).to_have_count(0)
     page.screenshot(path=screenshots / "ship-blocked-queue.png", full_page=True)
     assert_accessible(page)
 

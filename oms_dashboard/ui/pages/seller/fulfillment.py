@@ -81,7 +81,11 @@ def _select_box(order_id: rx.Var, number: rx.Var) -> rx.Component:
 def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
     return [
         _select_box(row.order_id, row.number),
-        _order_cell(row.number, row.href, row.recipient),
+        rx.vstack(
+            _order_cell(row.number, row.href, row.recipient),
+            rx.cond(row.cancellation_pending, _cancellation_badge(row)),
+            spacing="1",
+        ),
         rx.text(row.units, size="2"),
         rx.text(row.ship_to, size="2"),
         rx.vstack(
@@ -140,6 +144,21 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
             ),
         ),
     ]
+
+
+def _cancellation_badge(row: rx.Var[QueueItem]) -> rx.Component:
+    """The customer's waiting cancellation request, when they asked on hover."""
+    return rx.badge(
+        rx.icon("circle-x", size=12, aria_hidden="true"),
+        "Cancellation requested",
+        title=row.cancellation_asked,
+        color_scheme="amber",
+        variant="soft",
+        high_contrast=True,
+        size="1",
+        white_space="nowrap",
+        data_testid="cancellation-requested",
+    )
 
 
 def _answer_request_first(row: rx.Var[QueueItem]) -> rx.Component:
