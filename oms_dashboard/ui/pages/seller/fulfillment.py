@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from oms_dashboard.domain.fulfillment import PENDING_REQUEST_TEXT
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
@@ -150,7 +149,8 @@ def _cancellation_badge(row: rx.Var[QueueItem]) -> rx.Component:
     """The customer's waiting cancellation request, when they asked on hover."""
     return rx.badge(
         rx.icon("circle-x", size=12, aria_hidden="true"),
-        "Cancellation requested",
+        # Short: no wider than a customer's name, so a 1024 px row still fits.
+        "Asked to cancel",
         title=row.cancellation_asked,
         color_scheme="amber",
         variant="soft",
@@ -166,8 +166,10 @@ def _answer_request_first(row: rx.Var[QueueItem]) -> rx.Component:
     refuses the label too): the way to the order, where the seller answers it."""
     return rx.link(
         rx.icon("message-circle-question", size=14, aria_hidden="true"),
-        PENDING_REQUEST_TEXT,
+        # Short beside the row's "Cancellation requested" badge, so a 1024 px row fits.
+        "Answer the request",
         href=row.href,
+        aria_label="Answer the request to cancel order " + row.number + " first",
         size="2",
         weight="medium",
         color_scheme="amber",
