@@ -107,6 +107,21 @@ class QueueRowOut(BaseModel):
     time_left: str
     units: int
     ship_to: str
+    cancellation_requested: bool = Field(
+        description="the customer asked to cancel and the request waits for an answer: no "
+        "label may be bought (409 cancellation-request-pending) until the seller rejects it"
+    )
+    cancellation_requested_at: Time | None = Field(description="when they asked; null if not")
+    cancellation_answer_due: Time | None = Field(
+        description="when the seller's answer is due (then support takes it); null if not asked"
+    )
+    held_for_review: str | None = Field(
+        description="why the order is held for an admin's review (duplicate, stock_lost, "
+        "payment): no label until it is released; null when it is not held"
+    )
+    can_ship: bool = Field(
+        description="neither held nor asked to cancel: a label may be bought now"
+    )
 
 
 class CarrierEventOut(BaseModel):
@@ -144,6 +159,11 @@ def get_queue(session: SessionDep, actor: Actor = require_role(Role.SELLER, Role
             time_left=row.time_left,
             units=row.units,
             ship_to=f"{row.order.ship_city}, {row.order.ship_country}",
+            cancellation_requested=row.cancellation_pending,
+            cancellation_requested_at=row.cancellation_requested_at,
+            cancellation_answer_due=row.cancellation_due_at,
+            held_for_review=row.order.review_reason,
+            can_ship=not row.order.review_reason and not row.cancellation_pending,
         )
         for row in fulfillment_queue(session, actor=actor)
     ]

@@ -34,6 +34,9 @@ class SellerSpec:
     """Relative share of the mall's orders."""
     price_ending: int
     """Cents a shelf price ends in: 99 ($24.99), 95 (24,95 EUR), 0 (GBP 24.00)."""
+    late_share: float = 1 / 30
+    """Of its orders in the last weeks, how many ship late (``demo.orders``): one in
+    thirty is within the standing's 4 % warning threshold, one in twenty above it."""
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,13 @@ SELLERS: tuple[SellerSpec, ...] = (
                "jamie.torres@hearthandhollow.example", 0.22, 99),
     SellerSpec("summit", "Summit Trail Outfitters", "US", "CO", "Denver", "80202",
                "America/Denver", 48, 4, "USD", "STO", "Riley Nguyen",
-               "riley.nguyen@summittrail.example", 0.20, 99),
+               "riley.nguyen@summittrail.example", 0.20, 99, late_share=1 / 20),
     SellerSpec("northleaf", "Northleaf Books", "CA", "ON", "Toronto", "M5V 2T6",
                "America/Toronto", 24, 6, "CAD", "NLB", "Olivia Tremblay",
                "olivia.tremblay@northleafbooks.example", 0.11, 99),
     SellerSpec("thread", "Thread & Loom", "GB", None, "Manchester", "M4 1HN", "Europe/London",
                48, 5, "GBP", "TAL", "Harriet Clarke", "harriet.clarke@threadandloom.example",
-               0.09, 0),
+               0.09, 0, late_share=1 / 20),
     SellerSpec("alpenglow", "Alpenglow Naturkosmetik", "DE", "Bayern", "München", "80331",
                "Europe/Berlin", 72, 6, "EUR", "ALP", "Lena Fischer",
                "lena.fischer@alpenglow.example", 0.08, 95),

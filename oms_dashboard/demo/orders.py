@@ -64,6 +64,10 @@ FORCED = {
     S.DELIVERY_EXCEPTION: ("ok", "exception_resolved", 24 * 5),
     S.CANCELLED: ("ok", "cancel_request", 24 * 12),
 }
+RECENT_LATENESS = timedelta(days=42)
+"""In the last six weeks (the standing window and some), each seller ships its share of
+late orders (``SellerSpec.late_share``: one in thirty; one in twenty for the two shops
+meant to read a warning for it) by count, not by luck (``OrderBuilder._late``)."""
 ACTORS = {"payment": ("payment", None, "Payment provider"), "system": ("system", None, "OMS")}
 
 
@@ -95,6 +99,7 @@ class OrderBuilder:
         self.stuck_hours = OrderPolicy().stuck_shipment_hours
         # Scans draw from a generator of their own: the rest of the mall stays as it was.
         self.scan_rng = random.Random(f"oms-demo-scans-{ctx.seed}")
+        self.late_credit: dict[str, float] = {}
         self.numbers: set[str] = set()
         self.tracking: set[str] = set()
         self.reserved: Counter[str] = Counter()
@@ -204,7 +209,9 @@ class OrderBuilder:
             placed = slot.placed_at
         # A plan forced to a status may miss it (a parcel that ships before a
         # cancellation request could be made): plan again, a few times at most.
+        credit = dict(self.late_credit)
         for attempt in range(20):
+            self.late_credit = dict(credit)  # only the plan kept counts
             if slot.target and attempt:
                 placed = ctx.now - timedelta(seconds=round(hours * 3600 * rng.uniform(0.7, 1.3)))
             payment = plan_payment(rng, placed, pay_scenario, self.window)
@@ -235,6 +242,7 @@ class OrderBuilder:
                         route,
                         order_scenario or pick(rng, ORDER_SCENARIOS),
                         self.window,
+                        self._late(seller, paid[-1]),
                     )
                     plan += plan_fulfilment(rng, journey)
                 drafts.append(Draft(seller, lines, price, route, plan, dest_tz))
@@ -249,6 +257,19 @@ class OrderBuilder:
                 # The promise moves with the day the order was placed.
                 draft.price = priced(seller=draft.seller.row, lines=draft.lines, placed_at=placed)
         self._write(customer, address, placed, express, cut(payment, ctx.now), drafts)
+
+    def _late(self, seller: SellerCtx, paid_at: datetime) -> bool | None:
+        """Whether a recent order ships late: each of a seller's orders adds its late
+        share, and the one that fills a whole is late. Drawn at random, a small seller's
+        twenty orders in the standing window would have two or more late a third of the
+        time (at one in twenty), and its standing would read that luck."""
+        if paid_at < self.ctx.now - RECENT_LATENESS:
+            return None  # older history: drawn, as a real mall's varies
+        key = seller.row["id"]
+        credit = self.late_credit.get(key, 0.0) + seller.spec.late_share
+        late = credit >= 1
+        self.late_credit[key] = credit - 1 if late else credit
+        return late
 
     def _write(
         self,

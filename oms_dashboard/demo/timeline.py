@@ -93,6 +93,8 @@ class Fulfilment:
     route: Route
     scenario: str
     window: timedelta
+    late: bool | None = None
+    """Whether the parcel leaves after its deadline; None: one in twenty, drawn."""
 
 
 def pick(rng: random.Random, weighted: dict[str, float]) -> str:
@@ -149,10 +151,15 @@ def plan_payment(rng: random.Random, placed_at: datetime, scenario: str, window:
 
 
 def ship_time(rng: random.Random, f: Fulfilment) -> datetime:
-    """Within the seller's handling time on working days; one parcel in twenty is late."""
+    """Within the seller's handling time on working days; about one parcel in twenty
+    is a business day late (``f.late`` decides it when set)."""
     days = handling_days(f.handling_hours)
-    weights = [1.0 + (days - k) * 0.4 for k in range(days + 1)] + [0.08 * (days + 1)]
-    k = rng.choices(range(days + 2), weights=weights)[0]
+    on_time = [1.0 + (days - k) * 0.4 for k in range(days + 1)]
+    k = rng.choices(range(days + 2), weights=[*on_time, 0.08 * (days + 1)])[0]
+    if f.late is True:
+        k = days + 1
+    elif f.late is False and k > days:
+        k = rng.choices(range(days + 1), weights=on_time)[0]
     # Handling starts as checkout's estimate has it start: after the cut-off, the next
     # business day.
     paid_local = f.paid_at.astimezone(zone(f.seller_tz))

@@ -154,6 +154,16 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
         "With fewer paid orders in the window, a seller's rates are shown but not judged.",
     ),
     PolicySpec(
+        "standing_min_orders_suspend",
+        "Orders before suspension may be advised",
+        "orders",
+        STANDING,
+        1,
+        100_000,
+        "With fewer paid orders in the window, a measure above its suspension threshold is a "
+        "warning.",
+    ),
+    PolicySpec(
         "late_shipment_warning_bps",
         "Late shipments: warning above",
         "basis points",
@@ -274,7 +284,9 @@ POLICY_SPECS: tuple[PolicySpec, ...] = (
 
 SPECS_BY_NAME: dict[str, PolicySpec] = {spec.name: spec for spec in POLICY_SPECS}
 
-PAIRED_THRESHOLDS: tuple[tuple[str, str], ...] = tuple(
+PAIRED_THRESHOLDS: tuple[tuple[str, str], ...] = (
+    ("standing_min_orders", "standing_min_orders_suspend"),
+) + tuple(
     (f"{name}_warning_{unit}", f"{name}_suspend_{unit}")
     for name, unit in (
         ("late_shipment", "bps"),
@@ -284,7 +296,8 @@ PAIRED_THRESHOLDS: tuple[tuple[str, str], ...] = tuple(
         ("response_time", "hours"),
     )
 )
-"""(warning, suspension) pairs: a warning threshold may not be above its suspension one."""
+"""(warning, suspension) pairs: a warning's number may not be above its suspension's
+(a threshold, or the orders a rate needs before it may warn or advise suspension)."""
 
 
 def policy_errors(changes: dict[str, Any]) -> list[dict[str, str]]:

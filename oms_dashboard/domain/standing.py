@@ -28,7 +28,11 @@ What each measure counts (``services.seller_standing`` computes them in SQL):
 
 A rate is judged only with at least ``standing_min_orders`` orders (a handful of
 orders says little); the averages are judged whenever there is something to average.
-A value above a threshold breaches it; a value equal to it does not.
+A suspension is recommended only with at least ``standing_min_orders_suspend`` paid
+orders (a larger sample: 3 late of 21 is one unlucky week, not a pattern); with
+fewer, a measure above its suspension threshold reads "warning", and its sentence
+says the suspension waits for more orders, with the numbers. A value above a
+threshold breaches it; a value equal to it does not.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ RATES = frozenset({Metric.LATE_SHIPMENT, Metric.SELLER_CANCELLATION, Metric.TICK
 
 WITHIN_THRESHOLDS = "within-thresholds"
 TOO_FEW_ORDERS = "too-few-orders"
+TOO_FEW_TO_SUSPEND = "too-few-orders-to-suspend"
 NOTHING_TO_MEASURE = "nothing-to-measure"
 
 
@@ -125,6 +130,9 @@ class Thresholds:
 
     window_days: int
     min_orders: int
+    """Fewer paid orders than this: the rates are not judged."""
+    min_orders_suspend: int
+    """Fewer paid orders than this: a rate reads at worst "warning"."""
     warning: dict[Metric, int]
     suspend: dict[Metric, int]
 
@@ -142,6 +150,7 @@ class Thresholds:
         return cls(
             window_days=policy.standing_window_days,
             min_orders=policy.standing_min_orders,
+            min_orders_suspend=policy.standing_min_orders_suspend,
             warning={m: getattr(policy, f"{n}_warning_{unit[m]}") for m, n in names.items()},
             suspend={m: getattr(policy, f"{n}_suspend_{unit[m]}") for m, n in names.items()},
         )
@@ -243,15 +252,7 @@ def judge_rate(metric: Metric, metrics: SellerMetrics, t: Thresholds) -> MetricV
         )
     # Integers only: events / out_of > bps / 10000, without rounding a fraction.
     level = _level(events * 10_000 > stop * out_of, events * 10_000 > warn * out_of)
-    return MetricVerdict(
-        **common,
-        standing=level,
-        rule=_rule(metric, level),
-        reason=_sentence(
-            metric, common["shown"], basis, level, warn=common["warning"], stop=common["suspend"]
-        ),
-        judged=True,
-    )
+    return _judged(metric, common, basis, level, metrics, t)
 
 
 def judge_average(metric: Metric, metrics: SellerMetrics, t: Thresholds) -> MetricVerdict:
@@ -274,12 +275,34 @@ def judge_average(metric: Metric, metrics: SellerMetrics, t: Thresholds) -> Metr
             judged=False,
         )
     level = _level(hours > stop, hours > warn)
+    return _judged(metric, common, common["basis"], level, metrics, t)
+
+
+def _judged(
+    metric: Metric,
+    common: dict[str, Any],
+    basis: str,
+    level: Standing,
+    metrics: SellerMetrics,
+    t: Thresholds,
+) -> MetricVerdict:
+    if level is Standing.SUSPEND and metrics.orders < t.min_orders_suspend:
+        return MetricVerdict(
+            **common,
+            standing=Standing.WARNING,
+            rule=f"{metric.value}-above-suspension-threshold-{TOO_FEW_TO_SUSPEND}",
+            reason=f"{metric.label} {common['shown']} ({basis}) is above the suspension "
+            f"threshold of {common['suspend']}, but {metrics.orders} paid orders in the last "
+            f"{t.window_days} days are fewer than the {t.min_orders_suspend} a suspension "
+            "recommendation needs: a warning.",
+            judged=True,
+        )
     return MetricVerdict(
         **common,
         standing=level,
         rule=_rule(metric, level),
         reason=_sentence(
-            metric, common["shown"], common["basis"], level, warn=f"{warn} h", stop=f"{stop} h"
+            metric, common["shown"], basis, level, warn=common["warning"], stop=common["suspend"]
         ),
         judged=True,
     )

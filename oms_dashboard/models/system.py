@@ -157,6 +157,8 @@ class OrderPolicy(SQLModel, table=True):
     standing_window_days: int = _policy(30)
     standing_min_orders: int = _policy(10)
     """Fewer paid orders than this in the window: the rates are not judged."""
+    standing_min_orders_suspend: int = _policy(50)
+    """Fewer paid orders than this: a rate may warn but not recommend a suspension."""
     late_shipment_warning_bps: int = _policy(400)
     late_shipment_suspend_bps: int = _policy(1000)
     seller_cancel_warning_bps: int = _policy(250)

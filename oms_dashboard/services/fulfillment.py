@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -86,19 +87,41 @@ class QueueRow:
     units: int
     timezone: str
     """The seller's zone (IANA), where the deadline is read."""
-    cancellation_pending: bool = False
-    """The customer's cancellation request waits: the seller answers it before shipping."""
+    cancellation_requested_at: datetime | None = None
+    """When the customer asked to cancel, while that request waits (pending, or escalated
+    to support): the seller answers it before shipping; None: nothing asked."""
+    cancellation_due_at: datetime | None = None
+    """When the seller's answer to that request is due."""
+
+    @property
+    def cancellation_pending(self) -> bool:
+        return self.cancellation_requested_at is not None
 
 
 def fulfillment_queue(
     session: Session, *, actor: Actor, now: datetime | None = None
 ) -> list[QueueRow]:
-    """The seller's orders waiting to ship, the most urgent first."""
+    """The seller's orders waiting to ship, the most urgent first, each with its waiting
+    cancellation request if any (read in the same query: at most one is open per order)."""
     actor.require(Role.SELLER, Role.ADMIN)
     now = now or utcnow()
-    orders = session.exec(scoped_orders(actor).where(Order.status == OrderStatus.PROCESSING)).all()
-    if not orders:
+    query = (
+        scoped_orders(actor)
+        .outerjoin(
+            CancellationRequest,
+            sa.and_(
+                CancellationRequest.order_id == Order.id,
+                CancellationRequest.status.in_([s.value for s in OPEN_REQUEST]),
+            ),
+        )
+        .add_columns(CancellationRequest.requested_at, CancellationRequest.due_at)
+        .where(Order.status == OrderStatus.PROCESSING)
+    )
+    found = session.execute(query).all()  # rows of (order, asked, due), not scalars
+    if not found:
         return []
+    orders = [order for order, _asked, _due in found]
+    asked = {order.id: (asked_at, due_at) for order, asked_at, due_at in found}
     seller_ids = {order.seller_id for order in orders}
     sellers = {
         seller.id: seller
@@ -111,7 +134,6 @@ def fulfillment_queue(
         )
     ):
         units[order_id] = units.get(order_id, 0) + quantity
-    asked = pending_cancellations(session, [o.id for o in orders])
     rows = []
     for order in orders:
         seller = sellers[order.seller_id]
@@ -125,7 +147,8 @@ def fulfillment_queue(
                 time_left=rules.time_left(deadline, now),
                 units=units.get(order.id, 0),
                 timezone=seller.timezone,
-                cancellation_pending=order.id in asked,
+                cancellation_requested_at=asked[order.id][0],
+                cancellation_due_at=asked[order.id][1],
             )
         )
     return sorted(rows, key=lambda row: (row.ship_by, row.order.id))
@@ -226,17 +249,18 @@ def buy_label(
             voided = _void(adapter, label)
             run_in_transaction(
                 engine,
-                lambda session: _audit_void(
+                lambda session: audit_label_void(
                     session, actor, context.order.id, name.value, label, voided
                 ),
             )
             raise
 
 
-def _audit_void(
+def audit_label_void(
     session: Session, actor: Actor, order_id: str, carrier: str, label: Label, voided: bool
 ) -> None:
-    """The label bought for an order that moved on meanwhile, cancelled at the carrier."""
+    """A label bought for an order (or a return) that moved on meanwhile, cancelled at
+    the carrier."""
     record_audit(
         session,
         actor=actor,

@@ -26,10 +26,11 @@ from oms_dashboard.domain.tracking import ShipmentDirection, carrier_title
 from oms_dashboard.models import Product, Return, Shipment, ShipmentLabel
 from oms_dashboard.services import locks, stock
 from oms_dashboard.services.actor import SYSTEM, Actor, Role
+from oms_dashboard.services.audit import record_audit, snapshot
 from oms_dashboard.services.carrier_health import CarrierRefused, call_carrier
 from oms_dashboard.services.carrier_registry import open_adapter
 from oms_dashboard.services.errors import Conflict
-from oms_dashboard.services.fulfillment import new_shipment
+from oms_dashboard.services.fulfillment import audit_label_void, new_shipment
 from oms_dashboard.services.return_records import (
     ReturnStep,
     fresh,
@@ -51,8 +52,14 @@ S = ReturnStatus
 
 
 def buy_return_label(
-    engine: Engine, return_id: str, sandbox_transport: httpx.BaseTransport | None
+    engine: Engine,
+    return_id: str,
+    sandbox_transport: httpx.BaseTransport | None,
+    *,
+    actor: Actor = SYSTEM,
 ) -> None:
+    """The approved return's label, audited as ``actor``'s purchase (the person who
+    approved it, or the OMS when a rule did)."""
     with Session(engine) as session:
         ret = session.get(Return, return_id)
         original = original_shipment(session, ret.order_id)
@@ -80,15 +87,22 @@ def buy_return_label(
             raise CarrierRefused(error) from error
         try:
             run_in_transaction(
-                engine, lambda s: record_return_label(s, return_id, context, original, label)
+                engine,
+                lambda s: record_return_label(s, return_id, context, original, label, actor=actor),
             )
         except Conflict:
-            void_label(adapter, label)
+            _void_audited(engine, adapter, actor, context.order.id, original.carrier, label)
             raise
 
 
 def record_return_label(
-    session: Session, return_id: str, context: ShipContext, original: Shipment, label: Label
+    session: Session,
+    return_id: str,
+    context: ShipContext,
+    original: Shipment,
+    label: Label,
+    *,
+    actor: Actor = SYSTEM,
 ) -> None:
     (order,) = locks.lock_orders(session, ids=[context.order.id])
     ret = fresh(session, return_id)
@@ -100,9 +114,11 @@ def record_return_label(
     session.add(shipment)
     session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
     session.flush()
+    before = snapshot(ret)
     ret.shipment_id = shipment.id
     move(ret, S.LABEL_CREATED)
     session.add(ret)
+    _audit_label(session, actor, "return.label_buy", ret, before, shipment)
     record_event(
         session,
         order,
@@ -155,7 +171,7 @@ def ship_exchange(
                 lambda s: record_exchange(s, actor, ret.id, context, original.carrier, label),
             )
         except Conflict:
-            void_label(adapter, label)
+            _void_audited(engine, adapter, actor, context.order.id, original.carrier, label)
             raise
     return reload(engine, return_id)
 
@@ -181,9 +197,11 @@ def record_exchange(
     session.add(ShipmentLabel(shipment_id=shipment.id, pdf=label.label_pdf))
     session.flush()
     stock.fulfil(session, replacements(session, ret))
+    before = snapshot(ret)
     ret.exchange_shipment_id = shipment.id
     move(ret, S.EXCHANGE_SHIPPED)
     session.add(ret)
+    _audit_label(session, actor, "return.exchange_label_buy", ret, before, shipment)
     record_event(
         session,
         order,
@@ -194,6 +212,46 @@ def record_exchange(
         data={"return_id": ret.id, "shipment_id": shipment.id},
     )
     tell(session, ret, ReturnStep.EXCHANGE_SHIPPED)
+
+
+def _audit_label(
+    session: Session,
+    actor: Actor,
+    action: str,
+    ret: Return,
+    before: dict | None,
+    shipment: Shipment,
+) -> None:
+    """A label bought for a return, audited as ``fulfillment`` audits an order's: the
+    return before and after (its status, its shipment) and what the carrier sold."""
+    record_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="return",
+        entity_id=ret.id,
+        before=before,
+        after={
+            **(snapshot(ret) or {}),
+            "carrier": shipment.carrier,
+            "service": shipment.service,
+            "tracking_number": shipment.tracking_number,
+            "direction": shipment.direction,
+            "rate_minor": shipment.rate_minor,
+            "rate_currency": shipment.rate_currency,
+        },
+        order_id=ret.order_id,
+    )
+
+
+def _void_audited(
+    engine: Engine, adapter, actor: Actor, order_id: str, carrier: str, label: Label
+) -> None:
+    voided = void_label(adapter, label)
+    run_in_transaction(
+        engine,
+        lambda s: audit_label_void(s, actor, order_id, carrier, label, voided),
+    )
 
 
 def ship_items(session: Session, quantities: dict[str, int]) -> list[ShipItem]:
@@ -230,10 +288,12 @@ def original_shipment(session: Session, order_id: str) -> Shipment:
     return shipment
 
 
-def void_label(adapter, label: Label) -> None:
+def void_label(adapter, label: Label) -> bool:
     """Cancel a label bought for a return that moved on meanwhile (logged if refused:
-    carriers do not bill unscanned labels)."""
+    carriers do not bill unscanned labels). Whether the carrier cancelled it."""
     try:
         adapter.cancel_label(label.tracking_number)
     except (CarrierError, NotImplementedError) as error:
         log.warning("could not cancel unused label %s: %s", label.tracking_number, error)
+        return False
+    return True

@@ -304,7 +304,7 @@ def approve_return(
     ret = run_in_transaction(engine, work)
     if ret.status == S.APPROVED and rules.needs_label(ret.reason) and not ret.shipment_id:
         try:
-            buy_return_label(engine, ret.id, sandbox_transport)
+            buy_return_label(engine, ret.id, sandbox_transport, actor=actor)
         except (CarrierRefused, CarrierUnavailable, Conflict) as error:
             error.detail = (
                 f"The return is approved, but its label could not be bought: {error.detail}. "

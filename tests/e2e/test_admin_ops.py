@@ -48,6 +48,11 @@ def test_admin_changes_a_policy_checks_health_and_announces_maintenance(
     field = page.get_by_label("Return window")
     hint = page.get_by_test_id("policy-return_window_days-hint")
     expect(hint).to_contain_text("Now 30 days · 0 to 365")
+    # The orders a suspension recommendation needs, beside the ones a warning needs.
+    expect(page.get_by_label("Orders before suspension may be advised")).to_have_value("50")
+    expect(page.get_by_test_id("policy-standing_min_orders_suspend-hint")).to_contain_text(
+        "Now 50 orders"
+    )
 
     field.fill("999")
     page.get_by_role("button", name="Save policies").click()

@@ -1,9 +1,11 @@
 """No Buy label while the customer's cancellation request waits: the seller's queue
-and the order page say "Answer the cancellation request first" and lead to the request;
+(an "Asked to cancel" badge, "Answer the request") and the order page ("Answer
+the cancellation request first") lead to the request;
 once the seller rejects it, Buy label is back on the order page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from oms_dashboard.db import get_engine
+from oms_dashboard.models import Order
 from oms_dashboard.services import cancellation
 from oms_dashboard.services.auth import actor_for_user
 from tests.e2e.helpers import assert_accessible, at, db, sign_in_and_land, user
@@ -40,7 +43,17 @@ def test_the_seller_answers_the_cancellation_request_before_buying_a_label(
     row = page.get_by_test_id("answer-request-first").and_(
         page.locator(f'[href="/orders/{order_id}"]')
     )
-    expect(row).to_have_text("Answer the cancellation request first")
+    expect(row).to_have_text("Answer the request")
+    expect(row).to_have_accessible_name(re.compile(r"^Answer the request to cancel order "))
+    # The row says why at a glance, and offers no label to buy.
+    with db(database_url) as session:
+        number = session.get(Order, order_id).number
+    queued = page.get_by_test_id("table-row").filter(has_text=number)
+    expect(queued.get_by_test_id("cancellation-requested")).to_have_text("Asked to cancel")
+    expect(queued.get_by_test_id("cancellation-requested")).to_have_attribute(
+        "title", re.compile(r"^The customer asked to cancel .+; your answer is due .+ UTC\.$")
+    )
+    expect(queued.get_by_test_id("buy-label")).to_have_count(0)
     page.screenshot(path=screenshots / "ship-blocked-queue.png", full_page=True)
     assert_accessible(page)
 

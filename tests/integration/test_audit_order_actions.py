@@ -1,6 +1,7 @@
 """Every privileged action on an order leaves an audit row the order's filter finds:
 the admin's cancel override, refund approve and reject, a return rejected by an
-admin, an address change, a label bought and a label voided, a held order released
+admin, an address change, a label bought and a label voided (an order's and a
+return's), a held order released
 and one cancelled, a ticket taken and reassigned, a dispute resolved, a failed job
 retried. Each action is taken through the API (or the service the page calls), and
 the audit log filtered by that order (``list_audit``, as /admin/audit?order=...)."""
@@ -17,7 +18,7 @@ from rq.registry import FailedJobRegistry
 from sqlmodel import Session, select
 
 from oms_dashboard.models import Order, OutboxMessage, Return
-from oms_dashboard.services import fulfillment, system_health
+from oms_dashboard.services import fulfillment, returns, system_health
 from oms_dashboard.services.audit import AuditFilter, list_audit, verify_chain
 from oms_dashboard.services.auth import actor_for_user
 from oms_dashboard.services.errors import Conflict
@@ -174,5 +175,58 @@ def test_address_change_labels_returns_tickets_dispute_and_a_failed_job(
     )
     assert ("job.retry", "admin") in order_trail(desk, order.id)
 
+    with Session(desk.engine) as s:
+        assert verify_chain(s).intact
+
+
+def test_return_labels_bought_and_voided_are_audited(desk):
+    """A return label is a label bought like an order's: the seller's approval buys it
+    (audited with the return before and after); one bought while the return moved on is
+    voided at the carrier, audited too."""
+    wiring_transport = desk.wiring.sandbox_transport
+    returns_asked = []
+    for _ in range(2):
+        order = desk.order(quantity=1)
+        shipped = post(desk, f"/orders/{order.id}/ship", "seller_a", carrier="fedex")
+        number = shipped["shipment"]["tracking_number"]
+        scan = desk.api.post(
+            f"/sandbox/carriers/fedex/shipments/{number}/scans", json={"status": "delivered"}
+        )
+        assert scan.status_code == 201, scan.text
+        desk.drain()
+        asked = post(
+            desk,
+            f"/orders/{order.id}/returns",
+            "alice",
+            lines=[{"sku": desk.products["a"].sku, "quantity": 1}],
+            reason="changed_mind",
+            resolution="refund",
+        )
+        returns_asked.append((order, asked["id"]))
+
+    (order, return_id), (other, moved_id) = returns_asked
+    approved = post(desk, f"/returns/{return_id}/approve", "seller_a")
+    assert approved["status"] == "label_created"
+    assert ("return.label_buy", "seller") in order_trail(desk, order.id)
+
+    class CloseWhileBuying(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST" and request.url.path.endswith("/ship/v1/shipments"):
+                with desk.engine.begin() as conn:
+                    conn.execute(
+                        sa.update(Return).where(Return.id == moved_id).values(status="closed")
+                    )
+            return wiring_transport.handle_request(request)
+
+    with pytest.raises(Conflict):
+        returns.approve_return(
+            desk.engine,
+            actor=_actor(desk, "seller_a"),
+            return_id=moved_id,
+            sandbox_transport=CloseWhileBuying(),
+        )
+    trail = order_trail(desk, other.id)
+    assert ("shipment.label_void", "seller") in trail
+    assert ("return.label_buy", "seller") not in trail
     with Session(desk.engine) as s:
         assert verify_chain(s).intact

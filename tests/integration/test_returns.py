@@ -92,6 +92,12 @@ def delivered_order(api, session, engine, seller, product, seller_headers, carri
     return order, login(api, user)
 
 
+def _label_audit(engine, action: str, return_id: str):
+    (entry,) = [a for a in audit_rows(engine, action) if a.entity_id == return_id]
+    assert entry.entity_type == "return"
+    return entry
+
+
 def stock_of(engine, sku: str) -> tuple[int, int]:
     with Session(engine) as s:
         row = s.get(Inventory, sku)
@@ -172,6 +178,20 @@ def test_an_exchange_from_request_to_the_replacement_shipped_twice(
                 select(Shipment).where(Shipment.tracking_number == label["tracking_number"])
             ).one()
             assert (back.direction, back.order_id) == ("return", order.id)
+        # Bought when the rule approved it: audited as the OMS's purchase.
+        bought = _label_audit(engine, "return.label_buy", body["id"])
+        assert (bought.actor_id, bought.order_id) == (None, order.id)
+        assert bought.before == {"status": "approved", "shipment_id": None}
+        assert bought.after == {
+            "status": "label_created",
+            "shipment_id": back.id,
+            "carrier": carrier,
+            "service": back.service,
+            "tracking_number": label["tracking_number"],
+            "direction": "return",
+            "rate_minor": back.rate_minor,
+            "rate_currency": back.rate_currency,
+        }
 
         scan(api, engine, carrier, label["tracking_number"], "in_transit")
         assert api.get(f"/api/v1/returns/{body['id']}", headers=headers).json()["status"] == (
@@ -209,6 +229,13 @@ def test_an_exchange_from_request_to_the_replacement_shipped_twice(
             sent = s.get(Shipment, s.get(Return, body["id"]).exchange_shipment_id)
             assert (sent.direction, sent.order_id) == ("outbound", order.id)
             assert s.get(Order, order.id).status == "delivered"
+        replaced = _label_audit(engine, "return.exchange_label_buy", body["id"])
+        assert replaced.actor_role == "seller" and replaced.order_id == order.id
+        assert replaced.before["status"] == "inspected"
+        assert replaced.before["exchange_shipment_id"] is None
+        assert replaced.after["status"] == "exchange_shipped"
+        assert replaced.after["exchange_shipment_id"] == sent.id
+        assert replaced.after["tracking_number"] == sent.tracking_number
         mine = api.get(f"/api/v1/orders/{order.id}/returns", headers=headers).json()
         assert [r["id"] for r in mine] == [body["id"]]
     subjects = [m["Subject"] for m in smtp.messages]
@@ -250,6 +277,16 @@ def test_a_refund_return_waits_for_the_seller_then_is_refunded_twice(
         assert approved.status_code == 200, approved.text
         label = approved.json()["label"]
         assert approved.json()["status"] == "label_created" and label["carrier"] == "fedex"
+        # Bought when the seller approved it: audited as the seller's purchase.
+        bought = _label_audit(engine, "return.label_buy", body["id"])
+        assert (bought.actor_role, bought.order_id) == ("seller", order.id)
+        assert bought.actor_id is not None
+        assert bought.before == {"status": "approved", "shipment_id": None}
+        assert bought.after["status"] == "label_created" and bought.after["shipment_id"]
+        assert (bought.after["carrier"], bought.after["tracking_number"]) == (
+            "fedex",
+            label["tracking_number"],
+        )
         again = api.post(f"/api/v1/returns/{body['id']}/approve", headers=seller_headers)
         assert_problem(again, 409, "invalid-transition")
         # Carriers skip scans: "delivered" may be the first one heard.

@@ -9,11 +9,19 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from sqlalchemy import event
 from sqlmodel import select
 
 from oms_dashboard.domain.tracking import ShipmentStatus
 from oms_dashboard.ids import new_id
-from oms_dashboard.models import AuditEntry, Order, Seller, Shipment, ShipmentLabel
+from oms_dashboard.models import (
+    AuditEntry,
+    CancellationRequest,
+    Order,
+    Seller,
+    Shipment,
+    ShipmentLabel,
+)
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from oms_dashboard.services.fulfillment import buy_label, fulfillment_queue
@@ -175,6 +183,67 @@ def test_the_queue_is_sorted_by_ship_by_and_marks_late_due_soon_and_held(session
     assert rows[2].order.review_reason == "duplicate"
     stranger = make_actor(session, "seller", seller=make_seller(session))
     assert fulfillment_queue(session, actor=stranger) == []
+
+
+def _asked(session, order: Order, status: str, hours_ago: float) -> CancellationRequest:
+    at = utcnow() - timedelta(hours=hours_ago)
+    request = CancellationRequest(
+        id=new_id("creq"),
+        order_id=order.id,
+        seller_id=order.seller_id,
+        status=status,
+        reason="found it cheaper",
+        requested_by="someone",
+        requested_at=at,
+        due_at=at + timedelta(hours=24),
+    )
+    session.add(request)
+    session.commit()
+    return request
+
+
+def _queue_statements(session, actor) -> tuple[list, int]:
+    said: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        said.append(statement)
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        rows = fulfillment_queue(session, actor=actor)
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    return rows, len(said)
+
+
+def test_the_queue_marks_orders_whose_cancellation_request_waits_in_one_query(session, shop):
+    pending = _paid(session, shop, hours_ago=3)
+    escalated = _paid(session, shop, hours_ago=30)
+    answered = _paid(session, shop, hours_ago=2)
+    plain = _paid(session, shop, hours_ago=1)
+    waiting = _asked(session, pending, "pending", hours_ago=1)
+    to_support = _asked(session, escalated, "escalated", hours_ago=26)
+    _asked(session, answered, "rejected", hours_ago=1.5)  # the seller said no: ships
+
+    rows, few = _queue_statements(session, shop["actor"])
+    by_id = {r.order.id: r for r in rows}
+    assert len(rows) == 4  # one row per order, whatever requests it had
+    assert by_id[pending.id].cancellation_pending
+    assert by_id[pending.id].cancellation_requested_at == waiting.requested_at
+    assert by_id[pending.id].cancellation_due_at == waiting.due_at
+    assert by_id[escalated.id].cancellation_requested_at == to_support.requested_at
+    assert not by_id[answered.id].cancellation_pending
+    assert by_id[answered.id].cancellation_requested_at is None
+    assert not by_id[plain.id].cancellation_pending
+
+    # Four more orders, each asked to cancel: no query more (no query per row).
+    for n in range(4):
+        _asked(session, _paid(session, shop, hours_ago=4 + n), "pending", hours_ago=1)
+    session.expire_all()
+    rows, more = _queue_statements(session, shop["actor"])
+    assert len(rows) == 8 and sum(r.cancellation_pending for r in rows) == 6
+    assert more == few
 
 
 def test_a_held_order_cannot_get_a_label(engine, session, shop):

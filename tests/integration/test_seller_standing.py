@@ -159,7 +159,7 @@ def hand_built(session):
     _message(session, o["on_time"], "seller", hours_ago=13)
     _message(session, o["open_late"], "customer", hours_ago=10)
     policy = get_policy(session)
-    policy.standing_min_orders = 5
+    policy.standing_min_orders = policy.standing_min_orders_suspend = 5
     session.add(policy)
     session.commit()
     return shop, quiet, make_actor(session, "admin")
@@ -196,6 +196,34 @@ def test_the_standing_route_shows_the_numbers_and_the_rule(api, session, hand_bu
     assert measures["ticket-rate"]["basis"] == "1 ticket on 7 paid orders"
     assert measures["time-to-ship"]["shown"] == "17.5 h"
     assert measures["response-time"]["shown"] == "5.3 h"
+
+
+def test_a_small_sample_reads_warning_until_the_policy_allows_a_suspension(
+    api, session, hand_built
+):
+    """The same 7 orders: with the default 50 orders before a suspension may be advised,
+    75 % late is a warning that says why; once the admin lowers it, a suspension."""
+    shop, _quiet, _admin = hand_built
+    policy = get_policy(session)
+    policy.standing_min_orders_suspend = 50
+    session.add(policy)
+    session.commit()
+    staff = make_user(session, "seller", seller=shop)
+    url, headers = f"/api/v1/sellers/{shop.id}/standing", login(api, staff)
+    body = api.get(url, headers=headers).json()
+    assert body["standing"] == "warning"
+    assert body["rule"] == "late-shipment-rate-above-suspension-threshold-too-few-orders-to-suspend"
+    assert body["reason"] == (
+        "Late shipments 75.0 % (3 of 4 orders due to ship) is above the suspension threshold "
+        "of 10.0 %, but 7 paid orders in the last 30 days are fewer than the 50 a suspension "
+        "recommendation needs: a warning."
+    )
+    admin = make_user(session, "admin")
+    lowered = api.put(
+        "/api/v1/policies", json={"standing_min_orders_suspend": 7}, headers=login(api, admin)
+    )
+    assert lowered.status_code == 200, lowered.text
+    assert api.get(url, headers=headers).json()["standing"] == "suspend"
 
 
 # -- suspension ----------------------------------------------------------------------------
@@ -332,6 +360,12 @@ def test_the_standing_thresholds_are_policies_changed_by_admins(api, world, engi
     # A warning threshold above its suspension threshold is refused, naming the field.
     crossed = api.put(url, json={"late_shipment_warning_bps": 900}, headers=admin)
     assert error_fields(crossed) == ["late_shipment_warning_bps"]
+    # So is asking more orders before a warning than before a suspension.
+    assert body["standing_min_orders_suspend"] == 50
+    fewer = api.put(url, json={"standing_min_orders": 60}, headers=admin)
+    assert error_fields(fewer) == ["standing_min_orders"]
+    fewer = api.put(url, json={"standing_min_orders_suspend": 9}, headers=admin)
+    assert error_fields(fewer) == ["standing_min_orders_suspend"]
     out_of_range = api.put(url, json={"standing_window_days": 3}, headers=admin)
     assert error_fields(out_of_range) == ["standing_window_days"]
     assert api.get(url, headers=admin).json()["late_shipment_warning_bps"] == 400

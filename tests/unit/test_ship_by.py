@@ -177,3 +177,16 @@ def test_the_demo_ships_one_parcel_in_twenty_late(hours, tz):
         # An on-time parcel leaves within the seller's working hours of its last day.
         assert shipped - deadline < timedelta(days=7)
     assert 0.02 <= late / n <= 0.09
+
+
+@pytest.mark.parametrize(("hours", "tz"), [(24, "America/Toronto"), (48, "America/Denver"),
+                                           (72, "Europe/Berlin")])  # fmt: skip
+@pytest.mark.parametrize("late", [True, False])
+def test_the_demo_ships_late_or_on_time_when_told(hours, tz, late):
+    """The recent weeks' lateness is decided by count (demo.orders); ship_time keeps it."""
+    rng = random.Random(hours)
+    for _ in range(500):
+        paid = datetime(2026, 9, 1, tzinfo=UTC) + timedelta(minutes=rng.uniform(0, 90 * 24 * 60))
+        f = Fulfilment(paid, paid, hours, tz, GB, tz, GB, None, "normal", timedelta(hours=1), late)
+        shipped = ship_time(rng, f)
+        assert (shipped > ship_by(paid, hours, ZoneInfo(tz), GB)) is late, paid

@@ -21,6 +21,7 @@ from oms_dashboard.domain.standing import (
 POLICY = SimpleNamespace(
     standing_window_days=30,
     standing_min_orders=10,
+    standing_min_orders_suspend=50,
     late_shipment_warning_bps=400,
     late_shipment_suspend_bps=1000,
     seller_cancel_warning_bps=250,
@@ -93,9 +94,9 @@ def metrics(**kw) -> SellerMetrics:
             "within-thresholds",
         ),
         (
-            {"orders": 9, "due_orders": 9, "late_shipments": 9, "avg_hours_to_ship": 100.0},
-            Standing.SUSPEND,
-            "time-to-ship-above-suspension-threshold",
+            {"orders": 9, "due_orders": 9, "late_shipments": 9, "avg_hours_to_ship": 30.0},
+            Standing.WARNING,
+            "time-to-ship-above-warning-threshold",
         ),
         # nothing at all
         (
@@ -131,6 +132,82 @@ def test_a_rate_below_the_minimum_orders_says_it_was_not_judged() -> None:
     verdict = decide_standing(metrics(orders=3, due_orders=3, late_shipments=3), T).verdicts[0]
     assert verdict.rule == "too-few-orders" and not verdict.judged
     assert "fewer than the 10" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("orders", "late", "standing", "rule"),
+    [
+        # the demo's small sellers: above the suspension threshold on a small sample
+        (
+            21,
+            3,
+            Standing.WARNING,
+            "late-shipment-rate-above-suspension-threshold-too-few-orders-to-suspend",
+        ),
+        (
+            13,
+            2,
+            Standing.WARNING,
+            "late-shipment-rate-above-suspension-threshold-too-few-orders-to-suspend",
+        ),
+        (
+            49,
+            6,
+            Standing.WARNING,
+            "late-shipment-rate-above-suspension-threshold-too-few-orders-to-suspend",
+        ),
+        # from the policy's number on, the same rate may advise suspension
+        (50, 6, Standing.SUSPEND, "late-shipment-rate-above-suspension-threshold"),
+        # a plain warning on a small sample is still a warning
+        (21, 1, Standing.WARNING, "late-shipment-rate-above-warning-threshold"),
+        (21, 0, Standing.GOOD, "within-thresholds"),
+    ],
+)
+def test_a_suspension_needs_a_larger_sample_than_a_warning(orders, late, standing, rule) -> None:
+    decision = decide_standing(metrics(orders=orders, due_orders=orders, late_shipments=late), T)
+    assert (decision.standing, decision.rule) == (standing, rule)
+
+
+def test_a_rate_capped_at_warning_says_why_with_the_numbers() -> None:
+    decision = decide_standing(metrics(orders=21, due_orders=21, late_shipments=3), T)
+    assert decision.reason == (
+        "Late shipments 14.3 % (3 of 21 orders due to ship) is above the suspension "
+        "threshold of 10.0 %, but 21 paid orders in the last 30 days are fewer than the 50 "
+        "a suspension recommendation needs: a warning."
+    )
+    late = decision.verdicts[0]
+    assert (late.standing, late.judged, late.shown) == (Standing.WARNING, True, "14.3 %")
+
+
+def test_every_measure_is_capped_at_warning_on_a_small_sample() -> None:
+    few = metrics(
+        orders=20,
+        due_orders=20,
+        shipped=19,
+        late_shipments=5,
+        seller_cancellations=5,
+        tickets=10,
+        avg_hours_to_ship=78.6,
+        customer_messages=4,
+        avg_response_hours=80.0,
+    )
+    decision = decide_standing(few, T)
+    assert decision.standing is Standing.WARNING
+    for verdict in decision.verdicts:
+        assert verdict.standing is Standing.WARNING, verdict.metric
+        assert verdict.rule.endswith("-above-suspension-threshold-too-few-orders-to-suspend")
+        assert "fewer than the 50 a suspension recommendation needs" in verdict.reason
+    ship = decision.verdicts[3]
+    assert ship.reason == (
+        "Average time to ship 78.6 h (over 19 orders shipped) is above the suspension "
+        "threshold of 72 h, but 20 paid orders in the last 30 days are fewer than the 50 a "
+        "suspension recommendation needs: a warning."
+    )
+    enough = decide_standing(metrics(orders=50, due_orders=50, avg_hours_to_ship=78.6), T)
+    assert (enough.standing, enough.rule) == (
+        Standing.SUSPEND,
+        "time-to-ship-above-suspension-threshold",
+    )
 
 
 def test_the_good_reason_names_the_window() -> None:

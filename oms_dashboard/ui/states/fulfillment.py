@@ -56,6 +56,8 @@ class QueueItem:
     """Why the order is held for review ("" when it is not): it must not ship yet."""
     cancellation_pending: bool = False
     """The customer asked to cancel: the seller answers on the order's page first."""
+    cancellation_asked: str = ""
+    """When they asked, and when the answer is due, as people read it ("" if not asked)."""
 
 
 @dataclass
@@ -69,6 +71,15 @@ class WaitingItem:
     tracking_number: str
     labelled: str
     labelled_exact: str
+
+
+def _asked(row: Any, now: datetime) -> str:
+    if row.cancellation_requested_at is None:
+        return ""
+    said = f"The customer asked to cancel {fmt.relative_time(row.cancellation_requested_at, now)}"
+    if row.cancellation_due_at is None:
+        return said + "."
+    return f"{said}; your answer is due {fmt.exact_time(row.cancellation_due_at)}."
 
 
 def hours_value(text: str) -> int | str:
@@ -176,6 +187,7 @@ class FulfillmentState(GuardedState, AuthState):
                 urgency_label=row.urgency.label,
                 held=ReviewReason(row.order.review_reason).label if row.order.review_reason else "",
                 cancellation_pending=row.cancellation_pending,
+                cancellation_asked=_asked(row, now),
             )
             for row in fulfillment_queue(session, actor=actor, now=now)
         ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from oms_dashboard.domain.fulfillment import PENDING_REQUEST_TEXT
 from oms_dashboard.ui.components.card import card
 from oms_dashboard.ui.components.empty_state import empty_state
 from oms_dashboard.ui.components.label_dialog import label_dialog
@@ -81,7 +80,11 @@ def _select_box(order_id: rx.Var, number: rx.Var) -> rx.Component:
 def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
     return [
         _select_box(row.order_id, row.number),
-        _order_cell(row.number, row.href, row.recipient),
+        rx.vstack(
+            _order_cell(row.number, row.href, row.recipient),
+            rx.cond(row.cancellation_pending, _cancellation_badge(row)),
+            spacing="1",
+        ),
         rx.text(row.units, size="2"),
         rx.text(row.ship_to, size="2"),
         rx.vstack(
@@ -142,13 +145,31 @@ def _queue_row(row: rx.Var[QueueItem]) -> list[rx.Component]:
     ]
 
 
+def _cancellation_badge(row: rx.Var[QueueItem]) -> rx.Component:
+    """The customer's waiting cancellation request, when they asked on hover."""
+    return rx.badge(
+        rx.icon("circle-x", size=12, aria_hidden="true"),
+        # Short: no wider than a customer's name, so a 1024 px row still fits.
+        "Asked to cancel",
+        title=row.cancellation_asked,
+        color_scheme="amber",
+        variant="soft",
+        high_contrast=True,
+        size="1",
+        white_space="nowrap",
+        data_testid="cancellation-requested",
+    )
+
+
 def _answer_request_first(row: rx.Var[QueueItem]) -> rx.Component:
     """Instead of Buy label while the customer's cancellation request waits (the server
     refuses the label too): the way to the order, where the seller answers it."""
     return rx.link(
         rx.icon("message-circle-question", size=14, aria_hidden="true"),
-        PENDING_REQUEST_TEXT,
+        # Short beside the row's "Cancellation requested" badge, so a 1024 px row fits.
+        "Answer the request",
         href=row.href,
+        aria_label="Answer the request to cancel order " + row.number + " first",
         size="2",
         weight="medium",
         color_scheme="amber",
