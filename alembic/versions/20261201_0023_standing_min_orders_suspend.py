@@ -6,7 +6,7 @@ than the one a warning needs, ``standing_min_orders``; an existing row asking
 more than 50 for a warning gets its own number here, so the pair stays in order).
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -10,14 +10,14 @@ indexes are built and dropped CONCURRENTLY, so a large live table keeps taking
 checkouts meanwhile.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-01 23:00:00
 """
 
 from alembic import op
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
