@@ -111,6 +111,8 @@ def test_burst_of_concurrent_checkouts():
         replay = result["replay"]
         assert replay["statuses"] == [201] * REPLAYS, (target, replay)
         assert replay["checkout_rows"] == 1 and replay["checkout_ids"] == 1, (target, replay)
+        ceiling = result["ceiling"]
+        assert ceiling["written"] == [ceiling["replayed"]] * 2, (target, ceiling)
 
 
 def _measure(target: str) -> dict:
@@ -299,7 +301,15 @@ def _ceiling(url: str, template, captured: Buyer, people: list[Person], cold: li
     best = max(
         (run for run in runs if "error" not in run), key=lambda run: run["transactions_per_second"]
     )
-    return {"runs": runs, "best": best}
+    with get_engine(url).connect() as conn:  # each replayed checkout wrote its own rows
+        written = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT c.id), count(o.id) FROM checkouts c"
+                " JOIN orders o ON o.checkout_id = c.id WHERE c.idempotency_key LIKE 'ceiling-%'"
+            )
+        ).one()
+    replayed = sum(run.get("transactions", 0) for run in runs)
+    return {"runs": runs, "best": best, "replayed": replayed, "written": list(written)}
 
 
 def _table(results: dict[str, dict]) -> str:
