@@ -1,14 +1,20 @@
-"""Builds the benchmark's world fast: bulk rows, tokens minted without the login route."""
+"""What the benchmarks share: the world built fast (bulk rows, tokens minted without the
+login route), the servers started as production starts them, a load generator cheap
+enough to share two cores with the server, and the servers' own CPU accounting."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,9 +81,10 @@ def build_world(
             stock = hot_stock if sku == skus[0] else 1_000_000
             session.add(Inventory(sku=sku, seller_id=seller.id, on_hand=stock, reserved=0))
         password_hash = hash_password("bench-password")
-        users, profiles, logins, tokens = [], [], [], []
+        users, profiles, logins, tokens, customer_ids = [], [], [], [], []
         for i in range(customers):
             user_id, email = new_id("usr"), f"bench{tag.lower()}{i}@example.com"
+            customer_ids.append(new_id("cus"))
             users.append(
                 dict(
                     id=user_id,
@@ -92,7 +99,7 @@ def build_world(
             )
             profiles.append(
                 dict(
-                    id=new_id("cus"),
+                    id=customer_ids[-1],
                     user_id=user_id,
                     name=f"Bench {i}",
                     email=email,
@@ -114,11 +121,13 @@ def build_world(
         session.execute(sa.insert(Customer), profiles)
         session.execute(sa.insert(UserSession), logins)
         session.commit()
-    return {"skus": skus, "tokens": tokens}
+    return {"skus": skus, "tokens": tokens, "customer_ids": customer_ids}
 
 
 class ServerProcess:
     """``uvicorn oms_dashboard.api:app`` as a separate process, like production."""
+
+    startup_timeout = 60.0
 
     def __init__(self, env: dict[str, str], *, workers: int = 2) -> None:
         self.port = free_port()
@@ -143,69 +152,69 @@ class ServerProcess:
 
     def __enter__(self) -> ServerProcess:
         self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, start_new_session=True)
-        wait_for(f"{self.url}/api/v1/health")
+        try:
+            wait_for(f"{self.url}/api/v1/health", self.startup_timeout, self.process)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
-
-def server_pids(process: subprocess.Popen) -> list[int]:
-    """The server process and its workers (uvicorn's children)."""
-    children = subprocess.run(
-        ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    return [process.pid, *map(int, children)]
+    def pids(self) -> list[int]:
+        """The server's processes: the one started and every process it forked."""
+        return process_tree(self.process.pid)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """user + system CPU the processes have used so far, from their own accounting."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+class ReflexBackend(ServerProcess):
+    """The app's backend as ``reflex run --env prod`` serves it (the pages' state and
+    the mounted API on one port), without building the frontend: ``--backend-only``
+    runs the same Granian server on the same app. Reflex 0.10.1 starts
+    ``GRANIAN_WORKERS`` workers, else 1 without ``REFLEX_REDIS_URL`` and
+    ``2 * cores + 1`` (at most 8) with it (``reflex.utils.processes.get_num_workers``)."""
+
+    startup_timeout = 300.0
+
+    def __init__(
+        self, env: dict[str, str], *, workers: int = 1, shared_state_url: str | None = None
+    ) -> None:
+        super().__init__(env)
+        self.env |= {
+            "GRANIAN_WORKERS": str(workers),
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
+        }
+        if shared_state_url:  # more than one worker share the pages' state there
+            self.env["REFLEX_REDIS_URL"] = shared_state_url
+        else:
+            self.env.pop("REFLEX_REDIS_URL", None)
+        self.argv = [
+            sys.executable,
+            "-m",
+            "reflex",
+            "run",
+            "--env",
+            "prod",
+            "--backend-only",
+            "--backend-host",
+            "127.0.0.1",
+            "--backend-port",
+            str(self.port),
+        ]
 
 
-async def raw_post_burst(
-    host: str, port: int, requests: list[tuple[str, dict, dict[str, str]]]
-) -> list[tuple[int, float]]:
-    """POST every (path, json body, headers) at once over its own connection; returns
-    (status, seconds) each. Plain sockets with the bytes built beforehand: httpx's
-    client cost ~1.3 ms of CPU per request, on the same two cores as the server."""
-    import asyncio
-    import json
-
-    payloads = []
-    for path, body, headers in requests:
-        data = json.dumps(body).encode()
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        payloads.append(
-            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(data)}\r\n{head}Connection: close\r\n\r\n".encode()
-            + data
-        )
-    connections = [await asyncio.open_connection(host, port) for _ in payloads]
-
-    async def one(connection, payload: bytes) -> tuple[int, float]:
-        reader, writer = connection
-        began = time.perf_counter()
-        writer.write(payload)
-        answer = await reader.read()
-        writer.close()
-        return (int(answer.split(b" ", 2)[1]) if answer else 0), time.perf_counter() - began
-
-    return await asyncio.gather(*(one(c, p) for c, p in zip(connections, payloads, strict=True)))
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
+def wait_for(url: str, timeout: float = 60, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -222,10 +231,174 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def write_result(name: str, data: dict) -> Path:
-    import json
-
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, default=str))
     return path
+
+
+# --- The servers' own CPU accounting -------------------------------------------------
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: field 3 (state) comes first."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants alive now."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                children[int(_stat_fields(int(entry.name))[1])].append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return sorted(tree)
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU each process has used so far (all its threads), in seconds."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return used
+
+
+# --- A load generator that leaves the cores to the server ----------------------------
+
+
+def post_json(host: str, path: str, body: dict, headers: dict[str, str]) -> bytes:
+    """One HTTP/1.1 POST with a JSON body, as bytes, closing the connection after."""
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    """0: the connection failed or closed before a whole answer."""
+    seconds: float
+    """From sending the request to the answer's last byte."""
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Burst:
+    answers: list[Answer]
+    seconds: float
+    """From the first request sent to the last answer's last byte."""
+    connect_seconds: float
+    client_cpu_seconds: float
+    """This process's CPU for the whole burst, connecting included."""
+
+
+class _Exchange(asyncio.Protocol):
+    """One request on a connection of its own: sent when told, the answer read by its
+    Content-Length (or to the close), then the connection closed."""
+
+    def __init__(self, request: bytes, answered: asyncio.Future) -> None:
+        self.request, self.answered = request, answered
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.sent_at = 0.0
+        self.status = 0
+        self.body_at = -1
+        self.length = -1
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def send(self) -> None:
+        self.sent_at = time.perf_counter()
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.body_at < 0:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+            self.status, self.body_at = int(lines[0].split(" ", 2)[1]), end + 4
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    self.length = int(value)
+        if 0 <= self.length <= len(self.buffer) - self.body_at:
+            self._answer(self.status)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        # Without a Content-Length the answer ends with the connection.
+        self._answer(self.status if self.body_at >= 0 and self.length < 0 else 0)
+
+    def _answer(self, status: int) -> None:
+        if not self.answered.done():
+            body = bytes(self.buffer[self.body_at :]) if self.body_at >= 0 else b""
+            self.answered.set_result(Answer(status, time.perf_counter() - self.sent_at, body))
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def _burst(host: str, port: int, requests: list[bytes], timeout: float) -> Burst:
+    loop = asyncio.get_running_loop()
+    cpu_before, began = time.process_time(), time.perf_counter()
+    exchanges = [_Exchange(request, loop.create_future()) for request in requests]
+
+    async def connect(exchange: _Exchange) -> None:
+        try:
+            await loop.create_connection(lambda: exchange, host, port)
+        except OSError:
+            exchange.answered.set_result(Answer(0, 0.0))
+
+    await asyncio.gather(*(connect(exchange) for exchange in exchanges))
+    first_sent = time.perf_counter()
+    for exchange in exchanges:
+        if exchange.transport is not None:
+            exchange.send()
+    answers = await asyncio.wait_for(
+        asyncio.gather(*(exchange.answered for exchange in exchanges)), timeout
+    )
+    done = time.perf_counter()
+    return Burst(
+        answers=list(answers),
+        seconds=done - first_sent,
+        connect_seconds=first_sent - began,
+        client_cpu_seconds=time.process_time() - cpu_before,
+    )
+
+
+def raw_burst(url: str, requests: list[bytes], *, timeout: float = 600) -> Burst:
+    """Open a connection per request, then send every request at once and read every
+    answer. Plain asyncio sockets on uvloop: no HTTP client's per-request CPU on the
+    cores the server needs (httpx's was ~1.3 ms per request, measured)."""
+    import resource
+
+    import uvloop
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, len(requests) + 256))
+    if wanted > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    address = httpx.URL(url)
+    return uvloop.run(_burst(address.host, address.port, requests, timeout))
