@@ -149,14 +149,15 @@ def test_changes_to_old_orders_are_marked_and_the_recent_job_redoes_exactly_thos
         )  # fmt: skip
         other.commit()
     ticket = mall.session.exec(
-        sa.select(Ticket).where(Ticket.order_id == orders[21].id)  # 35 days ago, open
+        sa.select(Ticket).where(Ticket.order_id == orders[36].id)  # 20 days ago, open
     ).one()[0]
+    assert ticket.resolved_at is None  # counted live until now, rolled from now on
     ticket.status, ticket.resolved_at = "resolved", NOW - timedelta(days=1)
     mall.add(ticket)
     review = mall.session.exec(sa.select(Review).where(Review.order_id == orders[4].id)).one()[0]
     mall.session.delete(review)
     mall.session.commit()
-    assert set(marks(engine)) == {placed_day(o) for o in (late, orders[21], orders[4])}
+    assert set(marks(engine)) == {placed_day(o) for o in (late, orders[36], orders[4])}
     assert stored_rows(engine) != fresh_rows(engine)
 
     rollups.roll_up_recent(engine, NOW)
