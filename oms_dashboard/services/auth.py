@@ -124,27 +124,25 @@ def actor_for_token(session: Session, token: str | None) -> Actor:
         raise AuthenticationFailed("your session has expired; sign in again")
     if not row.is_active:
         raise AuthenticationFailed("this account is disabled")
-    return Actor(
-        user_id=row.id,
-        role=Role(row.role),
-        name=row.name,
-        email=row.email,
-        seller_id=row.seller_id,
-        customer_id=row.customer_id if row.role == Role.CUSTOMER else None,
-    )
+    return _actor(row, row.customer_id)
 
 
 def actor_for_user(session: Session, user: User) -> Actor:
     customer_id = None
     if user.role == Role.CUSTOMER:
         customer_id = session.exec(select(Customer.id).where(Customer.user_id == user.id)).first()
+    return _actor(user, customer_id)
+
+
+def _actor(user, customer_id: str | None) -> Actor:
+    """``user``: a ``User`` or a row with its columns (id, role, name, email, seller_id)."""
     return Actor(
         user_id=user.id,
         role=Role(user.role),
         name=user.name,
         email=user.email,
         seller_id=user.seller_id,
-        customer_id=customer_id,
+        customer_id=customer_id if user.role == Role.CUSTOMER else None,
     )
 
 

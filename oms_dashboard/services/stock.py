@@ -21,7 +21,7 @@ from oms_dashboard.services.outbox import MessageKind, add_message
 
 
 @dataclass(frozen=True)
-class Level:
+class StockLevel:
     """A sku's stock just after a change: what ``note_level`` needs to decide on an alert."""
 
     sku: str
@@ -46,12 +46,12 @@ _RESERVE = (
 )
 
 
-def reserve(session: Session, sku: str, quantity: int) -> Level | None:
+def reserve(session: Session, sku: str, quantity: int) -> StockLevel | None:
     """Hold ``quantity`` units if that many are available: the level after, or None."""
     locks.touching_inventory(session)
     params = {"hold_sku": sku, "quantity": quantity}
     row = session.connection().execute(_RESERVE, params).first()
-    return Level(*row) if row else None
+    return StockLevel(*row) if row else None
 
 
 def release(session: Session, quantities: Mapping[str, int]) -> None:
@@ -105,11 +105,11 @@ def note_stock_levels(session: Session, skus: Iterable[str]) -> None:
         .execution_options(populate_existing=True)
     ).all()
     for stock, threshold, title in rows:
-        level = Level(stock.sku, stock.seller_id, stock.available, stock.low_stock_alerted)
+        level = StockLevel(stock.sku, stock.seller_id, stock.available, stock.low_stock_alerted)
         note_level(session, level, threshold=threshold, title=title)
 
 
-def note_level(session: Session, level: Level, *, threshold: int, title: str) -> None:
+def note_level(session: Session, level: StockLevel, *, threshold: int, title: str) -> None:
     """``note_stock_levels`` for one sku whose level is already known (no read)."""
     low = level.available < threshold
     if low and not level.low_stock_alerted:
@@ -126,7 +126,7 @@ def note_level(session: Session, level: Level, *, threshold: int, title: str) ->
         )
 
 
-def alert_low_stock(session: Session, stock: Level, threshold: int, title: str) -> None:
+def alert_low_stock(session: Session, stock: StockLevel, threshold: int, title: str) -> None:
     alert_id = new_id("lsa")
     add_message(
         session,

@@ -33,21 +33,10 @@ PAYMENT_PROVIDER = By("payment", "Payment provider")
 
 
 def record_event(
-    session: Session,
-    order: Order,
-    event_type: str,
-    *,
-    by: By,
-    note: str | None = None,
-    move: tuple[str | None, str] | None = None,
-    at: datetime | None = None,
-    data: dict[str, Any] | None = None,
+    session: Session, order: Order, event_type: str, *, by: By, **details: Any
 ) -> OrderEvent:
-    event = OrderEvent(
-        **event_row(
-            order.id, order.seller_id, event_type, by=by, note=note, move=move, at=at, data=data
-        )
-    )
+    """Add one event to ``order``'s timeline (``details``: as ``event_row`` takes them)."""
+    event = OrderEvent(**event_row(order.id, order.seller_id, event_type, by=by, **details))
     session.add(event)
     return event
 

@@ -47,6 +47,24 @@ def post(desk, path: str, who: str, **body) -> dict:
     return answer.json()
 
 
+def deliver_and_ask_return(desk, order, shipped: dict) -> dict:
+    """The carrier delivers the shipped order; alice asks to return one unit for a refund."""
+    number = shipped["shipment"]["tracking_number"]
+    scan = desk.api.post(
+        f"/sandbox/carriers/fedex/shipments/{number}/scans", json={"status": "delivered"}
+    )
+    assert scan.status_code == 201, scan.text
+    desk.drain()
+    return post(
+        desk,
+        f"/orders/{order.id}/returns",
+        "alice",
+        lines=[{"sku": desk.products["a"].sku, "quantity": 1}],
+        reason="changed_mind",
+        resolution="refund",
+    )
+
+
 def _hold(desk, order_id: str, reason: str = "duplicate") -> None:
     with desk.engine.begin() as conn:
         conn.execute(sa.update(Order).where(Order.id == order_id).values(review_reason=reason))
@@ -125,20 +143,7 @@ def test_address_change_labels_returns_tickets_dispute_and_a_failed_job(
     assert ("shipment.label_void", "seller") in order_trail(desk, other.id)
 
     # Delivered; the customer asks for a return (the seller's call), an admin refuses it.
-    number = shipped["shipment"]["tracking_number"]
-    scan = desk.api.post(
-        f"/sandbox/carriers/fedex/shipments/{number}/scans", json={"status": "delivered"}
-    )
-    assert scan.status_code == 201, scan.text
-    desk.drain()
-    asked = post(
-        desk,
-        f"/orders/{order.id}/returns",
-        "alice",
-        lines=[{"sku": desk.products["a"].sku, "quantity": 1}],
-        reason="changed_mind",
-        resolution="refund",
-    )
+    asked = deliver_and_ask_return(desk, order, shipped)
     with Session(desk.engine) as s:
         assert s.get(Return, asked["id"]).status == "requested"
     post(desk, f"/returns/{asked['id']}/reject", "admin", reason="the photo shows no damage")
@@ -188,20 +193,7 @@ def test_return_labels_bought_and_voided_are_audited(desk):
     for _ in range(2):
         order = desk.order(quantity=1)
         shipped = post(desk, f"/orders/{order.id}/ship", "seller_a", carrier="fedex")
-        number = shipped["shipment"]["tracking_number"]
-        scan = desk.api.post(
-            f"/sandbox/carriers/fedex/shipments/{number}/scans", json={"status": "delivered"}
-        )
-        assert scan.status_code == 201, scan.text
-        desk.drain()
-        asked = post(
-            desk,
-            f"/orders/{order.id}/returns",
-            "alice",
-            lines=[{"sku": desk.products["a"].sku, "quantity": 1}],
-            reason="changed_mind",
-            resolution="refund",
-        )
+        asked = deliver_and_ask_return(desk, order, shipped)
         returns_asked.append((order, asked["id"]))
 
     (order, return_id), (other, moved_id) = returns_asked
