@@ -108,6 +108,8 @@ _announcers: list[Announce] = []
 
 
 def _announce_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction itself has not committed yet
     fresh = session.info.pop("outbox_new", None)
     if fresh:
         for announce in _announcers:
@@ -118,7 +120,11 @@ def _announce_committed(session: Session) -> None:
 
 
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("outbox_new", None)
+    """The transaction's messages are gone. A savepoint rolled back keeps the list: the
+    transaction may still commit the messages queued before it (an id announced for a
+    row that was undone is found by nobody, and its delivery does nothing)."""
+    if not session.in_nested_transaction():
+        session.info.pop("outbox_new", None)
 
 
 def add_message(

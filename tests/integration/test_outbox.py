@@ -103,3 +103,44 @@ def test_a_delivery_that_outlived_its_lease_does_not_undo_the_newer_one(session,
     row = session.get(OutboxMessage, message.id)
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
     assert sent_by_b == [{}]
+
+
+@pytest.fixture
+def announced():
+    """What the after-commit hook hands over, in this test only."""
+    calls: list[list[str]] = []
+    before = list(outbox._announcers)
+    outbox.deliver_after_commit(lambda fresh: calls.append([mid for mid, _ in fresh]))
+    yield calls
+    outbox._announcers[:] = before
+
+
+def test_messages_are_announced_once_when_the_transaction_commits_not_a_savepoint(
+    session, announced
+):
+    first = outbox.add_message(session, kind=RECORD, dedupe_key="outer", payload={})
+    with session.begin_nested():  # a savepoint released is not a commit
+        inner = outbox.add_message(session, kind=RECORD, dedupe_key="inner", payload={})
+    assert announced == []
+    try:
+        with session.begin_nested():  # nor is one rolled back the end of the transaction
+            outbox.add_message(session, kind=RECORD, dedupe_key="undone", payload={})
+            session.flush()
+            raise RuntimeError("undo the savepoint")
+    except RuntimeError:
+        pass
+    assert announced == []
+    session.commit()
+    assert announced[0][:2] == [first.id, inner.id]
+    assert len(announced) == 1
+    session.commit()  # nothing new: nothing announced again
+    assert len(announced) == 1
+
+
+def test_a_rolled_back_transaction_announces_nothing(session, announced):
+    outbox.add_message(session, kind=RECORD, dedupe_key="gone", payload={})
+    session.flush()
+    session.rollback()
+    outbox.add_message(session, kind=RECORD, dedupe_key="kept", payload={})
+    session.commit()
+    assert len(announced) == 1 and len(announced[0]) == 1
