@@ -125,30 +125,24 @@ def build_world(
 
 
 class ServerProcess:
-    """``uvicorn oms_dashboard.api:app`` as a separate process, like production."""
+    """``oms_dashboard.api:app`` served by a separate process, like production: uvicorn,
+    or Granian (``server="granian"``, as the README says to serve the API alone; it
+    spreads keep-alive connections over its workers, where uvicorn's shared socket
+    gave one worker most of them: docs/PERFORMANCE.md)."""
 
     startup_timeout = 60.0
 
-    def __init__(self, env: dict[str, str], *, workers: int = 2) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int = 2, server: str = "uvicorn") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env, "OMS_PAYMENT_PROVIDER_URL": f"{self.url}/sandbox/payments"}
-        self.argv = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "oms_dashboard.api:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--backlog",
-            "4096",
-        ]
+        listen = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        listen += ["--log-level", "warning", "--backlog", "4096"]
+        if server == "granian":
+            self.argv = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop"]
+            self.argv += ["uvloop", *listen, "oms_dashboard.api:app"]
+        else:
+            self.argv = [sys.executable, "-m", "uvicorn", "oms_dashboard.api:app", *listen]
 
     def __enter__(self) -> ServerProcess:
         self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, start_new_session=True)
@@ -386,6 +380,50 @@ async def _burst(host: str, port: int, requests: list[bytes], timeout: float) ->
         connect_seconds=first_sent - began,
         client_cpu_seconds=time.process_time() - cpu_before,
     )
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection, one request at a time, on asyncio streams:
+    a client of many for a load generator, ~10 times cheaper than httpx's per request
+    (httpx used ~6 ms of CPU per request on the cores the server needs, measured)."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        address = httpx.URL(url)
+        self.host, self.port = address.host, address.port
+        self.head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        """(status, body) of one exchange; reconnects if the server closed the connection."""
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        self.writer.write(
+            f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\n{self.head}{extra}"
+            f"Content-Length: {len(body)}\r\n\r\n".encode("latin-1")
+            + body
+        )
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status, length, close = int(head[0].split(" ", 2)[1]), 0, False
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection" and value.strip().lower() == "close":
+                close = True
+        answer = await self.reader.readexactly(length)
+        if close:
+            await self.close()
+        return status, answer
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
 
 
 def raw_burst(url: str, requests: list[bytes], *, timeout: float = 600) -> Burst:

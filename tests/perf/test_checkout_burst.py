@@ -2,7 +2,8 @@
 
 Each checkout is its own customer with its own Idempotency-Key; half want one hot
 product stocked for a fifth of them, half are spread over 50 others. The burst runs
-against the API alone (``uvicorn oms_dashboard.api:app --workers 2``) and against the
+against the API alone (``uvicorn oms_dashboard.api:app --workers 2``, and Granian with
+2 workers as the README serves it) and against the
 app as users run it (the Reflex backend of ``reflex run --env prod``, the API mounted)
 with 1 and 2 backend workers, each on a fresh database. For each it measures
 throughput, latency, the server processes' CPU, the statements of one checkout (an
@@ -57,14 +58,15 @@ HOT = "HOT-1"
 
 TARGETS = {
     "api-2-workers": "uvicorn oms_dashboard.api:app --workers 2",
+    "api-granian-2-workers": "granian --interface asgi --workers 2 oms_dashboard.api:app",
     "app-1-worker": "reflex run --env prod --backend-only, GRANIAN_WORKERS=1 (as make run)",
     "app-2-workers": "reflex run --env prod --backend-only, GRANIAN_WORKERS=2, REFLEX_REDIS_URL",
 }
 
 
 def _server(target: str, env: dict[str, str]) -> ServerProcess:
-    if target == "api-2-workers":
-        return ServerProcess(env, workers=2)
+    if target.startswith("api-"):
+        return ServerProcess(env, workers=2, server="granian" if "granian" in target else "uvicorn")
     if target == "app-1-worker":
         return ReflexBackend(env, workers=1)
     return ReflexBackend(env, workers=2, shared_state_url=REDIS_URL)

@@ -3,21 +3,25 @@
 Uses the database ``tests.perf.million`` built (``BENCH_SEARCH_URL``, default
 oms_bench_search on the test server); when it has no orders, builds
 ``BENCH_SEARCH_ORDERS`` (default 1,000,000) first. Each client runs every search
-shape in turn through ``GET /api/v1/orders`` on a real server (2 workers) while
-other clients keep placing checkouts. Reports p50/p95/p99 per shape, and
-writes var/bench/search.json; figures go to docs/PERFORMANCE.md.
+shape in turn through ``GET /api/v1/orders`` on a real server (Granian, 2 workers;
+``BENCH_SERVER=uvicorn`` for uvicorn) while other clients keep placing checkouts, each
+client on a keep-alive connection of its own (``KeepAliveClient``: a load generator
+cheap enough not to take the server's cores). Reports p50/p95/p99 per shape and the
+server's CPU per request, and writes var/bench/search.json; figures go to
+docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
-import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -25,13 +29,23 @@ import sqlalchemy as sa
 from oms_dashboard.ids import new_id
 from oms_dashboard.models.base import utcnow
 from tests.conftest import PG_URL
-from tests.perf.bench_setup import ADDRESS, ServerProcess, build_world, percentile, write_result
+from tests.perf.bench_setup import (
+    ADDRESS,
+    KeepAliveClient,
+    ServerProcess,
+    build_world,
+    cpu_seconds,
+    percentile,
+    write_result,
+)
 
 pytestmark = pytest.mark.perf
 
 CLIENTS = 16
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", 6))
 BUYERS = 4
+SERVER = os.environ.get("BENCH_SERVER", "granian")
+"""What serves the API: granian (as the README says) or uvicorn, 2 workers."""
 
 
 def _bench_url() -> str:
@@ -106,42 +120,43 @@ async def _run(base: str, token: str, shapes: dict, buyers: list[tuple[str, str]
     statuses: dict[int, int] = {}
     stop = asyncio.Event()
     checkouts = {"ok": 0, "other": 0}
-    # Idle connections closed before the server's 5 s keep-alive ends (no reuse race).
-    limits = httpx.Limits(max_connections=CLIENTS + BUYERS, keepalive_expiry=2)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        headers = {"Authorization": f"Bearer {token}"}
+    json_type = {"Content-Type": "application/json"}
 
-        async def searcher(n: int) -> None:
-            names = list(shapes)
-            for r in range(ROUNDS):
-                for k in range(len(names)):
-                    name = names[(n + k + r) % len(names)]
-                    began = time.perf_counter()
-                    response = await client.get(
-                        "/api/v1/orders", params={**shapes[name], "limit": 50}, headers=headers
-                    )
-                    timings[name].append(time.perf_counter() - began)
-                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    async def searcher(n: int) -> None:
+        client = KeepAliveClient(base, {"Authorization": f"Bearer {token}"})
+        names = list(shapes)
+        for r in range(ROUNDS):
+            for k in range(len(names)):
+                name = names[(n + k + r) % len(names)]
+                target = "/api/v1/orders?" + urlencode({**shapes[name], "limit": 50})
+                began = time.perf_counter()
+                status, _ = await client.request("GET", target)
+                timings[name].append(time.perf_counter() - began)
+                statuses[status] = statuses.get(status, 0) + 1
+        await client.close()
 
-        async def buyer(token: str, n: int) -> None:
-            i = 0
-            while not stop.is_set():
-                body = {"lines": [{"sku": sku, "quantity": 1}], "shipping_address": ADDRESS}
-                response = await client.post(
-                    "/api/v1/checkouts",
-                    json=body,
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"s{n}-{i}"},
-                )
-                checkouts["ok" if response.status_code in (200, 201, 202) else "other"] += 1
-                i += 1
+    async def buyer(token: str, n: int) -> None:
+        client = KeepAliveClient(base, {"Authorization": f"Bearer {token}"})
+        body = json.dumps({"lines": [{"sku": sku, "quantity": 1}], "shipping_address": ADDRESS})
+        i = 0
+        while not stop.is_set():
+            status, _ = await client.request(
+                "POST",
+                "/api/v1/checkouts",
+                body.encode(),
+                json_type | {"Idempotency-Key": f"s{n}-{i}"},
+            )
+            checkouts["ok" if status in (200, 201, 202) else "other"] += 1
+            i += 1
+        await client.close()
 
-        buying = [asyncio.create_task(buyer(t, n)) for n, (t, _) in enumerate(buyers)]
-        began = time.perf_counter()
-        await asyncio.gather(*(searcher(n) for n in range(CLIENTS)))
-        elapsed = time.perf_counter() - began
-        stop.set()
-        await asyncio.gather(*buying)
-    return timings, statuses, checkouts, elapsed
+    buying = [asyncio.create_task(buyer(t, n)) for n, (t, _) in enumerate(buyers)]
+    began, cpu_before = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(searcher(n) for n in range(CLIENTS)))
+    elapsed, client_cpu = time.perf_counter() - began, time.process_time() - cpu_before
+    stop.set()
+    await asyncio.gather(*buying)
+    return timings, statuses, checkouts, elapsed, client_cpu
 
 
 def test_search_shapes_under_load():
@@ -162,14 +177,26 @@ def test_search_shapes_under_load():
         "OMS_ENV": "development",
         "OMS_REDIS_URL": os.environ.get("OMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/7"),
     }
-    with ServerProcess(env) as server:
-        timings, statuses, checkouts, elapsed = asyncio.run(
+    load_before = os.getloadavg()
+    with ServerProcess(env, server=SERVER) as server:
+        pids = server.pids()
+        cpu_before = cpu_seconds(pids)
+        timings, statuses, checkouts, elapsed, client_cpu = asyncio.run(
             _run(server.url, token, shapes, world["tokens"], world["skus"][0])
         )
+        cpu_after = cpu_seconds(pids)
+    requests = sum(len(v) for v in timings.values()) + sum(checkouts.values())
+    server_cpu = sum(
+        cpu_after[p] - cpu_before[p] for p in pids if p in cpu_before and p in cpu_after
+    )
     report = {
         "orders": orders,
         "clients": CLIENTS,
+        "server": f"{SERVER}, 2 workers",
         "requests": sum(len(v) for v in timings.values()),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / requests, 2),
+        "load_before": load_before,
         "elapsed_s": round(elapsed, 1),
         "statuses": statuses,
         "checkouts_during": checkouts,
@@ -187,6 +214,10 @@ def test_search_shapes_under_load():
     }
     path = write_result("search", report)
     print(f"\n{orders:,} orders, {report['requests']} searches in {elapsed:.1f} s -> {path}")
+    print(
+        f"{SERVER}: server CPU {report['server_cpu_ms_per_request']} ms per request"
+        f" (searches and checkouts), load generator {report['client_cpu_ms_per_request']} ms"
+    )
     for name, row in report["shapes"].items():
         p50, p95, p99 = row["p50_ms"], row["p95_ms"], row["p99_ms"]
         print(f"{name:20} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f}")
