@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from oms_dashboard.api.checkout_schemas import CheckoutOut
 from oms_dashboard.models import Checkout, Order, OrderLine
 from tests.factories import make_product, make_seller, make_user
 from tests.integration.api_helpers import (  # noqa: F401
@@ -57,6 +58,7 @@ def test_checkout_splits_per_seller_and_adds_up(api, shop, engine):
     response = post(api, shop["headers"], body_for((shop["tent"].sku, 1), (shop["atlas"].sku, 2)))
     assert response.status_code == 201, response.text
     body = response.json()
+    assert CheckoutOut.model_validate(body).model_dump(mode="json") == body  # as documented
     assert body["status"] == "pending_payment" and body["currency"] == "USD"
     assert len(body["orders"]) == 2
     assert Decimal(body["total"]) == sum(Decimal(o["total"]) for o in body["orders"])
