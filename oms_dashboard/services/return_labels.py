@@ -11,12 +11,13 @@ carrier as a new outbound shipment of the order."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from oms_dashboard.carriers.base import CarrierError, CustomsPurpose, Label
+from oms_dashboard.carriers.base import Carrier, CarrierError, CustomsPurpose, Label
 from oms_dashboard.domain import fulfillment as parcels
 from oms_dashboard.domain import returns as rules
 from oms_dashboard.domain.errors import InvalidTransition
@@ -69,13 +70,39 @@ def buy_return_label(
         context = ship_context(
             session, SYSTEM, ret.order_id, parcel, goods=back, purpose=CustomsPurpose.RETURN
         )
+    _buy_label(
+        engine,
+        original,
+        context,
+        sandbox_transport,
+        actor=actor,
+        buy=lambda adapter: adapter.create_return_label,
+        record=lambda s, label: record_return_label(
+            s, return_id, context, original, label, actor=actor
+        ),
+    )
+
+
+def _buy_label(
+    engine: Engine,
+    original: Shipment,
+    context: ShipContext,
+    sandbox_transport: httpx.BaseTransport | None,
+    *,
+    actor: Actor,
+    buy: Callable[[Carrier], Callable[..., Label]],
+    record: Callable[[Session, Label], object],
+) -> None:
+    """Buy a label (``buy``: which of the adapter's methods) from the original
+    shipment's carrier with its service, then ``record`` it in a transaction of its
+    own; a label the record refuses (the return moved on meanwhile) is voided, audited."""
     adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
     with adapter:
         try:
             label = call_carrier(
                 engine,
                 original.carrier,
-                lambda: adapter.create_return_label(
+                lambda: buy(adapter)(
                     shipper=context.shipper,
                     recipient=context.recipient,
                     parcel=parcel_of(context.parcel),
@@ -86,10 +113,7 @@ def buy_return_label(
         except CarrierError as error:
             raise CarrierRefused(error) from error
         try:
-            run_in_transaction(
-                engine,
-                lambda s: record_return_label(s, return_id, context, original, label, actor=actor),
-            )
+            run_in_transaction(engine, lambda s: record(s, label))
         except Conflict:
             _void_audited(engine, adapter, actor, context.order.id, original.carrier, label)
             raise
@@ -149,30 +173,15 @@ def ship_exchange(
         quantities = replacements(session, ret)
         parcel = parcels.one_box(ship_items(session, quantities))
         context = ship_context(session, SYSTEM, ret.order_id, parcel, goods=quantities)
-    adapter = open_adapter(engine, original.carrier, sandbox_transport=sandbox_transport)
-    with adapter:
-        try:
-            label = call_carrier(
-                engine,
-                original.carrier,
-                lambda: adapter.create_label(
-                    shipper=context.shipper,
-                    recipient=context.recipient,
-                    parcel=parcel_of(context.parcel),
-                    service=original.service,
-                    customs=context.customs,
-                ),
-            )
-        except CarrierError as error:
-            raise CarrierRefused(error) from error
-        try:
-            run_in_transaction(
-                engine,
-                lambda s: record_exchange(s, actor, ret.id, context, original.carrier, label),
-            )
-        except Conflict:
-            _void_audited(engine, adapter, actor, context.order.id, original.carrier, label)
-            raise
+    _buy_label(
+        engine,
+        original,
+        context,
+        sandbox_transport,
+        actor=actor,
+        buy=lambda adapter: adapter.create_label,
+        record=lambda s, label: record_exchange(s, actor, ret.id, context, original.carrier, label),
+    )
     return reload(engine, return_id)
 
 
