@@ -25,6 +25,7 @@ from oms_dashboard.models import Customer, Seller, User, UserSession
 from oms_dashboard.models.base import utcnow
 from oms_dashboard.services.actor import Actor, Role
 from oms_dashboard.services.audit import record_audit, snapshot
+from oms_dashboard.services.driver_sql import DriverStatement
 from oms_dashboard.services.errors import AuthenticationFailed, Conflict, ValidationFailed
 from oms_dashboard.services.unit_of_work import lost_connection, transactional
 from oms_dashboard.settings import get_settings
@@ -80,8 +81,8 @@ def authenticate(engine: Engine, token: str | None) -> Actor:
     connection found dead is tried once more on a fresh one."""
     for attempt in (1, 2):
         try:
-            with Session(_single_reads(engine)) as session:
-                return actor_for_token(session, token)
+            with _single_reads(engine).connect() as connection:
+                return _actor_for_token(connection, token)
         except sa_exc.OperationalError as exc:
             if attempt == 2 or not lost_connection(exc):
                 raise
@@ -97,7 +98,7 @@ def _single_reads(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-_SIGNED_IN = (
+_SIGNED_IN = DriverStatement(
     sa.select(
         UserSession.expires_at,
         User.id,
@@ -117,9 +118,13 @@ _SIGNED_IN = (
 
 def actor_for_token(session: Session, token: str | None) -> Actor:
     """The signed-in actor for a session token; ``AuthenticationFailed`` if none."""
+    return _actor_for_token(session.connection(), token)
+
+
+def _actor_for_token(connection: sa.Connection, token: str | None) -> Actor:
     if not token:
         raise AuthenticationFailed("sign in first")
-    row = session.connection().execute(_SIGNED_IN, {"token_hash": _token_hash(token)}).first()
+    row = _SIGNED_IN.first(connection, {"token_hash": _token_hash(token)})
     if row is None or row.expires_at <= utcnow():
         raise AuthenticationFailed("your session has expired; sign in again")
     if not row.is_active:

@@ -131,9 +131,9 @@ def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -
     if not _claim_key(session, checkout):
         return _replay(_find_by_key(session, actor.customer_id, key), fingerprint)
     connection = session.connection()
-    connection.execute(checkout_sql.INSERT_ORDERS, plan.order_rows())
-    connection.execute(checkout_sql.INSERT_LINES, plan.line_rows())
-    connection.execute(checkout_sql.INSERT_EVENTS, plan.event_rows())
+    checkout_sql.INSERT_ORDERS.run(connection, plan.order_rows())
+    checkout_sql.INSERT_LINES.run(connection, plan.line_rows())
+    checkout_sql.INSERT_EVENTS.run(connection, plan.event_rows())
     _reserve_all(session, plan.quantities, cart)
     return CheckoutResult(body=plan.body, order_ids=[o["id"] for o in plan.orders])
 
@@ -160,7 +160,7 @@ class Cart:
 
 def _load_cart(session: Session, request: CheckoutRequest) -> Cart:
     skus = sorted({line.sku for line in request.lines})
-    rows = session.connection().execute(checkout_sql.CART, {"skus": skus}).all()
+    rows = checkout_sql.CART.rows(session.connection(), {"skus": skus})
     if rows and rows[0].payment_hold_minutes is not None:
         hold, window = rows[0].payment_hold_minutes, rows[0].duplicate_window_minutes
     else:  # no product found, or the policy row not created yet
@@ -341,9 +341,7 @@ def _claim_key(session: Session, checkout: dict[str, Any]) -> bool:
     On PostgreSQL the insert waits for a concurrent transaction holding the same key,
     so after it commits the loser reads the winner's row.
     """
-    connection = session.connection()
-    claim = checkout_sql.CLAIM[connection.dialect.name]
-    return connection.execute(claim, checkout).first() is not None
+    return bool(checkout_sql.CLAIM.run(session.connection(), [checkout]))
 
 
 def _validate(request: CheckoutRequest, cart: Cart) -> Address:
@@ -458,7 +456,8 @@ def _refuse_for_stock(
 def _find_duplicate(session: Session, actor: Actor, lines_hash: str, since: datetime) -> str | None:
     """The same customer, the same lines, minutes ago, under another key."""
     params = {"customer_id": actor.customer_id, "lines_hash": lines_hash, "since": since}
-    return session.connection().execute(checkout_sql.DUPLICATE, params).scalar()
+    row = checkout_sql.DUPLICATE.first(session.connection(), params)
+    return row.id if row else None
 
 
 def _ship_to(address: Address) -> dict[str, Any]:

@@ -9,8 +9,10 @@ the checkout's Python time; docs/PERFORMANCE.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from oms_dashboard.models import (
     Checkout,
@@ -22,6 +24,7 @@ from oms_dashboard.models import (
     Product,
     Seller,
 )
+from oms_dashboard.services.driver_sql import DriverInsert, DriverStatement
 
 _checkouts = Checkout.__table__
 _policy = OrderPolicy.__table__
@@ -29,23 +32,34 @@ _policy = OrderPolicy.__table__
 _products = Product.__table__
 _sellers = Seller.__table__
 
-CART = (
-    sa.select(
-        _products,
-        _sellers,
-        (Inventory.on_hand - Inventory.reserved).label("available"),
-        sa.select(_policy.c.payment_hold_minutes)
-        .where(_policy.c.id == 1)
-        .scalar_subquery()
-        .label("payment_hold_minutes"),
-        sa.select(_policy.c.duplicate_window_minutes)
-        .where(_policy.c.id == 1)
-        .scalar_subquery()
-        .label("duplicate_window_minutes"),
+
+def _cart(sku_matches: sa.ColumnElement[bool]) -> sa.Select:
+    return (
+        sa.select(
+            *_products.columns,
+            *(column.label(f"{SELLER}{column.name}") for column in _sellers.columns),
+            (Inventory.on_hand - Inventory.reserved).label("available"),
+            sa.select(_policy.c.payment_hold_minutes)
+            .where(_policy.c.id == 1)
+            .scalar_subquery()
+            .label("payment_hold_minutes"),
+            sa.select(_policy.c.duplicate_window_minutes)
+            .where(_policy.c.id == 1)
+            .scalar_subquery()
+            .label("duplicate_window_minutes"),
+        )
+        .join(_sellers, _sellers.c.id == _products.c.seller_id)
+        .outerjoin(Inventory, Inventory.sku == _products.c.sku)
+        .where(sku_matches)
     )
-    .join(_sellers, _sellers.c.id == _products.c.seller_id)
-    .outerjoin(Inventory, Inventory.sku == _products.c.sku)
-    .where(_products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+
+
+SELLER = "seller__"
+"""The prefix of a seller's columns in a cart row (a product's have none)."""
+
+CART = DriverStatement(
+    _cart(_products.c.sku.in_(sa.bindparam("skus", expanding=True))),
+    postgresql=_cart(_products.c.sku == sa.any_(sa.bindparam("skus", type_=ARRAY(sa.String)))),
 )
 """The cart's products (``skus``) with their sellers, available stock and the policy's
 payment hold and duplicate window (NULL until the policy row exists). Plain rows, read
@@ -55,24 +69,24 @@ through ``Columns``: loading ORM objects cost more than the query (profiled)."""
 class Columns:
     """One table's columns of a joined row, read as attributes, like the model's."""
 
-    __slots__ = ("_row", "_table")
+    __slots__ = ("_row", "_prefix")
 
-    def __init__(self, row: sa.Row, table: sa.Table) -> None:
-        self._row, self._table = row, table
+    def __init__(self, row: Any, prefix: str = "") -> None:
+        self._row, self._prefix = row, prefix
 
     def __getattr__(self, name: str):
-        return self._row._mapping[self._table.c[name]]
+        return getattr(self._row, self._prefix + name)
 
 
-def cart_product(row: sa.Row) -> Columns:
-    return Columns(row, _products)
+def cart_product(row: Any) -> Columns:
+    return Columns(row)
 
 
-def cart_seller(row: sa.Row) -> Columns:
-    return Columns(row, _sellers)
+def cart_seller(row: Any) -> Columns:
+    return Columns(row, SELLER)
 
 
-DUPLICATE = (
+DUPLICATE = DriverStatement(
     sa.select(_checkouts.c.id)
     .where(
         _checkouts.c.customer_id == sa.bindparam("customer_id"),
@@ -84,12 +98,9 @@ DUPLICATE = (
 )
 """The customer's latest checkout of the same cart since ``since``."""
 
-CLAIM = {
-    name: dialect.insert(_checkouts).on_conflict_do_nothing().returning(_checkouts.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-"""Insert the checkout unless its (customer, key) is taken: its id, or no row."""
+CLAIM = DriverInsert(_checkouts, skip_taken=True)
+"""Insert the checkout unless its (customer, key) is taken: its id, or none."""
 
-INSERT_ORDERS = sa.insert(Order.__table__)
-INSERT_LINES = sa.insert(OrderLine.__table__)
-INSERT_EVENTS = sa.insert(OrderEvent.__table__)
+INSERT_ORDERS = DriverInsert(Order.__table__)
+INSERT_LINES = DriverInsert(OrderLine.__table__)
+INSERT_EVENTS = DriverInsert(OrderEvent.__table__)

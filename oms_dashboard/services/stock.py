@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from oms_dashboard.ids import new_id
 from oms_dashboard.models import Inventory, Product, Seller
 from oms_dashboard.services import locks
+from oms_dashboard.services.driver_sql import DriverStatement
 from oms_dashboard.services.outbox import MessageKind, add_message
 
 
@@ -30,7 +31,7 @@ class StockLevel:
     low_stock_alerted: bool
 
 
-_RESERVE = (
+_RESERVE = DriverStatement(
     sa.update(Inventory)
     .where(
         Inventory.sku == sa.bindparam("hold_sku"),
@@ -40,7 +41,7 @@ _RESERVE = (
     .returning(
         Inventory.sku,
         Inventory.seller_id,
-        Inventory.on_hand - Inventory.reserved,
+        (Inventory.on_hand - Inventory.reserved).label("available"),
         Inventory.low_stock_alerted,
     )
 )
@@ -50,7 +51,7 @@ def reserve(session: Session, sku: str, quantity: int) -> StockLevel | None:
     """Hold ``quantity`` units if that many are available: the level after, or None."""
     locks.touching_inventory(session)
     params = {"hold_sku": sku, "quantity": quantity}
-    row = session.connection().execute(_RESERVE, params).first()
+    row = _RESERVE.first(session.connection(), params)
     return StockLevel(*row) if row else None
 
 

@@ -1,5 +1,5 @@
 """What the database alone can do with a checkout: the statements the app ran for one
-real checkout, captured with an engine event, replayed through plain psycopg.
+real checkout, captured on psycopg's cursors, replayed through plain psycopg.
 
 The capture is also how the benchmark counts a checkout's statements: every cursor
 execution on the app's engine (the token lookup included) while one request runs.
@@ -40,24 +40,49 @@ class Statement:
 
 @dataclass
 class StatementLog:
-    """Every statement ``engine`` sends while in the ``with`` block, and its commits."""
+    """Every statement ``engine`` sends while in the ``with`` block, and its commits.
+
+    Counted on psycopg's cursors, not with SQLAlchemy's ``before_cursor_execute``: the
+    checkout's hot statements run on the driver's cursor directly
+    (``services/driver_sql``), and what the database receives is what counts."""
 
     engine: sa.Engine
     statements: list[Statement] = field(default_factory=list)
     commits: int = 0
 
     def __enter__(self) -> StatementLog:
-        sa.event.listen(self.engine, "before_cursor_execute", self._executed)
+        sa.event.listen(self.engine, "checkout", self._log_cursors)
+        sa.event.listen(self.engine, "checkin", self._plain_cursors)
         sa.event.listen(self.engine, "commit", self._committed)
         return self
 
     def __exit__(self, *exc) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._executed)
+        sa.event.remove(self.engine, "checkout", self._log_cursors)
+        sa.event.remove(self.engine, "checkin", self._plain_cursors)
         sa.event.remove(self.engine, "commit", self._committed)
 
-    def _executed(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        self.statements.append(Statement(statement, parameters, executemany, autocommit))
+    def _log_cursors(self, dbapi_connection, _record, _proxy) -> None:
+        log = self
+
+        class LoggedCursor(psycopg.Cursor):
+            def execute(self, query, params=None, **kwargs):
+                log._executed(self.connection, query, params, many=False)
+                return super().execute(query, params, **kwargs)
+
+            def executemany(self, query, params_seq, **kwargs):
+                params_seq = list(params_seq)
+                log._executed(self.connection, query, params_seq, many=True)
+                return super().executemany(query, params_seq, **kwargs)
+
+        dbapi_connection.cursor_factory = LoggedCursor
+
+    def _plain_cursors(self, dbapi_connection, _record) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.cursor_factory = psycopg.Cursor
+
+    def _executed(self, conn: psycopg.Connection, query, params, *, many: bool) -> None:
+        sql = query if isinstance(query, str) else query.as_string(conn)
+        self.statements.append(Statement(sql, params, many, conn.autocommit))
 
     def _committed(self, conn) -> None:
         self.commits += 1
@@ -111,8 +136,13 @@ def _renewed(template: list[Statement], captured: Buyer, buyer: Buyer) -> list[S
                     if _ROW_IDENTITY.match(name) and isinstance(value, str):
                         swap[value] = _new_like(value)
 
+    def renewed(value: Any) -> Any:
+        if isinstance(value, list):
+            return [renewed(item) for item in value]
+        return swap.get(value, value) if isinstance(value, str) else value
+
     def renew(params: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: swap.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
+        return {k: renewed(v) for k, v in params.items()}
 
     return [
         Statement(
