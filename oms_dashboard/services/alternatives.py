@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -20,30 +21,22 @@ def title_words(title: str) -> set[str]:
 
 
 def suggest_alternatives(session: Session, product: Product, quantity: int) -> list[dict]:
-    """In-stock products sharing title words, or else from the same seller, best first.
+    """In-stock products sharing title words, or else from the same seller, best first:
+    most shared words, then the same seller, then by sku.
 
-    Only products in the same currency, with at least ``quantity`` available.
+    Only products in the same currency, with at least ``quantity`` available. Ranked and
+    cut in the database: a sold-out product's buyers all get here at once, and fetching
+    every candidate to rank it in Python cost more than the rest of their refusal
+    (profiled: 1.8 of 3 ms, docs/PERFORMANCE.md).
     """
-    words = title_words(product.title)
-    word_match = sa.or_(*(Product.title.ilike(f"%{w}%") for w in words)) if words else sa.false()
-    available = (Inventory.on_hand - Inventory.reserved).label("available")
-    candidates = session.connection().execute(
-        sa.select(Product.sku, Product.title, Product.seller_id, Product.price_minor, available)
-        .join(Inventory, Inventory.sku == Product.sku)
-        .where(
-            Product.sku != product.sku,
-            Product.active.is_(True),
-            Product.currency == product.currency,
-            Inventory.on_hand - Inventory.reserved >= quantity,
-            sa.or_(word_match, Product.seller_id == product.seller_id),
-        )
-        .limit(200)
-    )
-
-    def rank(other: sa.Row) -> tuple[int, int, str]:
-        shared = len(words & title_words(other.title))
-        return (-shared, other.seller_id != product.seller_id, other.sku)
-
+    params = {
+        "sku": product.sku,
+        "currency": product.currency,
+        "quantity": quantity,
+        "seller_id": product.seller_id,
+    }
+    words = tuple(sorted(title_words(product.title)))
+    params |= {f"word_{i}": f"%{word}%" for i, word in enumerate(words)}
     return [
         {
             "sku": other.sku,
@@ -52,5 +45,27 @@ def suggest_alternatives(session: Session, product: Product, quantity: int) -> l
             "price": format_minor(other.price_minor, product.currency),
             "available": other.available,
         }
-        for other in sorted(candidates, key=rank)[:LIMIT]
+        for other in session.connection().execute(_ranked(len(words)), params)
     ]
+
+
+@functools.lru_cache(maxsize=32)
+def _ranked(words: int) -> sa.Select:
+    """The statement for a title of ``words`` words (bound as ``word_<i>``), built once."""
+    matches = [Product.title.ilike(sa.bindparam(f"word_{i}")) for i in range(words)]
+    shared = sum((sa.case((match, 1), else_=0) for match in matches), sa.literal(0))
+    same_seller = Product.seller_id == sa.bindparam("seller_id")
+    available = (Inventory.on_hand - Inventory.reserved).label("available")
+    return (
+        sa.select(Product.sku, Product.title, Product.seller_id, Product.price_minor, available)
+        .join(Inventory, Inventory.sku == Product.sku)
+        .where(
+            Product.sku != sa.bindparam("sku"),
+            Product.active.is_(True),
+            Product.currency == sa.bindparam("currency"),
+            Inventory.on_hand - Inventory.reserved >= sa.bindparam("quantity"),
+            sa.or_(*matches, same_seller),
+        )
+        .order_by(shared.desc(), sa.case((same_seller, 0), else_=1), Product.sku)
+        .limit(LIMIT)
+    )

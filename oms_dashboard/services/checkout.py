@@ -25,7 +25,6 @@ from oms_dashboard.domain.statuses import OrderStatus
 from oms_dashboard.domain.stock import StockStatus
 from oms_dashboard.ids import new_id, new_order_number
 from oms_dashboard.models import (
-    Checkout,
     Inventory,
 )
 from oms_dashboard.models.base import utcnow
@@ -319,13 +318,13 @@ def checkout_body(plan: CheckoutPlan) -> dict[str, Any]:
     }
 
 
-def _find_by_key(session: Session, customer_id: str | None, key: str) -> Checkout | None:
-    return session.exec(
-        select(Checkout).where(Checkout.customer_id == customer_id, Checkout.idempotency_key == key)
-    ).first()
+def _find_by_key(session: Session, customer_id: str | None, key: str) -> Any | None:
+    """The checkout this customer placed with ``key``: its id, request_hash and response."""
+    params = {"customer_id": customer_id, "key": key}
+    return checkout_sql.BY_KEY.first(session.connection(), params)
 
 
-def _replay(earlier: Checkout, fingerprint: str) -> CheckoutResult:
+def _replay(earlier: Any, fingerprint: str) -> CheckoutResult:
     if earlier.request_hash != fingerprint:
         raise Conflict(
             "this Idempotency-Key was used for a different checkout; use a new key",

@@ -98,6 +98,14 @@ DUPLICATE = DriverStatement(
 )
 """The customer's latest checkout of the same cart since ``since``."""
 
+BY_KEY = DriverStatement(
+    sa.select(_checkouts.c.id, _checkouts.c.request_hash, _checkouts.c.response).where(
+        _checkouts.c.customer_id == sa.bindparam("customer_id"),
+        _checkouts.c.idempotency_key == sa.bindparam("key"),
+    )
+)
+"""The customer's checkout placed under an Idempotency-Key: what a replay answers."""
+
 CLAIM = DriverInsert(_checkouts, skip_taken=True)
 """Insert the checkout unless its (customer, key) is taken: its id, or none."""
 
