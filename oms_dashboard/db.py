@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -46,6 +46,9 @@ def make_engine(url: str, *, application_name: str = "oms") -> Engine:
         begin = "BEGIN IMMEDIATE" if settings.sqlite_immediate else "BEGIN"
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
         return engine
+    # The name in the URL, not only in the connect arguments: connections opened
+    # beside the pool from ``engine.url`` (``api.token_reader``) carry it too.
+    url = make_url(url).update_query_dict({"application_name": application_name})
     return create_engine(
         url,
         echo=settings.sql_echo,
@@ -57,7 +60,6 @@ def make_engine(url: str, *, application_name: str = "oms") -> Engine:
         # discarded with the pool's older ones, and services run their transaction
         # again on a fresh one (``unit_of_work.run_in_transaction``).
         pool_pre_ping=False,
-        connect_args={"application_name": application_name},
     )
 
 

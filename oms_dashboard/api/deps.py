@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio.to_thread
+import psycopg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
@@ -72,12 +74,19 @@ every request of the burst finished near its end."""
 
 
 async def current_actor(
+    request: Request,
     engine: EngineDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """Looked up in a short read of its own, never inside the route's transaction."""
+    """Looked up in a short read of its own, never inside the route's transaction: on
+    the event loop where the server opened a connection for it (``token_reader``), else
+    in a thread."""
     if credentials is None:
         raise AuthenticationFailed("send 'Authorization: Bearer <token>' from POST /auth/token")
+    reader = request.app.state.token_reader
+    if reader.serves_here():
+        with contextlib.suppress(psycopg.OperationalError):
+            return await reader.actor(credentials.credentials)
     return await anyio.to_thread.run_sync(
         authenticate, engine, credentials.credentials, limiter=_AUTH_THREADS
     )

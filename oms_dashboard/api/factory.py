@@ -47,6 +47,7 @@ from oms_dashboard.api import (
 )
 from oms_dashboard.api.middleware import RequestContextMiddleware
 from oms_dashboard.api.problems import HANDLERS, Problem, ValidationProblem
+from oms_dashboard.api.token_reader import TokenReader, serving
 from oms_dashboard.carriers.sandbox import dhl as dhl_sandbox
 from oms_dashboard.carriers.sandbox import fedex as fedex_sandbox
 from oms_dashboard.carriers.sandbox import ups as ups_sandbox
@@ -112,7 +113,9 @@ def create_app(wiring: Wiring, routers: Iterable[APIRouter] = ()) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=lambda app: serving(app.state.token_reader),
     )
+    app.state.token_reader = TokenReader(wiring.engine)
     app.state.wiring = wiring
     app.state.payment_provider = wiring.payment_provider
     sandboxes = SANDBOX_ROUTERS if get_settings().sandboxes_enabled else [sandbox.gone]

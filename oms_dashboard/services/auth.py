@@ -98,7 +98,7 @@ def _single_reads(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-_SIGNED_IN = DriverStatement(
+SIGNED_IN = DriverStatement(
     sa.select(
         UserSession.expires_at,
         User.id,
@@ -124,7 +124,17 @@ def actor_for_token(session: Session, token: str | None) -> Actor:
 def _actor_for_token(connection: sa.Connection, token: str | None) -> Actor:
     if not token:
         raise AuthenticationFailed("sign in first")
-    row = _SIGNED_IN.first(connection, {"token_hash": _token_hash(token)})
+    return signed_in_actor(SIGNED_IN.first(connection, token_lookup(token)))
+
+
+def token_lookup(token: str) -> dict[str, str]:
+    """``SIGNED_IN``'s parameters for ``token``."""
+    return {"token_hash": _token_hash(token)}
+
+
+def signed_in_actor(row) -> Actor:
+    """The actor of a ``SIGNED_IN`` row; ``AuthenticationFailed`` if none, expired or
+    disabled."""
     if row is None or row.expires_at <= utcnow():
         raise AuthenticationFailed("your session has expired; sign in again")
     if not row.is_active:

@@ -38,14 +38,15 @@ class DriverStatement:
     def rows(self, connection: sa.Connection, params: Mapping[str, Any]) -> Sequence[Any]:
         if connection.dialect.name != "postgresql":
             return connection.execute(self.statement, params).all()
-        sql, constants = self._compiled(connection.dialect)
+        sql, constants = self.postgresql_sql(connection.dialect)
         return _run(connection, sql, {**constants, **params}, rows=True)
 
     def first(self, connection: sa.Connection, params: Mapping[str, Any]) -> Any | None:
         rows = self.rows(connection, params)
         return rows[0] if rows else None
 
-    def _compiled(self, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
+    def postgresql_sql(self, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
+        """The SQL psycopg runs, and the values of the constants it binds."""
         if self._pg is None:
             compiled = self._pg_statement.compile(dialect=dialect)
             # Values fixed in the statement itself (``policy.id == 1``) are bound too.
