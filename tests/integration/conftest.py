@@ -1,5 +1,6 @@
 """Fixtures for the integration tests: a real SMTP server (aiosmtpd) for the tests
-that send email (``smtp``, ``smtp_down``), and the local mailbox (``mailbox``)."""
+that send email (``smtp``, ``smtp_down``), the local mailbox (``mailbox``), and an
+app engine whose PostgreSQL connections a test can cut (``cuttable``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage as Mime
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from oms_dashboard.db import make_engine
 from oms_dashboard.settings import get_settings
 
 
@@ -80,3 +83,38 @@ def smtp_down(monkeypatch):
     yield
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+@dataclass
+class Cuttable:
+    """The app's engine under its own application_name, and ``cut``: what an
+    operator's pg_terminate_backend does to that engine's connections (in this test
+    worker's database only)."""
+
+    engine: sa.Engine
+    app: str
+
+    def cut(self, via: sa.Engine | None = None) -> int:
+        """How many connections were terminated; ``via``: the engine to say it from
+        (default the app's own, whose other connections are then cut)."""
+        with (via or self.engine).connect() as conn:
+            return len(
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE application_name = :app AND datname = current_database()"
+                        " AND pid <> pg_backend_pid()"
+                    ),
+                    {"app": self.app},
+                ).all()
+            )
+
+
+@pytest.fixture
+def cuttable(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    app = "oms-cut-in-test"
+    named = make_engine(engine.url.render_as_string(hide_password=False), application_name=app)
+    yield Cuttable(named, app)
+    named.dispose()

@@ -9,46 +9,20 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
-from oms_dashboard.db import make_engine
 from oms_dashboard.models import Inventory
 from tests.factories import make_product, make_seller, make_user
 from tests.integration.api_helpers import login
 from tests.integration.live_server import LiveServer
 from tests.integration.test_checkout import ADDRESS
 
-APP = "oms-under-fire"
 
-
-@pytest.fixture
-def app_engine(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("pg_terminate_backend is PostgreSQL's")
-    cut_off = make_engine(engine.url.render_as_string(hide_password=False), application_name=APP)
-    yield cut_off
-    cut_off.dispose()
-
-
-def cut_connections(engine) -> int:
-    """What an operator's pg_terminate_backend does to the app's connections."""
-    with engine.connect() as conn:
-        return len(
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :app AND datname = current_database()"
-                ),
-                {"app": APP},
-            ).all()
-        )
-
-
-def test_connections_cut_mid_burst_lose_nothing(engine, session, app_engine):
+def test_connections_cut_mid_burst_lose_nothing(engine, session, cuttable):
     seller = make_seller(session)
     lamp = make_product(session, seller, on_hand=500)
-    with LiveServer(app_engine) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+    app = cuttable.engine
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as http:
         tokens = [login(http, make_user(session, "customer")) for _ in range(8)]
 
         def check_out(n: int, key: str) -> httpx.Response:
@@ -67,7 +41,7 @@ def test_connections_cut_mid_burst_lose_nothing(engine, session, app_engine):
                 for _ in range(3):  # a few cuts while the burst is in flight
                     if stop.wait(0.15):
                         return
-                    cut_connections(engine)
+                    cuttable.cut(via=engine)
 
             killer = threading.Thread(target=cutter, args=(stop,))
             batch = range(wave * 40, wave * 40 + 40)

@@ -8,44 +8,18 @@ import asyncio
 import httpx
 import psycopg
 import pytest
-import sqlalchemy as sa
 
 from oms_dashboard.api.token_reader import TokenReader, serving
-from oms_dashboard.db import make_engine
 from oms_dashboard.services.auth import sign_in, sign_out
 from oms_dashboard.services.errors import AuthenticationFailed
 from tests.factories import PASSWORD, make_user
 from tests.integration.live_server import LiveServer
-
-APP = "oms-token-reader-test"
 
 
 def _token(engine, session, role: str = "customer") -> tuple[str, str]:
     user = make_user(session, role)
     token, _ = sign_in(engine, email=user.email, password=PASSWORD, channel="api")
     return token, user.id
-
-
-def _cut(engine) -> int:
-    with engine.connect() as conn:
-        return len(
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = :app AND pid <> pg_backend_pid()"
-                ),
-                {"app": APP},
-            ).all()
-        )
-
-
-@pytest.fixture
-def app_engine(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the loop's connection is PostgreSQL's; SQLite looks tokens up in a thread")
-    named = make_engine(engine.url.render_as_string(hide_password=False), application_name=APP)
-    yield named
-    named.dispose()
 
 
 def test_on_sqlite_the_reader_never_serves(engine):
@@ -60,11 +34,11 @@ def test_on_sqlite_the_reader_never_serves(engine):
     assert asyncio.run(opened()) is False
 
 
-def test_lookups_answer_as_the_thread_does_and_revocation_is_immediate(app_engine, session):
-    token, user_id = _token(app_engine, session)
+def test_lookups_answer_as_the_thread_does_and_revocation_is_immediate(cuttable, session):
+    token, user_id = _token(cuttable.engine, session)
 
     async def lookups() -> None:
-        reader = TokenReader(app_engine)
+        reader = TokenReader(cuttable.engine)
         assert not reader.serves_here()  # not opened: the thread path
         async with serving(reader):
             assert reader.serves_here()
@@ -74,7 +48,7 @@ def test_lookups_answer_as_the_thread_does_and_revocation_is_immediate(app_engin
             assert {a.user_id for a in actors} == {user_id}
             with pytest.raises(AuthenticationFailed):
                 await reader.actor("not-a-token")
-            sign_out(app_engine, token=token)
+            sign_out(cuttable.engine, token=token)
             with pytest.raises(AuthenticationFailed):
                 await reader.actor(token)
         assert not reader.serves_here()
@@ -82,14 +56,14 @@ def test_lookups_answer_as_the_thread_does_and_revocation_is_immediate(app_engin
     asyncio.run(lookups())
 
 
-def test_a_cut_connection_fails_one_lookup_then_reconnects(app_engine, session):
-    token, user_id = _token(app_engine, session)
+def test_a_cut_connection_fails_one_lookup_then_reconnects(cuttable, session):
+    token, user_id = _token(cuttable.engine, session)
 
     async def through_a_cut() -> None:
-        reader = TokenReader(app_engine)
+        reader = TokenReader(cuttable.engine)
         async with serving(reader):
             assert (await reader.actor(token)).user_id == user_id
-            assert await asyncio.to_thread(_cut, app_engine) >= 1
+            assert await asyncio.to_thread(cuttable.cut) >= 1
             with pytest.raises(psycopg.OperationalError):
                 await reader.actor(token)
             assert (await reader.actor(token)).user_id == user_id
@@ -97,10 +71,11 @@ def test_a_cut_connection_fails_one_lookup_then_reconnects(app_engine, session):
     asyncio.run(through_a_cut())
 
 
-def test_a_served_app_signs_in_on_its_loop_and_survives_a_cut(app_engine, session):
+def test_a_served_app_signs_in_on_its_loop_and_survives_a_cut(cuttable, session):
     """Through uvicorn (lifespan on): every request authenticated, twice round a cut."""
     users = [make_user(session, "customer") for _ in range(3)]
-    with LiveServer(app_engine) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    app = cuttable.engine
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         for round in range(2):
             for user in users:
                 signed = http.post(
@@ -110,8 +85,8 @@ def test_a_served_app_signs_in_on_its_loop_and_survives_a_cut(app_engine, sessio
                 headers = {"Authorization": f"Bearer {token}"}
                 assert http.get("/api/v1/orders", headers=headers).status_code == 200
                 assert server.app.state.token_reader.connected  # looked up on the loop
-                _cut(app_engine)
+                cuttable.cut()
                 assert http.get("/api/v1/orders", headers=headers).status_code in (200, 503)
                 assert http.get("/api/v1/orders", headers=headers).status_code == 200
-                sign_out(app_engine, token=token)  # signing out on the web ends it here too
+                sign_out(cuttable.engine, token=token)  # signing out on the web ends it here too
                 assert http.get("/api/v1/orders", headers=headers).status_code == 401, round
