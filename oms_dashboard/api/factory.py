@@ -59,14 +59,16 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
+    # A request is matched against the routers in this order, every route of each in
+    # turn, so the busiest paths come first: checkout and the order lists.
+    checkouts,
+    orders,
     auth,
     users,
     sellers,
     products,
     inventory,
-    orders,
     policies,
-    checkouts,
     review,
     addresses,
     shipping,
