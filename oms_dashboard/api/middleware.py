@@ -59,15 +59,19 @@ class RequestContextMiddleware:
 
 
 def _size_thread_pool() -> None:
-    """Sync routes run in anyio's worker threads: as many as the process has database
-    connections (``db.make_engine``: pool plus overflow). More threads than that only
-    wait for a connection, and a thousand of them waiting cost every request CPU
-    (profiled: 8.7 ms per checkout with 1,000 threads, 5.7 ms with 16). A burst queues
-    on the event loop instead, cheaply. No request holds a connection while it waits
-    for a thread: services own their transaction inside their thread, and a route's
-    session commits on the event loop (``deps.get_session``)."""
+    """Sync routes run in anyio's worker threads: as many as the pool keeps connections
+    (``db.make_engine``), so under a burst each thread keeps one and the overflow is
+    left for the odd request that needs a second. With twice as many threads, the
+    overflow connections were opened and closed all through a burst (~70 new
+    PostgreSQL sessions per 1,000 checkouts, each a backend to start) and more
+    transactions queued on the hot rows: 195–235 checkouts answered per second
+    against 255–330 (docs/PERFORMANCE.md). More threads only wait, and a thousand of
+    them cost every request CPU (8.7 ms per checkout with 1,000 threads, 5.7 ms with
+    16). A burst queues on the event loop instead, cheaply. No request holds a
+    connection while it waits for a thread: services own their transaction inside
+    their thread, and a route's session commits on the event loop (``deps.get_session``)."""
     limiter = anyio.to_thread.current_default_thread_limiter()
-    wanted = 2 * get_settings().db_pool_size
+    wanted = get_settings().db_pool_size
     if limiter.total_tokens != wanted:
         limiter.total_tokens = wanted
 

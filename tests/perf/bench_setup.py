@@ -271,6 +271,25 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
     return used
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time every core of the machine has spent busy so far (/proc/stat: all but idle
+    and iowait), in seconds."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / _CLOCK_TICKS
+
+
+def postgres_cpu_seconds(url: str) -> float:
+    """CPU time PostgreSQL has used so far: each live process (the postmaster, a
+    backend's parent, and all it forked) and every backend that has ended (the
+    postmaster waits for each, so theirs is in its children's time), in seconds."""
+    with get_engine(url).connect() as conn:
+        backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    postmaster = int(_stat_fields(backend)[1])
+    fields = _stat_fields(postmaster)
+    ended = (int(fields[13]) + int(fields[14])) / _CLOCK_TICKS
+    return ended + sum(cpu_seconds(process_tree(postmaster)).values())
+
+
 # --- A load generator that leaves the cores to the server ----------------------------
 
 

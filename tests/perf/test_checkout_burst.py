@@ -36,8 +36,10 @@ from tests.perf.bench_setup import (
     ServerProcess,
     build_world,
     cpu_seconds,
+    machine_cpu_seconds,
     percentile,
     post_json,
+    postgres_cpu_seconds,
     raw_burst,
     write_result,
 )
@@ -158,9 +160,11 @@ def _measure_on(target: str, url: str) -> dict:
         replays = [_checkout(host, replayer, "replayed-key", cold[0])] * REPLAYS
         warmed = raw_burst(server.url, warmup)
         pids = server.pids()
-        cpu_before = cpu_seconds(pids)
+        cpu_before, pg_before = cpu_seconds(pids), postgres_cpu_seconds(url)
+        machine_before = machine_cpu_seconds()
         burst = raw_burst(server.url, requests)
-        cpu_after = cpu_seconds(pids)
+        cpu_after, pg_after = cpu_seconds(pids), postgres_cpu_seconds(url)
+        machine_after = machine_cpu_seconds()
         replayed = raw_burst(server.url, replays)
     load_after = os.getloadavg()
 
@@ -168,6 +172,12 @@ def _measure_on(target: str, url: str) -> dict:
     result |= _figures(burst)
     result["warmup_statuses"] = sorted({a.status for a in warmed.answers})
     result["server_cpu"] = _server_cpu(pids, cpu_before, cpu_after, burst)
+    per_request = 1000 / len(burst.answers)
+    result["postgres_cpu_ms_per_request"] = round((pg_after - pg_before) * per_request, 2)
+    result["machine_cpu_ms_per_request"] = round((machine_after - machine_before) * per_request, 2)
+    result["machine_busy"] = round(
+        (machine_after - machine_before) / (burst.seconds * (os.cpu_count() or 1)), 3
+    )
     result["load_after"] = load_after
     result["stock"] = _stock(url, burst, skus)
     result["replay"] = _replay(url, replayed)
@@ -339,4 +349,10 @@ def _table(results: dict[str, dict]) -> str:
         notes.append(f"- {target}: {' / '.join(runs)}")
     client = ", ".join(f"{t}: {r['client_cpu_ms_per_request']}" for t, r in results.items())
     notes.append(f"load generator CPU ms per request: {client}")
+    notes.append("CPU ms per request during the burst, PostgreSQL / the whole machine (busy):")
+    for target, r in results.items():
+        notes.append(
+            f"- {target}: {r['postgres_cpu_ms_per_request']} / {r['machine_cpu_ms_per_request']}"
+            f" ({r['machine_busy']:.0%})"
+        )
     return "\n".join(rows + notes)
