@@ -13,7 +13,6 @@ from sqlmodel import select
 from oms_dashboard.api.deps import ActorDep, EngineDep, SessionDep
 from oms_dashboard.api.problems import responses
 from oms_dashboard.api.schemas import (
-    AddressOut,
     EventOut,
     LineOut,
     OrderDetailOut,
@@ -110,10 +109,15 @@ def get_orders(
     if cursor:
         _check_cursor(cursor)
     page = search_orders(session, actor=actor, filters=filters, limit=limit, cursor=cursor or None)
-    items = [order_out(o, o.seller_name) for o in page.items]
-    body = OrderPageOut(items=items, next_cursor=page.next_cursor)
-    # Serialised once, here: returning the model, FastAPI would dump it, validate the
-    # dump again and encode that, three times the work of a page (docs/PERFORMANCE.md).
+    # The page validated in one call from plain fields (fifty models built one by one
+    # cost ten times as much) and serialised once, here: returning the model, FastAPI
+    # would dump it, validate the dump again and encode that (docs/PERFORMANCE.md).
+    body = OrderPageOut.model_validate(
+        {
+            "items": [order_fields(o, o.seller_name) for o in page.items],
+            "next_cursor": page.next_cursor,
+        }
+    )
     return Response(body.model_dump_json(), media_type="application/json")
 
 
@@ -179,10 +183,11 @@ def get_order(
 
 def order_out(order: Order | sa.Row, seller_name: str) -> OrderOut:
     """An order, or a row of a list's ``PAGE_COLUMNS``."""
-    return OrderOut(**_order_fields(order, seller_name))
+    return OrderOut.model_validate(order_fields(order, seller_name))
 
 
-def _order_fields(order: Order | sa.Row, seller_name: str) -> dict:
+def order_fields(order: Order | sa.Row, seller_name: str) -> dict:
+    """``OrderOut``'s fields as plain values, to be validated with others at once."""
     money = order.currency
     return dict(
         id=order.id,
@@ -200,7 +205,7 @@ def _order_fields(order: Order | sa.Row, seller_name: str) -> dict:
         subtotal=format_minor(order.subtotal_minor, money),
         shipping_cost=format_minor(order.shipping_minor, money),
         total=format_minor(order.total_minor, money),
-        shipping_address=AddressOut(
+        shipping_address=dict(
             name=order.ship_name,
             line1=order.ship_line1,
             line2=order.ship_line2,
@@ -215,7 +220,7 @@ def _order_fields(order: Order | sa.Row, seller_name: str) -> dict:
 def order_detail_out(detail: OrderDetail) -> OrderDetailOut:
     money = detail.order.currency
     return OrderDetailOut(
-        **_order_fields(detail.order, detail.seller_name),
+        **order_fields(detail.order, detail.seller_name),
         lines=[
             LineOut(
                 sku=line.sku,

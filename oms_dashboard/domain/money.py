@@ -62,8 +62,13 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 
 def format_minor(minor: int, currency: str) -> str:
-    """The API's decimal string: "12.50"."""
-    return str(from_minor(minor, currency))
+    """The API's decimal string: "12.50", "-0.05", "1234" (what ``str(from_minor(...))``
+    gives, in integer arithmetic: a list page formats 150 of these)."""
+    places = exponent(currency)
+    if not places:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10**places)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
 
 
 def line_total(unit_price: Decimal, quantity: int, currency: str) -> Decimal:

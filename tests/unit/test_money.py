@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oms_dashboard.domain.money import (
+    MINOR_UNITS,
     MoneyError,
     format_minor,
     from_minor,
@@ -59,3 +60,11 @@ def test_unknown_currency_is_refused():
 def test_minor_units_survive_the_round_trip(minor):
     assert to_minor(from_minor(minor, "USD"), "USD") == minor
     assert parse_amount(format_minor(minor, "USD"), "USD") == from_minor(minor, "USD")
+
+
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(sorted(MINOR_UNITS)),
+)
+def test_formatting_in_integers_writes_what_the_decimal_would(minor, currency):
+    assert format_minor(minor, currency) == str(from_minor(minor, currency))
