@@ -98,8 +98,9 @@ def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -
     """Everything is read and decided before the first write, and the stock is held
     last: the hot inventory row stays locked only for its UPDATE and the commit."""
     fingerprint = request.fingerprint()
+    lines_hash = request.lines_fingerprint()
     try:
-        cart = _load_cart(session, request)
+        cart = _load_cart(session, request, actor.customer_id, lines_hash)
         address = _validate(request, cart)
         _refuse_suspended(request, cart)
         prices = _price_all(request, cart, address)
@@ -112,8 +113,7 @@ def _place(session: Session, actor: Actor, key: str, request: CheckoutRequest) -
         return _replay(earlier, fingerprint)
 
     now = utcnow()
-    lines_hash = request.lines_fingerprint()
-    duplicate_of = _find_duplicate(session, actor, lines_hash, now - cart.duplicate_window)
+    duplicate_of = cart.duplicate_since(now - cart.duplicate_window)
     plan = CheckoutPlan.build(
         actor=actor,
         cart=cart,
@@ -149,6 +149,14 @@ class Cart:
     available: dict[str, int]
     payment_hold: timedelta
     duplicate_window: timedelta
+    same_cart: tuple[str, datetime] | None
+    """The id and time of the customer's latest checkout of the same lines, if any."""
+
+    def duplicate_since(self, since: datetime) -> str | None:
+        """The same customer, the same lines, minutes ago, under another key."""
+        if self.same_cart is None or self.same_cart[1] < since:
+            return None
+        return self.same_cart[0]
 
     def skus_by_seller(self, skus) -> dict[str, list[str]]:
         by_seller: dict[str, list[str]] = defaultdict(list)
@@ -157,9 +165,12 @@ class Cart:
         return dict(sorted(by_seller.items()))
 
 
-def _load_cart(session: Session, request: CheckoutRequest) -> Cart:
+def _load_cart(
+    session: Session, request: CheckoutRequest, customer_id: str | None, lines_hash: str
+) -> Cart:
     skus = sorted({line.sku for line in request.lines})
-    rows = checkout_sql.CART.rows(session.connection(), {"skus": skus})
+    params = {"skus": skus, "customer_id": customer_id, "lines_hash": lines_hash}
+    rows = checkout_sql.CART.rows(session.connection(), params)
     if rows and rows[0].payment_hold_minutes is not None:
         hold, window = rows[0].payment_hold_minutes, rows[0].duplicate_window_minutes
     else:  # no product found, or the policy row not created yet
@@ -171,6 +182,9 @@ def _load_cart(session: Session, request: CheckoutRequest) -> Cart:
         available={row.sku: row.available or 0 for row in rows},
         payment_hold=timedelta(minutes=hold),
         duplicate_window=timedelta(minutes=window),
+        same_cart=(rows[0].same_cart_id, rows[0].same_cart_at)
+        if rows and rows[0].same_cart_id
+        else None,
     )
 
 
@@ -450,13 +464,6 @@ def _refuse_for_stock(
         available=max(available, 0),
         alternatives=suggest_alternatives(session, product, requested),
     )
-
-
-def _find_duplicate(session: Session, actor: Actor, lines_hash: str, since: datetime) -> str | None:
-    """The same customer, the same lines, minutes ago, under another key."""
-    params = {"customer_id": actor.customer_id, "lines_hash": lines_hash, "since": since}
-    row = checkout_sql.DUPLICATE.first(session.connection(), params)
-    return row.id if row else None
 
 
 def _ship_to(address: Address) -> dict[str, Any]:

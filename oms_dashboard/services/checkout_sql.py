@@ -1,10 +1,10 @@
 """The checkout's statements, built once on the models' tables (SQLAlchemy Core).
 
 A checkout runs these and nothing else on its way through: the cart with its sellers,
-stock and the two policies it needs; the duplicate check; the key's claim; one
-multi-row INSERT per table. Built at import, a statement costs its execution only,
-not its construction and cache key on every request (profiled: that was most of
-the checkout's Python time; docs/PERFORMANCE.md).
+stock, the two policies it needs and the customer's latest checkout of the same lines;
+the key's claim; one multi-row INSERT per table. Built at import, a statement costs
+its execution only, not its construction and cache key on every request (profiled:
+that was most of the checkout's Python time; docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -33,6 +33,20 @@ _products = Product.__table__
 _sellers = Seller.__table__
 
 
+def _latest_same_cart(column: sa.Column) -> sa.ScalarSelect:
+    """``column`` of the customer's latest checkout of the same lines (NULL if none)."""
+    return (
+        sa.select(column)
+        .where(
+            _checkouts.c.customer_id == sa.bindparam("customer_id"),
+            _checkouts.c.lines_hash == sa.bindparam("lines_hash"),
+        )
+        .order_by(_checkouts.c.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _cart(sku_matches: sa.ColumnElement[bool]) -> sa.Select:
     return (
         sa.select(
@@ -47,6 +61,8 @@ def _cart(sku_matches: sa.ColumnElement[bool]) -> sa.Select:
             .where(_policy.c.id == 1)
             .scalar_subquery()
             .label("duplicate_window_minutes"),
+            _latest_same_cart(_checkouts.c.id).label("same_cart_id"),
+            _latest_same_cart(_checkouts.c.created_at).label("same_cart_at"),
         )
         .join(_sellers, _sellers.c.id == _products.c.seller_id)
         .outerjoin(Inventory, Inventory.sku == _products.c.sku)
@@ -61,9 +77,11 @@ CART = DriverStatement(
     _cart(_products.c.sku.in_(sa.bindparam("skus", expanding=True))),
     postgresql=_cart(_products.c.sku == sa.any_(sa.bindparam("skus", type_=ARRAY(sa.String)))),
 )
-"""The cart's products (``skus``) with their sellers, available stock and the policy's
-payment hold and duplicate window (NULL until the policy row exists). Plain rows, read
-through ``Columns``: loading ORM objects cost more than the query (profiled)."""
+"""The cart's products (``skus``) with their sellers, available stock, the policy's
+payment hold and duplicate window (NULL until the policy row exists), and the id and time
+of the customer's (``customer_id``) latest checkout of the same lines (``lines_hash``):
+the duplicate check without a statement of its own. Plain rows, read through
+``Columns``: loading ORM objects cost more than the query (profiled)."""
 
 
 class Columns:
@@ -85,18 +103,6 @@ def cart_product(row: Any) -> Columns:
 def cart_seller(row: Any) -> Columns:
     return Columns(row, SELLER)
 
-
-DUPLICATE = DriverStatement(
-    sa.select(_checkouts.c.id)
-    .where(
-        _checkouts.c.customer_id == sa.bindparam("customer_id"),
-        _checkouts.c.lines_hash == sa.bindparam("lines_hash"),
-        _checkouts.c.created_at >= sa.bindparam("since"),
-    )
-    .order_by(_checkouts.c.created_at.desc())
-    .limit(1)
-)
-"""The customer's latest checkout of the same cart since ``since``."""
 
 BY_KEY = DriverStatement(
     sa.select(_checkouts.c.id, _checkouts.c.request_hash, _checkouts.c.response).where(

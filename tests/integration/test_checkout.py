@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -174,6 +176,25 @@ def test_same_lines_again_within_minutes_is_flagged_for_review(engine, session, 
     session.rollback()
     flagged = session.exec(select(OrderEvent).where(OrderEvent.type == "order.flagged")).all()
     assert len(flagged) == 1
+
+
+def test_same_lines_after_the_window_or_from_another_customer_are_not_flagged(
+    engine, session, shop
+):
+    someone_else = make_actor(session, "customer")
+    first = place(engine, shop["customer"], request((shop["bulb"].sku, 2)), key="a")
+    with engine.begin() as conn:  # the policy's 10 minutes and one more have passed
+        conn.execute(
+            sa.update(Checkout)
+            .where(Checkout.id == first.body["checkout_id"])
+            .values(created_at=datetime.now(UTC) - timedelta(minutes=11))
+        )
+    later = place(engine, shop["customer"], request((shop["bulb"].sku, 2)), key="b")
+    other = place(engine, someone_else, request((shop["bulb"].sku, 2)), key="c")
+    again = place(engine, shop["customer"], request((shop["bulb"].sku, 2)), key="d")
+    assert later.body["orders"][0]["review_reason"] is None
+    assert other.body["orders"][0]["review_reason"] is None
+    assert again.body["orders"][0]["review_reason"] == "duplicate"  # of "b", minutes ago
 
 
 def test_low_stock_alert_once_per_crossing(engine, session, shop):
