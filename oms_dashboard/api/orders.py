@@ -16,7 +16,6 @@ from oms_dashboard.api.schemas import (
     EventOut,
     LineOut,
     OrderDetailOut,
-    OrderOut,
     OrderPageOut,
     ScanLocationOut,
     ScanOut,
@@ -181,13 +180,9 @@ def get_order(
     return order_detail_out(get_order_detail(session, actor=actor, order_id=order_id))
 
 
-def order_out(order: Order | sa.Row, seller_name: str) -> OrderOut:
-    """An order, or a row of a list's ``PAGE_COLUMNS``."""
-    return OrderOut.model_validate(order_fields(order, seller_name))
-
-
 def order_fields(order: Order | sa.Row, seller_name: str) -> dict:
-    """``OrderOut``'s fields as plain values, to be validated with others at once."""
+    """``OrderOut``'s fields of an order, or of a row of a list's ``PAGE_COLUMNS``, as
+    plain values, to be validated with others at once."""
     money = order.currency
     return dict(
         id=order.id,
