@@ -171,6 +171,7 @@ def make_order(
                 unit_price_minor=product.price_minor,
                 line_total_minor=product.price_minor * quantity,
                 kind=product.kind,
+                placed_at=order.placed_at,
             )
         )
     session.add(

@@ -358,6 +358,7 @@ class OrderBuilder:
                     "unit_price_minor": product["price_minor"],
                     "line_total_minor": product["price_minor"] * qty,
                     "kind": product["kind"],
+                    "placed_at": placed,
                     # A delivered order's file was fetched soon after payment.
                     "downloaded_at": order["paid_at"] + DOWNLOADED_AFTER
                     if product["kind"] == "digital" and order["delivered_at"]

@@ -158,9 +158,10 @@ class OrderLine(SQLModel, table=True):
             "line_total_minor = quantity * unit_price_minor",
             name="ck_order_lines_total",
         ),
-        # The orders with a line of given skus, index-only (a sku or title search
-        # finds the matching skus first); also serves the foreign key to products.
-        sa.Index("ix_order_lines_sku_order", "sku", "order_id"),
+        # The newest orders with a line of given skus, in order, index-only (a sku or
+        # title search finds the matching skus first); also serves the foreign key
+        # to products.
+        sa.Index("ix_order_lines_sku_placed", "sku", "placed_at", "order_id"),
         # The (sku, title) pairs sold, one probe each (a skip scan): where a sku or
         # title search finds its skus. Small: a key repeated on many lines is stored once.
         sa.Index("ix_order_lines_sku_title", "sku", "title"),
@@ -180,6 +181,8 @@ class OrderLine(SQLModel, table=True):
     """The product's ``ProductKind`` when it was bought."""
     downloaded_at: datetime | None = time_field(nullable=True)
     """A digital line: its first download, which delivers it."""
+    placed_at: datetime = time_field()
+    """Its order's ``placed_at`` (which never changes), for a search's newest-first walk."""
 
 
 class OrderEvent(SQLModel, table=True):

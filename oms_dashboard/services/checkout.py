@@ -251,6 +251,7 @@ class CheckoutPlan:
                     "unit_price_minor": products[sku].price_minor,
                     "line_total_minor": products[sku].price_minor * quantities[sku],
                     "kind": products[sku].kind,
+                    "placed_at": placed_at,
                 }
                 for sku in skus
             ]

@@ -33,15 +33,19 @@ pairs sold, a skip scan of ``order_lines (sku, title)``, migration 0024), and th
 both find the lines by sku in ``order_lines (sku, order_id)``, index-only.
 
 A page is one statement: the ids of the page (index-only where the filters
-allow: ``orders (placed_at, id)`` for the newest-first walk, ``orders (id,
-placed_at)`` for candidate ids), then only those orders' ``PAGE_COLUMNS``, with
-the seller's name, as plain rows.
+allow: ``orders (placed_at, id)`` for the newest-first walk), then only those
+orders' ``PAGE_COLUMNS``, with the seller's name, as plain rows. A search with few
+matches (``Candidates``) walks them instead, newest first by the (placed_at, id)
+each place gives (a line carries its order's, ``order_lines (sku, placed_at,
+order_id)``, migration 0025), and reads an order only to check the other filters,
+stopping at the page's end.
 See docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -68,7 +72,7 @@ CANDIDATES = 10_000
 SEARCH_FIELDS = ("any", "id", "number", "email", "name", "sku", "title", "tracking")
 Place = tuple[sa.ColumnElement[bool], sa.Select]
 """Where a search looks: the condition an order meets when the text is there, and
-(PostgreSQL) a select of the ids of those orders, repeats allowed."""
+(PostgreSQL) a select of those orders' (order_id, placed_at), repeats allowed."""
 PAGE_COLUMNS = (
     Order.id,
     Order.number,
@@ -132,22 +136,38 @@ def apply_filters(
         flagged = sa.exists().where(Shipment.order_id == Order.id, Shipment.flag.is_not(None))
         query = query.where(flagged if filters.flagged else ~flagged)
     if filters.q and filters.q.strip():
-        query = query.where(matches(filters.q.strip(), filters.search_in or "any", session))
+        found = search(filters.q.strip(), filters.search_in or "any", session)
+        query = query.where(found.condition() if isinstance(found, Candidates) else found)
     return query
 
 
-def matches(
+@dataclass(frozen=True)
+class Candidates:
+    """A search's few matches (PostgreSQL): ``rows`` selects their (order_id,
+    placed_at), repeats allowed, gathered in the database (never shipped here and
+    back as thousands of parameters)."""
+
+    rows: sa.Select
+
+    def condition(self) -> sa.ColumnElement[bool]:
+        """An order is one of them: looked up by id (an InitPlan, then the ids)."""
+        ids = self.rows.subquery("found")
+        return Order.id == sa.any_(func.array(select(ids.c.order_id).scalar_subquery()))
+
+
+def search(
     q: str, search_in: str = "any", session: Session | None = None
-) -> sa.ColumnElement[bool]:
-    """The condition an order meets when ``q`` is found in ``search_in``.
+) -> sa.ColumnElement[bool] | Candidates:
+    """Where ``q`` is found in ``search_in``: the condition an order meets, or
+    (PostgreSQL, few matches) the ``Candidates`` themselves.
 
     With a PostgreSQL ``session``, each place looked in (``Text``'s methods) is
     first counted, up to ``CANDIDATES``; when every place has few matches, the
-    orders are those candidates, looked up by id (fast however the planner
-    misjudges a pattern). A place with more matches than that holds a common
-    text, and then the plain semi-join is the fast plan: the newest-first walk
-    meets matches at once. Places are counted cheapest first, so a name common
-    among the customers is known to be common before any order is read.
+    orders are those candidates (fast however the planner misjudges a pattern). A
+    place with more matches than that holds a common text, and then the plain
+    semi-join is the fast plan: the newest-first walk meets matches at once.
+    Places are counted cheapest first, so a name common among the customers is
+    known to be common before any order is read.
     """
     if search_in not in SEARCH_FIELDS:
         raise ValidationFailed.one("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
@@ -181,11 +201,8 @@ def matches(
     conditions = [condition for condition, _ in places]
     if not postgres or not places or _common(session, places):
         return or_(*conditions) if places else sa.false()  # common: walk newest first
-    # The few candidates are gathered in the database first (an InitPlan), and then
-    # looked up by id: never shipped here and back as thousands of parameters.
-    ids = [ids for _, ids in places]
-    candidates = (sa.union_all(*ids) if len(ids) > 1 else ids[0]).scalar_subquery()
-    return Order.id == sa.any_(func.array(candidates))
+    rows = [rows for _, rows in places]
+    return Candidates(sa.union_all(*rows) if len(rows) > 1 else rows[0])
 
 
 def _common(session: Session, places: list[Place]) -> bool:
@@ -193,9 +210,9 @@ def _common(session: Session, places: list[Place]) -> bool:
     places are counted in turn (each count index-only where an index allows), and
     no further once one has that many (an InitPlan runs only when it is needed)."""
     over = [
-        select(func.count()).select_from(ids.limit(CANDIDATES + 1).subquery()).scalar_subquery()
+        select(func.count()).select_from(rows.limit(CANDIDATES + 1).subquery()).scalar_subquery()
         > CANDIDATES
-        for _, ids in places
+        for _, rows in places
     ]
     return session.execute(select(or_(*over))).scalar_one()
 
@@ -240,14 +257,14 @@ class Text:
         # ARRAY(...): the customers first, then an index scan of their orders (an IN
         # here may be planned as a hash join over every order).
         customers = func.array(named.scalar_subquery())
-        return Order.customer_id.in_(named), select(Order.id).where(
+        return Order.customer_id.in_(named), _rows(Order.id, Order.placed_at).where(
             Order.customer_id == sa.any_(customers)
         )
 
     def line_sku(self, session: Session | None) -> Place | None:
         """A sku on one of the order's lines. On PostgreSQL the catalogue's matching
         skus come first (every line's sku is a product's, a foreign key), then their
-        lines in ``order_lines (sku, order_id)``, index-only."""
+        lines in ``order_lines (sku, placed_at, order_id)``, index-only."""
         if session is None:
             return _has_line(self.contains(OrderLine.sku))
         skus = session.exec(select(Product.sku).where(self.contains(Product.sku))).all()
@@ -276,19 +293,24 @@ class Text:
     def tracking(self, session: Session | None) -> Place:
         """A tracking number of one of the order's shipments."""
         found = self.contains(Shipment.tracking_number)
-        return Order.id.in_(select(Shipment.order_id).where(found)), select(
-            Shipment.order_id
-        ).where(found)
+        return Order.id.in_(select(Shipment.order_id).where(found)), _rows(
+            Shipment.order_id, Order.placed_at
+        ).join(Order, Order.id == Shipment.order_id).where(found)
 
 
 def _own(condition: sa.ColumnElement[bool]) -> Place:
-    return condition, select(Order.id).where(condition)
+    return condition, _rows(Order.id, Order.placed_at).where(condition)
 
 
 def _has_line(lines: sa.ColumnElement[bool]) -> Place:
-    return Order.id.in_(select(OrderLine.order_id).where(lines)), select(OrderLine.order_id).where(
-        lines
-    )
+    return Order.id.in_(select(OrderLine.order_id).where(lines)), _rows(
+        OrderLine.order_id, OrderLine.placed_at
+    ).where(lines)
+
+
+def _rows(order_id, placed_at) -> sa.Select:
+    """A place's orders as ``Candidates`` are made of."""
+    return select(order_id.label("order_id"), placed_at.label("placed_at"))
 
 
 def _sku_in(skus) -> sa.ColumnElement[bool]:
@@ -350,16 +372,53 @@ def custom_plans(session: Session) -> None:
         )
 
 
-def _keyset(query: sa.Select, cursor: str | None) -> sa.Select:
-    if cursor:
-        placed_at, order_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Order.placed_at < placed_at,
-                sa.and_(Order.placed_at == placed_at, Order.id < order_id),
+@dataclass(frozen=True)
+class Listing:
+    """The orders a list holds: ``ids`` selects their ids, each with the
+    (``placed_at``, ``id``) it is ordered and keyset-paged by."""
+
+    ids: sa.Select
+    placed_at: sa.ColumnElement
+    id: sa.ColumnElement
+
+    def page(self, cursor: str | None, limit: int) -> sa.Select:
+        """The ids of the ``limit`` newest after ``cursor``."""
+        query = self.ids
+        if cursor:
+            placed_at, order_id = decode_cursor(cursor)
+            query = query.where(
+                or_(
+                    self.placed_at < placed_at,
+                    and_(self.placed_at == placed_at, self.id < order_id),
+                )
             )
-        )
-    return query.order_by(Order.placed_at.desc(), Order.id.desc())
+        return query.order_by(self.placed_at.desc(), self.id.desc()).limit(limit)
+
+
+def listing(session: Session, actor: Actor, filters: OrderFilter) -> Listing:
+    """The orders the actor may see that meet every filter. A search with few matches
+    walks its ``Candidates`` newest first, each order read (LATERAL, so in that order,
+    and OFFSET 0, so never joined any other way) only to check the other filters."""
+    others = apply_filters(scoped_orders(actor), replace(filters, q=None))
+    q = (filters.q or "").strip()
+    found = search(q, filters.search_in or "any", session) if q else sa.true()
+    if not isinstance(found, Candidates):
+        return Listing(others.where(found).with_only_columns(Order.id), Order.placed_at, Order.id)
+    rows = found.rows.subquery("found")
+    walk = (
+        select(rows.c.order_id, rows.c.placed_at)
+        .distinct()
+        .order_by(rows.c.placed_at.desc(), rows.c.order_id.desc())
+        .subquery("walk")
+    )
+    listed = (
+        others.with_only_columns(Order.id)
+        .where(Order.id == walk.c.order_id)
+        .offset(0)
+        .lateral("listed")
+    )
+    ids = select(listed.c.id).select_from(walk).join(listed, sa.true())
+    return Listing(ids, walk.c.placed_at, walk.c.order_id)
 
 
 def search_orders(
@@ -374,19 +433,18 @@ def search_orders(
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed.one("limit", f"must be between 1 and {MAX_PAGE}")
     custom_plans(session)
-    query = _keyset(apply_filters(scoped_orders(actor), filters, session), cursor).limit(limit + 1)
-    rows = page_rows(session, query)
+    rows = page_rows(session, listing(session, actor, filters).page(cursor, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     return OrderPage(items=rows, next_cursor=encode_cursor(rows[-1]) if more else None)
 
 
-def page_rows(session: Session, query: sa.Select) -> list[sa.Row]:
-    """The ``PAGE_COLUMNS`` of the orders an ordered, limited ``select(Order)`` gives,
-    in its order, in one statement: the page's ids first (index-only where the
-    filters allow), then only those orders' rows, with their seller's name. Plain
-    rows, not ORM objects: a page is read, never changed."""
-    page = query.with_only_columns(Order.id).subquery("page")
+def page_rows(session: Session, page_ids: sa.Select) -> list[sa.Row]:
+    """The ``PAGE_COLUMNS`` of the orders a ``Listing.page`` gives, newest first, in
+    one statement: the page's ids first (index-only where the filters allow), then
+    only those orders' rows, with their seller's name. Plain rows, not ORM objects:
+    a page is read, never changed."""
+    page = page_ids.subquery("page")
     return list(
         session.execute(
             select(*PAGE_COLUMNS)
@@ -433,10 +491,10 @@ def iter_orders(
 ) -> Iterator[list[sa.Row]]:
     """Every matching order, newest first, a keyset page at a time (never all in memory)."""
     custom_plans(session)
-    base = apply_filters(scoped_orders(actor), filters, session)
+    orders = listing(session, actor, filters)
     cursor: str | None = None
     while True:
-        rows = page_rows(session, _keyset(base, cursor).limit(batch))
+        rows = page_rows(session, orders.page(cursor, batch))
         if not rows:
             return
         yield rows

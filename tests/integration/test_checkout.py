@@ -8,7 +8,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from oms_dashboard.models import Checkout, Inventory, Order, OrderEvent, OutboxMessage
+from oms_dashboard.models import (
+    Checkout,
+    Inventory,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OutboxMessage,
+)
 from oms_dashboard.services.checkout import CheckoutLine, CheckoutRequest, place_checkout
 from oms_dashboard.services.errors import Conflict, ValidationFailed
 from tests.factories import make_actor, make_product, make_seller
@@ -95,6 +102,10 @@ def test_one_order_per_seller_totals_add_up_and_stock_is_held(engine, session, s
     assert reserved(session, shop["book"].sku) == 2
     events = session.exec(select(OrderEvent).where(OrderEvent.type == "order.placed")).all()
     assert len(events) == 2
+    # Each line carries its order's placing time (a search's newest-first walk of lines).
+    placed = {o.id: o.placed_at for o in session.exec(select(Order)).all()}
+    lines = session.exec(select(OrderLine)).all()
+    assert len(lines) == 3 and all(line.placed_at == placed[line.order_id] for line in lines)
 
 
 def test_same_key_same_body_replays_the_first_answer(engine, session, shop):

@@ -103,6 +103,7 @@ def make_checkout(
                     quantity=quantity,
                     unit_price_minor=product.price_minor,
                     line_total_minor=product.price_minor * quantity,
+                    placed_at=order.placed_at,
                 )
             )
         orders.append(order)

@@ -296,6 +296,53 @@ def test_a_sku_search_finds_every_product_with_that_part(world, searchable, sess
     assert ids(world, q="ktl-", search_in="sku") == expected
 
 
+def test_few_matches_are_walked_newest_first_through_the_other_filters(world, session):
+    """PostgreSQL walks a search's few candidates newest first and reads each order
+    only for the other filters: matches the filters skip, an order matched by two of
+    its lines and by its own fields, and pages across ties give the plain answer."""
+    bob = actor_for_user(session, world.users["bob"])
+    pot = make_product(session, world.shop_a, sku="WLK-POT-1", title="Walking Pot")
+    pan = make_product(session, world.shop_a, sku="WLK-PAN-1", title="Walking Pan")
+    start = utcnow() - timedelta(hours=3)
+    made = [
+        make_order(
+            session,
+            customer=bob,
+            seller=world.shop_a,
+            products=[pot, pan] if i % 3 == 0 else [pot],
+            status="shipped" if i % 2 else "processing",
+            placed_at=start - timedelta(minutes=i // 2),  # pairs share a placed_at
+        )
+        for i in range(9)
+    ]
+    made[4].ship_name = "Walking Pot Collector"
+    session.add(made[4])
+    session.commit()
+    newest_first = sorted(made, key=lambda o: (o.placed_at, o.id), reverse=True)
+    shipped = [o.id for o in newest_first if o.status == "shipped"]
+
+    def paged(**params) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            more = {"cursor": cursor} if cursor else {}
+            body = world.api.get(
+                "/api/v1/orders",
+                params={**params, "limit": 2, **more},
+                headers=world.headers("admin"),
+            ).json()
+            seen += [item["id"] for item in body["items"]]
+            if not (cursor := body["next_cursor"]):
+                return seen
+
+    assert paged(q="wlk-", search_in="sku") == [o.id for o in newest_first]
+    assert paged(q="wlk-", search_in="sku", status="shipped") == shipped
+    assert paged(q="walking", status="shipped") == shipped
+    assert paged(q="walking pot", status="processing") == [
+        o.id for o in newest_first if o.status == "processing"
+    ]
+    assert ids(world, "seller_b", q="walking") == []
+
+
 def test_a_search_statement_has_a_time_limit(session):
     """PostgreSQL: a search's statements are capped (search_timeout_ms), so a search
     gone wrong frees its connection; SQLite has no such setting and needs none."""

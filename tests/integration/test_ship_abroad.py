@@ -95,7 +95,8 @@ def test_the_declaration_lists_the_physical_lines_at_their_price_and_nothing_at_
     session.add(OrderLine(id=new_id("oln"), order_id=order.id, seller_id=seller.id,
                           sku=ebook.sku, title=ebook.title, quantity=1,
                           unit_price_minor=ebook.price_minor,
-                          line_total_minor=ebook.price_minor))  # fmt: skip
+                          line_total_minor=ebook.price_minor,
+                          placed_at=order.placed_at))  # fmt: skip
     session.commit()
     customs = ship_context(session, actor, order.id, None).customs
     (mug,) = customs.commodities  # the e-book crosses no border

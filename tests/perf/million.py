@@ -129,7 +129,7 @@ SEARCH_INDEXES = (
     ("ix_orders_customer_placed", "orders", "(customer_id, placed_at)"),
     ("ix_orders_status_placed", "orders", "(status, placed_at)"),
     ("ix_order_lines_order_id", "order_lines", "(order_id)"),
-    ("ix_order_lines_sku_order", "order_lines", "(sku, order_id)"),
+    ("ix_order_lines_sku_placed", "order_lines", "(sku, placed_at, order_id)"),
     ("ix_order_lines_sku_title", "order_lines", "(sku, title)"),
     ("ix_orders_id_placed", "orders", "(id, placed_at)"),
     ("ix_order_events_order_at", "order_events", "(order_id, at)"),
@@ -358,6 +358,7 @@ def load(url: str, orders: int, *, seed: int = 14, days: int = 365) -> dict[str,
                         unit_price_minor=price,
                         line_total_minor=qty * price,
                         kind="physical",
+                        placed_at=placed,
                     )
                     bufs[OrderLine].write(_tsv(line.get(c) for c in cols[OrderLine]))
                     line_no += 1

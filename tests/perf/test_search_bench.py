@@ -35,7 +35,9 @@ from tests.perf.bench_setup import (
     ServerProcess,
     build_world,
     cpu_seconds,
+    machine_cpu_seconds,
     percentile,
+    postgres_cpu_seconds,
     write_result,
 )
 
@@ -180,11 +182,13 @@ def test_search_shapes_under_load():
     load_before = os.getloadavg()
     with ServerProcess(env, server=SERVER) as server:
         pids = server.pids()
-        cpu_before = cpu_seconds(pids)
+        cpu_before, pg_before = cpu_seconds(pids), postgres_cpu_seconds(url)
+        machine_before = machine_cpu_seconds()
         timings, statuses, checkouts, elapsed, client_cpu = asyncio.run(
             _run(server.url, token, shapes, world["tokens"], world["skus"][0])
         )
-        cpu_after = cpu_seconds(pids)
+        cpu_after, pg_after = cpu_seconds(pids), postgres_cpu_seconds(url)
+        machine_after = machine_cpu_seconds()
     requests = sum(len(v) for v in timings.values()) + sum(checkouts.values())
     server_cpu = sum(
         cpu_after[p] - cpu_before[p] for p in pids if p in cpu_before and p in cpu_after
@@ -195,6 +199,8 @@ def test_search_shapes_under_load():
         "server": f"{SERVER}, 2 workers",
         "requests": sum(len(v) for v in timings.values()),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 2),
+        "postgres_cpu_ms_per_request": round((pg_after - pg_before) * 1000 / requests, 2),
+        "machine_cpu_ms_per_request": round((machine_after - machine_before) * 1000 / requests, 2),
         "client_cpu_ms_per_request": round(client_cpu * 1000 / requests, 2),
         "load_before": load_before,
         "elapsed_s": round(elapsed, 1),
@@ -216,7 +222,9 @@ def test_search_shapes_under_load():
     print(f"\n{orders:,} orders, {report['requests']} searches in {elapsed:.1f} s -> {path}")
     print(
         f"{SERVER}: server CPU {report['server_cpu_ms_per_request']} ms per request"
-        f" (searches and checkouts), load generator {report['client_cpu_ms_per_request']} ms"
+        f" (searches and checkouts), PostgreSQL {report['postgres_cpu_ms_per_request']} ms,"
+        f" machine {report['machine_cpu_ms_per_request']} ms,"
+        f" load generator {report['client_cpu_ms_per_request']} ms"
     )
     for name, row in report["shapes"].items():
         p50, p95, p99 = row["p50_ms"], row["p95_ms"], row["p99_ms"]
