@@ -143,16 +143,21 @@ def apply_filters(
 
 @dataclass(frozen=True)
 class Candidates:
-    """A search's few matches (PostgreSQL): ``rows`` selects their (order_id,
-    placed_at), repeats allowed, gathered in the database (never shipped here and
-    back as thousands of parameters)."""
+    """A search's few matches (PostgreSQL): each place's select of their (order_id,
+    placed_at), gathered in the database (never shipped here and back as thousands
+    of parameters)."""
 
-    rows: sa.Select
+    places: list[sa.Select]
 
     def condition(self) -> sa.ColumnElement[bool]:
         """An order is one of them: looked up by id (an InitPlan, then the ids)."""
-        ids = self.rows.subquery("found")
-        return Order.id == sa.any_(func.array(select(ids.c.order_id).scalar_subquery()))
+        found = (sa.union_all(*self.places) if len(self.places) > 1 else self.places[0]).subquery()
+        return Order.id == sa.any_(func.array(select(found.c.order_id).scalar_subquery()))
+
+    def newest_first(self) -> sa.Subquery:
+        """Each of them once, newest first (index-only where a place's index allows)."""
+        distinct = sa.union(*self.places) if len(self.places) > 1 else self.places[0].distinct()
+        return distinct.order_by(sa.desc("placed_at"), sa.desc("order_id")).subquery("walk")
 
 
 def search(
@@ -201,8 +206,7 @@ def search(
     conditions = [condition for condition, _ in places]
     if not postgres or not places or _common(session, places):
         return or_(*conditions) if places else sa.false()  # common: walk newest first
-    rows = [rows for _, rows in places]
-    return Candidates(sa.union_all(*rows) if len(rows) > 1 else rows[0])
+    return Candidates([rows for _, rows in places])
 
 
 def _common(session: Session, places: list[Place]) -> bool:
@@ -404,13 +408,7 @@ def listing(session: Session, actor: Actor, filters: OrderFilter) -> Listing:
     found = search(q, filters.search_in or "any", session) if q else sa.true()
     if not isinstance(found, Candidates):
         return Listing(others.where(found).with_only_columns(Order.id), Order.placed_at, Order.id)
-    rows = found.rows.subquery("found")
-    walk = (
-        select(rows.c.order_id, rows.c.placed_at)
-        .distinct()
-        .order_by(rows.c.placed_at.desc(), rows.c.order_id.desc())
-        .subquery("walk")
-    )
+    walk = found.newest_first()
     listed = (
         others.with_only_columns(Order.id)
         .where(Order.id == walk.c.order_id)
