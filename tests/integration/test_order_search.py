@@ -31,6 +31,21 @@ def ids(world, who="admin", **params) -> list[str]:
     return [item["id"] for item in response.json()["items"]]
 
 
+def paged(world, between=lambda: None, **params) -> list[str]:
+    """Every page of the list in turn, by its cursors; ``between`` runs after each page."""
+    seen, cursor = [], None
+    while True:
+        more = {"cursor": cursor} if cursor else {}
+        response = world.api.get(
+            "/api/v1/orders", params={**params, **more}, headers=world.headers("admin")
+        )
+        body = response.json()
+        seen += [item["id"] for item in body["items"]]
+        between()
+        if not (cursor := body["next_cursor"]):
+            return seen
+
+
 @pytest.fixture
 def searchable(world, session):
     """bob's shop-B order gets a titled product and a flagged DHL parcel to Canada."""
@@ -166,18 +181,13 @@ def test_pages_have_no_gaps_or_repeats_while_orders_arrive(world, session):
         ).id
         for i in range(23)
     ]
-    seen: list[str] = []
-    cursor = None
-    while True:
-        params = {"q": "paging lamp", "limit": 5, **({"cursor": cursor} if cursor else {})}
-        response = world.api.get("/api/v1/orders", params=params, headers=world.headers("admin"))
-        body = response.json()
-        seen += [item["id"] for item in body["items"]]
-        # A new order arrives between pages: it is newer than every cursor, never shown.
-        make_order(session, customer=bob, seller=world.shop_a, products=[product])
-        cursor = body["next_cursor"]
-        if not cursor:
-            break
+    # A new order arrives between pages: it is newer than every cursor, never shown.
+    seen = paged(
+        world,
+        lambda: make_order(session, customer=bob, seller=world.shop_a, products=[product]),
+        q="paging lamp",
+        limit=5,
+    )
     assert len(seen) == len(set(seen)) == 23
     assert set(seen) == set(made)
 
@@ -321,23 +331,10 @@ def test_few_matches_are_walked_newest_first_through_the_other_filters(world, se
     newest_first = sorted(made, key=lambda o: (o.placed_at, o.id), reverse=True)
     shipped = [o.id for o in newest_first if o.status == "shipped"]
 
-    def paged(**params) -> list[str]:
-        seen, cursor = [], None
-        while True:
-            more = {"cursor": cursor} if cursor else {}
-            body = world.api.get(
-                "/api/v1/orders",
-                params={**params, "limit": 2, **more},
-                headers=world.headers("admin"),
-            ).json()
-            seen += [item["id"] for item in body["items"]]
-            if not (cursor := body["next_cursor"]):
-                return seen
-
-    assert paged(q="wlk-", search_in="sku") == [o.id for o in newest_first]
-    assert paged(q="wlk-", search_in="sku", status="shipped") == shipped
-    assert paged(q="walking", status="shipped") == shipped
-    assert paged(q="walking pot", status="processing") == [
+    assert paged(world, limit=2, q="wlk-", search_in="sku") == [o.id for o in newest_first]
+    assert paged(world, limit=2, q="wlk-", search_in="sku", status="shipped") == shipped
+    assert paged(world, limit=2, q="walking", status="shipped") == shipped
+    assert paged(world, limit=2, q="walking pot", status="processing") == [
         o.id for o in newest_first if o.status == "processing"
     ]
     assert ids(world, "seller_b", q="walking") == []
