@@ -30,7 +30,7 @@ Lines are not searched through their own text: a sku search finds the matching
 skus in the catalogue (every line's sku is a product's, a foreign key), a title
 search the skus sold under a matching title (``titles_sold``: the (sku, title)
 pairs sold, a skip scan of ``order_lines (sku, title)``, migration 0024), and then
-both find the lines by sku in ``order_lines (sku, order_id)``, index-only.
+both find the lines by sku in ``order_lines (sku, placed_at, order_id)``, index-only.
 
 A page is one statement: the ids of the page (index-only where the filters
 allow: ``orders (placed_at, id)`` for the newest-first walk), then only those
